@@ -1,0 +1,39 @@
+"""surveyapp: bilingual survey collection platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from surveyapp.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints, CLI, error handlers."""
+    instance_path = os.environ.get("SURVEYAPP_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    from surveyapp import errors, logging_setup, security
+    from surveyapp.extensions import babel, csrf, db
+    from surveyapp.i18n import init_app as init_i18n
+    from surveyapp.i18n import select_locale
+
+    logging_setup.configure(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_i18n(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from surveyapp.core import bp as core_bp
+
+    app.register_blueprint(core_bp)
+
+    from surveyapp import cli
+
+    cli.register(app)
+    return app

@@ -1,0 +1,36 @@
+"""The `surveyapp` command: Flask's CLI with this app's command groups."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to `app.cli` (so `flask --app surveyapp ...` has them too)."""
+    from surveyapp.commands import db as db_cmd
+    from surveyapp.commands import serve, setup, survey, translate, user
+
+    app.cli.add_command(setup.init_command)
+    app.cli.add_command(db_cmd.db_group)
+    app.cli.add_command(serve.serve_command)
+    app.cli.add_command(survey.survey_group)
+    app.cli.add_command(user.user_group)
+    app.cli.add_command(translate.translate_group)
+
+
+def _create_app() -> Flask:
+    from surveyapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """surveyapp: bilingual survey collection platform (see README.md)."""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Click commands of the `surveyapp` CLI, one module per group."""

@@ -1,0 +1,98 @@
+"""Settings from environment variables (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "SURVEYAPP_"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(ENV_PREFIX + name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """The secret key: from the environment, else (development only) one kept in the instance folder."""
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            f"{ENV_PREFIX}SECRET_KEY is required in production "
+            "(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def default_translations_dir() -> Path:
+    """The `translations/` folder beside the package (repository layout and container image)."""
+    return PACKAGE_DIR.parent / "translations"
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment, then apply explicit overrides."""
+    overrides = dict(overrides or {})
+    env = overrides.get("ENV_NAME") or _env("ENV", "development")
+    if env not in {"development", "production", "testing"}:
+        raise ConfigError(f"{ENV_PREFIX}ENV must be development, production or testing, not {env!r}")
+    production = env == "production"
+    sqlite_default = f"sqlite:///{instance_path / 'surveyapp.db'}"
+    config = {
+        "ENV_NAME": env,
+        "DATABASE_URL": _env("DATABASE_URL", sqlite_default),
+        "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 5000),
+        "DB_POOL_SIZE": _int("DB_POOL_SIZE", 5),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024),
+        "MAX_FORM_PARTS": _int("MAX_FORM_PARTS", 400),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "UTC"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            _env("TRANSLATIONS_DIR") or default_translations_dir()
+        ),
+        "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT", 8 * 3600),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SECURE_COOKIES", production),
+        "RESPONDENT_COOKIE_DAYS": _int("RESPONDENT_COOKIE_DAYS", 60),
+        "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
+        "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 12),
+        "HSTS": production,
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance_path, production)
+    return config

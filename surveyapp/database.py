@@ -1,0 +1,110 @@
+"""The SQLAlchemy engine and a session scoped to the Flask application context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def engine_for_url(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5) -> Engine:
+    """Create an engine with the settings this app relies on for each backend."""
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+        engine = create_engine(parsed, **kwargs)
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    kwargs.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    return create_engine(parsed, **kwargs)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, NORMAL durability and enforced foreign keys on every connection."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
+        # Let SQLAlchemy issue BEGIN itself so that "BEGIN IMMEDIATE" can be used for writes.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - exercised by every SQLite test
+        # Writers take the lock at BEGIN (IMMEDIATE): a deferred transaction that later upgrades
+        # to a writer fails at once with SQLITE_BUSY instead of waiting for the busy timeout.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Holds the engine and hands out one session per application context."""
+
+    def __init__(self) -> None:
+        self._engines: dict[int, Engine] = {}
+        self._factories: dict[int, sessionmaker[Session]] = {}
+
+    def init_app(self, app: Flask) -> None:
+        """Create the engine from the app config and close sessions at teardown."""
+        engine = engine_for_url(
+            app.config["DATABASE_URL"],
+            busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            pool_size=app.config["DB_POOL_SIZE"],
+        )
+        self._engines[id(app)] = engine
+        self._factories[id(app)] = sessionmaker(engine, expire_on_commit=False)
+        app.extensions["surveyapp.db"] = self
+        app.teardown_appcontext(self._teardown)
+
+    def engine_for(self, app: Flask) -> Engine:
+        """The engine bound to `app`."""
+        return self._engines[id(app)]
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the current app."""
+        from flask import current_app
+
+        return self.engine_for(current_app._get_current_object())  # type: ignore[attr-defined]
+
+    @property
+    def session(self) -> Session:
+        """The session of the current application context, created on first use."""
+        from flask import current_app
+
+        session = g.get("_db_session")
+        if session is None:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            session = self._factories[id(app)]()
+            g._db_session = session
+        return session
+
+    def write_session(self) -> Session:
+        """The current session, its transaction begun as a writer (BEGIN IMMEDIATE on SQLite)."""
+        session = self.session
+        if session.in_transaction():
+            # Call this at the start of a use case: drop any read snapshot taken before it.
+            session.rollback()
+        session.connection(execution_options={"sqlite_immediate": True})
+        return session
+
+    def _teardown(self, _exc: BaseException | None) -> None:
+        session = g.pop("_db_session", None)
+        if session is not None:
+            session.close()
+
+    def dispose(self, app: Flask) -> None:
+        """Release the pooled connections of `app` (tests, forked workers)."""
+        engine = self._engines.pop(id(app), None)
+        self._factories.pop(id(app), None)
+        if engine is not None:
+            engine.dispose()

@@ -1,0 +1,55 @@
+"""Error pages in the visitor's language; database outages become a polite 503."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("surveyapp.errors")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        411: _("Length required"),
+        413: _("The form is too large"),
+        422: _("The form could not be processed"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong"),
+        503: _("Service temporarily unavailable"),
+    }
+
+
+def _http_error(exc: HTTPException):
+    code = exc.code or 500
+    title = _titles().get(code, exc.name)
+    if _wants_json():
+        return {"error": title, "status": code}, code
+    return render_template("error.html", code=code, title=title), code
+
+
+def _database_unavailable(exc: OperationalError):
+    log.warning("event=database_unavailable error=%s", type(exc.orig).__name__)
+    title = _titles()[503]
+    headers = {"Retry-After": "5"}
+    if _wants_json():
+        return {"error": title, "status": 503}, 503, headers
+    return render_template("error.html", code=503, title=title), 503, headers

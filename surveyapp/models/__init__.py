@@ -1,0 +1,26 @@
+"""Typed SQLAlchemy models; import them from here."""
+
+from surveyapp.models.account import ROLES, ApiToken, User, UserSession
+from surveyapp.models.audit import AuditEvent
+from surveyapp.models.base import Base, utcnow
+from surveyapp.models.quota import QuotaCell, QuotaClaim
+from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
+from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
+
+__all__ = [
+    "ROLES",
+    "RESPONSE_STATUSES",
+    "SURVEY_STATES",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "QuotaCell",
+    "QuotaClaim",
+    "Response",
+    "Survey",
+    "SurveyVersion",
+    "User",
+    "UserSession",
+    "utcnow",
+]

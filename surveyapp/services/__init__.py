@@ -1,0 +1,1 @@
+"""Use cases: the only layer that commits; the actor is always an explicit argument."""

@@ -1,0 +1,132 @@
+"""Quota runtime: which cells are full, atomic claims at completion, release on deletion.
+
+A claim is one conditional UPDATE per hard cell (`completes < target`), cells taken in a fixed
+order (sorted cell ids) so that concurrent finishers never deadlock; never count-then-insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from surveyapp.models import QuotaCell, QuotaClaim, Response, utcnow
+
+
+def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> frozenset[str]:
+    """The hard cells among `cell_ids` that accept no more completes (full or closed)."""
+    ids = list(cell_ids)
+    if not ids:
+        return frozenset()
+    rows = session.scalars(
+        select(QuotaCell.cell_id).where(
+            QuotaCell.survey_id == survey_id,
+            QuotaCell.cell_id.in_(ids),
+            QuotaCell.kind == "hard",
+            (QuotaCell.completes >= QuotaCell.target) | QuotaCell.is_closed,
+        )
+    )
+    return frozenset(rows)
+
+
+def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool:
+    """Claim a slot in every cell for a completing response, inside the caller's transaction.
+
+    Returns False, with no counter changed, when any hard cell is full or closed. Soft cells are
+    counted without a ceiling. The caller commits (or rolls back) with the response's status.
+    """
+    ids = sorted(set(cell_ids))
+    if not ids:
+        return True
+    cells = {
+        cell.cell_id: cell
+        for cell in session.scalars(
+            select(QuotaCell).where(
+                QuotaCell.survey_id == response.survey_id, QuotaCell.cell_id.in_(ids)
+            )
+        )
+    }
+    now = utcnow()
+    with session.begin_nested() as savepoint:
+        for cell_id in ids:
+            cell = cells.get(cell_id)
+            if cell is None:
+                continue  # a cell of a newer or older version: nothing to count against
+            condition = QuotaCell.id == cell.id
+            if cell.kind == "hard":
+                condition = and_(
+                    condition, QuotaCell.completes < QuotaCell.target, QuotaCell.is_closed.is_(False)
+                )
+            result = session.execute(
+                update(QuotaCell)
+                .where(condition)
+                .values(completes=QuotaCell.completes + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                savepoint.rollback()
+                return False
+            session.add(QuotaClaim(response_id=response.id, cell_id=cell.id, claimed_at=now))
+        session.flush()
+    return True
+
+
+def release(session: Session, response_id: int) -> int:
+    """Give back every slot a response holds (before deleting it); returns how many."""
+    cell_pks = list(
+        session.scalars(select(QuotaClaim.cell_id).where(QuotaClaim.response_id == response_id))
+    )
+    for pk in sorted(cell_pks):
+        session.execute(
+            update(QuotaCell)
+            .where(QuotaCell.id == pk)
+            .values(completes=QuotaCell.completes - 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(delete(QuotaClaim).where(QuotaClaim.response_id == response_id))
+    return len(cell_pks)
+
+
+@dataclass(frozen=True, slots=True)
+class InvariantViolation:
+    """A cell whose counter disagrees with the complete responses it holds."""
+
+    cell_id: str
+    counter: int
+    claims: int
+    completes: int
+
+
+def check_invariant(session: Session, survey_id: int) -> list[InvariantViolation]:
+    """Cells whose counter differs from their claims or from their complete, non-test responses."""
+    claims = (
+        select(QuotaClaim.cell_id, func.count().label("n"))
+        .group_by(QuotaClaim.cell_id)
+        .subquery()
+    )
+    valid = (
+        select(QuotaClaim.cell_id, func.count().label("n"))
+        .join(Response, Response.id == QuotaClaim.response_id)
+        .where(Response.status == "complete", Response.is_test.is_(False))
+        .group_by(QuotaClaim.cell_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            QuotaCell.cell_id,
+            QuotaCell.completes,
+            func.coalesce(claims.c.n, 0),
+            func.coalesce(valid.c.n, 0),
+        )
+        .outerjoin(claims, claims.c.cell_id == QuotaCell.id)
+        .outerjoin(valid, valid.c.cell_id == QuotaCell.id)
+        .where(QuotaCell.survey_id == survey_id)
+        .order_by(QuotaCell.cell_id)
+    )
+    return [
+        InvariantViolation(cell_id, counter, n_claims, n_valid)
+        for cell_id, counter, n_claims, n_valid in rows
+        if not counter == n_claims == n_valid
+    ]

@@ -1,0 +1,144 @@
+"""Loading schema files as survey versions, compiling them once, and the survey lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveyapp.engine import Survey as CompiledSurvey
+from surveyapp.engine import load_survey
+from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
+from surveyapp.services.audit import Actor, record
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "surveys"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What loading a schema did."""
+
+    survey: Survey
+    version: SurveyVersion
+    created_survey: bool
+    created_version: bool
+
+
+@lru_cache(maxsize=64)
+def _compile(sha256: str, source: str) -> CompiledSurvey:
+    return load_survey(source, source=f"version {sha256[:12]}")
+
+
+def compiled(version: SurveyVersion) -> CompiledSurvey:
+    """The compiled schema of a stored version, cached per version per process."""
+    return _compile(version.sha256, version.source)
+
+
+def load_schema_text(session: Session, text: str, source_name: str, actor: Actor) -> LoadResult:
+    """Validate a schema and store it as the survey's newest version. Commits.
+
+    Raises `surveyapp.engine.SchemaError` (nothing stored) when the schema fails the check.
+    Loading the same text again changes nothing.
+    """
+    schema = load_survey(text, source=source_name)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    survey = session.scalar(select(Survey).where(Survey.slug == schema.id))
+    created_survey = survey is None
+    if survey is None:
+        survey = Survey(slug=schema.id)
+        session.add(survey)
+        session.flush()
+    version = session.scalar(
+        select(SurveyVersion).where(
+            SurveyVersion.survey_id == survey.id, SurveyVersion.sha256 == digest
+        )
+    )
+    created_version = version is None
+    if version is None:
+        number = (
+            session.scalar(
+                select(func.max(SurveyVersion.number)).where(SurveyVersion.survey_id == survey.id)
+            )
+            or 0
+        ) + 1
+        version = SurveyVersion(
+            survey_id=survey.id, number=number, label=schema.version, source=text, sha256=digest
+        )
+        session.add(version)
+        session.flush()
+        survey.current_version_id = version.id
+        _sync_quota_cells(session, survey, schema)
+        record(
+            session,
+            actor,
+            "survey.load",
+            survey_id=survey.id,
+            target=survey.slug,
+            details={"version": number, "label": schema.version, "sha256": digest},
+        )
+    session.commit()
+    return LoadResult(survey, version, created_survey, created_version)
+
+
+def load_schema_file(session: Session, path: Path, actor: Actor) -> LoadResult:
+    """Load a schema file (see `load_schema_text`)."""
+    return load_schema_text(session, Path(path).read_text(encoding="utf-8"), str(path), actor)
+
+
+def _sync_quota_cells(session: Session, survey: Survey, schema: CompiledSurvey) -> None:
+    """Create the cells a new version declares; existing cells keep their (maybe edited) targets."""
+    existing = set(
+        session.scalars(select(QuotaCell.cell_id).where(QuotaCell.survey_id == survey.id))
+    )
+    for quota in schema.quotas:
+        for cell in quota.cells:
+            if cell.cell_id not in existing:
+                session.add(
+                    QuotaCell(
+                        survey_id=survey.id,
+                        quota_id=quota.id,
+                        cell_id=cell.cell_id,
+                        kind=quota.kind,
+                        target=cell.target,
+                    )
+                )
+
+
+def load_bundled(session: Session, actor: Actor) -> list[LoadResult]:
+    """Load every questionnaire shipped in the package that is not in the database yet."""
+    results = []
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        results.append(load_schema_file(session, path, actor))
+    return results
+
+
+def list_surveys(session: Session) -> list[Survey]:
+    """Every survey, by slug."""
+    return list(session.scalars(select(Survey).order_by(Survey.slug)))
+
+
+def get_survey(session: Session, slug: str) -> Survey | None:
+    """The survey with this slug, or None."""
+    return session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Survey:
+    """Open, close or reopen fieldwork. Commits."""
+    if state not in {"draft", "open", "closed"}:
+        raise ValueError(f"unknown survey state {state!r}")
+    previous = survey.state
+    survey.state = state
+    record(
+        session,
+        actor,
+        f"survey.{state}",
+        survey_id=survey.id,
+        target=survey.slug,
+        details={"from": previous, "at": utcnow().isoformat()},
+    )
+    session.commit()
+    return survey

@@ -1,0 +1,91 @@
+"""Start real gunicorn servers on 127.0.0.1 for concurrency, fault and browser tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(base_url: str, timeout: float = 30.0) -> None:
+    """Poll /healthz until it answers 200, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{base_url}/healthz", timeout=2)
+            if response.status_code == 200:
+                return
+            last = response.status_code
+        except requests.RequestException as exc:
+            last = exc
+        time.sleep(0.2)
+    raise TimeoutError(f"{base_url} did not become healthy: {last}")
+
+
+def app_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Environment for a server process on `database_url`."""
+    env = os.environ.copy()
+    env.update(
+        SURVEYAPP_DATABASE_URL=database_url,
+        SURVEYAPP_SECRET_KEY="test-secret-key-for-servers",
+        SURVEYAPP_ENV="development",
+        SURVEYAPP_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def gunicorn(
+    database_url: str, *, workers: int = 2, args: tuple[str, ...] = (), log_path: Path | None = None,
+    **env_extra: str,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `surveyapp:create_app()` under gunicorn with our settings; yields (base URL, process)."""
+    port = free_port()
+    env = app_env(database_url, SURVEYAPP_BIND=f"127.0.0.1:{port}",
+                  SURVEYAPP_WORKERS=str(workers), **env_extra)
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-c", "python:surveyapp.gunicorn_conf", *args,
+         "surveyapp:create_app()"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base)
+        yield base, proc
+    finally:
+        stop(proc)
+        if log_path:
+            log.close()
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Stop a server and its workers: TERM, then KILL after `timeout`."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)

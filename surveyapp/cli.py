@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 def register(app: Flask) -> None:
     """Attach every command group to `app.cli` (so `flask --app surveyapp ...` has them too)."""
     from surveyapp.commands import db as db_cmd
-    from surveyapp.commands import serve, setup, survey, translate, user
+    from surveyapp.commands import purge, serve, setup, survey, token, translate, user
 
     app.cli.add_command(setup.init_command)
     app.cli.add_command(db_cmd.db_group)
@@ -18,6 +18,12 @@ def register(app: Flask) -> None:
     app.cli.add_command(survey.survey_group)
     app.cli.add_command(user.user_group)
     app.cli.add_command(translate.translate_group)
+    app.cli.add_command(token.token_group)
+    app.cli.add_command(purge.purge_command)
+
+    from surveyapp.commands import export as export_cmd
+
+    app.cli.add_command(export_cmd.export_command)
 
 
 def _create_app() -> Flask:
@@ -26,8 +32,13 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def main() -> None:
     """surveyapp: bilingual survey collection platform (see README.md)."""
 

@@ -37,7 +37,7 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _secret_key(instance_path: Path, production: bool) -> str:
-    """The secret key: from the environment, else (development only) one kept in the instance folder."""
+    """The secret key from the environment, else (development only) one kept in the instance."""
     key = _env("SECRET_KEY")
     if key:
         return key
@@ -66,7 +66,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     env = overrides.get("ENV_NAME") or _env("ENV", "development")
     if env not in {"development", "production", "testing"}:
-        raise ConfigError(f"{ENV_PREFIX}ENV must be development, production or testing, not {env!r}")
+        raise ConfigError(
+            f"{ENV_PREFIX}ENV must be development, production or testing, not {env!r}"
+        )
     production = env == "production"
     sqlite_default = f"sqlite:///{instance_path / 'surveyapp.db'}"
     config = {
@@ -76,7 +78,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "DB_POOL_SIZE": _int("DB_POOL_SIZE", 5),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024),
         "MAX_FORM_PARTS": _int("MAX_FORM_PARTS", 400),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # Login throttling counters, shared by all workers: redis://host:6379/0, or (single host)
+        # surveyapp+sqlite:///<file> (the default, beside the database); memory:// is per worker.
+        "RATELIMIT_STORAGE_URI": _env(
+            "RATELIMIT_STORAGE_URL", f"surveyapp+sqlite:///{instance_path / 'ratelimit.sqlite'}"
+        ),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "surveyapp"),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_GLOBAL_RATE_LIMIT": _env("LOGIN_GLOBAL_RATE_LIMIT", "60 per minute"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "UTC"),
@@ -89,7 +98,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool("SECURE_COOKIES", production),
         "RESPONDENT_COOKIE_DAYS": _int("RESPONDENT_COOKIE_DAYS", 60),
         "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
-        "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 12),
+        "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 8),
         "HSTS": production,
     }
     config.update(overrides)

@@ -25,7 +25,9 @@ def main(argv: list[str]) -> None:
         print(f"entrypoint: database at {migrations.current_revision(db.engine)}", flush=True)
         if os.environ.get("SURVEYAPP_LOAD_BUNDLED") == "1":
             for result in surveys.load_bundled(db.session, Actor("system", "entrypoint")):
-                print(f"entrypoint: survey {result.survey.slug} v{result.version.number}", flush=True)
+                print(
+                    f"entrypoint: survey {result.survey.slug} v{result.version.number}", flush=True
+                )
     db.dispose(app)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     args = [gunicorn, "-c", "python:surveyapp.gunicorn_conf", *argv, "surveyapp:create_app()"]

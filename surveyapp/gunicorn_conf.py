@@ -17,6 +17,8 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(t)s level=INFO logger=access method=%(m)s path=%(U)s status=%(s)s bytes=%(B)s ms=%(M)s'
+access_log_format = (
+    "%(t)s level=INFO logger=access method=%(m)s path=%(U)s status=%(s)s bytes=%(B)s ms=%(M)s"
+)
 # The app's own proxy headers are ignored: the client address is never needed.
 forwarded_allow_ips = ""

@@ -19,9 +19,10 @@ def init_app(app: Flask) -> None:
 
 def _reject_chunked_forms() -> None:
     """A form body without a length cannot be limited before reading it: refuse it (411)."""
-    if request.method in {"POST", "PUT", "PATCH"} and "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    ).lower():
+    if (
+        request.method in {"POST", "PUT", "PATCH"}
+        and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    ):
         abort(411)
 
 

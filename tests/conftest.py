@@ -9,7 +9,6 @@ so `pytest -m db` selects exactly the tests worth repeating on a second database
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +44,7 @@ def _compiled_catalogs() -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database migrated to head for this test session."""
     url = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
     if not url:
@@ -53,7 +52,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = engine_for_url(url)
     migrations.upgrade(engine)
     engine.dispose()
-    yield url
+    return url
 
 
 def _empty_tables(app) -> None:

@@ -10,8 +10,12 @@ from surveyapp.services.audit import Actor
 
 
 @click.command("init")
-@click.option("--admin-email", default="admin@example.org", show_default=True,
-              help="E-mail of the first admin, created only when no user exists.")
+@click.option(
+    "--admin-email",
+    default="admin@example.org",
+    show_default=True,
+    help="E-mail of the first admin, created only when no user exists.",
+)
 def init_command(admin_email: str) -> None:
     """Apply migrations, load the bundled questionnaires, create a first admin if none."""
     translations.compile_catalogs(quiet=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from surveyapp.engine import SchemaError, lint_file
+from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
 from surveyapp.services import surveys
 from surveyapp.services.audit import Actor
@@ -21,6 +21,8 @@ def survey_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def check(paths: tuple[str, ...]) -> None:
     """Lint schema files: one located message per problem; exit status 1 if any."""
+    from surveyapp.engine import lint_file
+
     failed = False
     for path in paths:
         report = lint_file(path)
@@ -31,8 +33,11 @@ def check(paths: tuple[str, ...]) -> None:
         if report.ok:
             click.echo(f"{path}: OK")
             if report.stats is not None:
-                click.echo(report.stats.describe() if hasattr(report.stats, "describe")
-                           else str(report.stats))
+                click.echo(
+                    report.stats.describe()
+                    if hasattr(report.stats, "describe")
+                    else str(report.stats)
+                )
         else:
             failed = True
             click.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
@@ -82,3 +87,35 @@ def open_(slug: str) -> None:
 def close(slug: str) -> None:
     """Close fieldwork: respondents see the survey's closed page."""
     _set_state(slug, "closed")
+
+
+@survey_group.command("quotas")
+@click.argument("slug")
+@click.option("--check", is_flag=True, help="Verify the counters; exit status 1 on a mismatch.")
+def quotas_(slug: str, check: bool) -> None:
+    """Show the quota cells of a survey, or verify their counters with --check."""
+    from sqlalchemy import select
+
+    from surveyapp.models import QuotaCell
+    from surveyapp.services import quotas
+
+    survey = surveys.get_survey(db.session, slug)
+    if survey is None:
+        raise click.ClickException(f"no survey {slug!r}")
+    cells = db.session.scalars(
+        select(QuotaCell).where(QuotaCell.survey_id == survey.id).order_by(QuotaCell.cell_id)
+    )
+    for cell in cells:
+        closed = " closed" if cell.is_closed else ""
+        click.echo(f"{cell.cell_id}\t{cell.kind}\t{cell.completes}/{cell.target}{closed}")
+    if check:
+        violations = quotas.check_invariant(db.session, survey.id)
+        for v in violations:
+            click.echo(
+                f"MISMATCH {v.cell_id}: counter {v.counter}, claims {v.claims}, "
+                f"complete non-test responses {v.completes}",
+                err=True,
+            )
+        if violations:
+            raise SystemExit(1)
+        click.echo("invariant holds: every counter equals its complete, non-test responses")

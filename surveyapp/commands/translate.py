@@ -28,8 +28,20 @@ def translate_group() -> None:
 def update() -> None:
     """Extract the strings into messages.pot and merge them into each catalog."""
     cfg = PACKAGE_DIR.parent / "translations" / "babel.cfg"
-    _pybabel("extract", "-F", str(cfg), "-k", "_l", "-k", "N_", "--no-location", "--sort-output",
-             "-o", str(POT), str(PACKAGE_DIR))
+    _pybabel(
+        "extract",
+        "-F",
+        str(cfg),
+        "-k",
+        "_l",
+        "-k",
+        "N_",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(POT),
+        str(PACKAGE_DIR),
+    )
     _pybabel("update", "-i", str(POT), "-d", str(default_translations_dir()), "--no-fuzzy-matching")
 
 

@@ -57,7 +57,9 @@ def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool
             condition = QuotaCell.id == cell.id
             if cell.kind == "hard":
                 condition = and_(
-                    condition, QuotaCell.completes < QuotaCell.target, QuotaCell.is_closed.is_(False)
+                    condition,
+                    QuotaCell.completes < QuotaCell.target,
+                    QuotaCell.is_closed.is_(False),
                 )
             result = session.execute(
                 update(QuotaCell)
@@ -102,9 +104,7 @@ class InvariantViolation:
 def check_invariant(session: Session, survey_id: int) -> list[InvariantViolation]:
     """Cells whose counter differs from their claims or from their complete, non-test responses."""
     claims = (
-        select(QuotaClaim.cell_id, func.count().label("n"))
-        .group_by(QuotaClaim.cell_id)
-        .subquery()
+        select(QuotaClaim.cell_id, func.count().label("n")).group_by(QuotaClaim.cell_id).subquery()
     )
     valid = (
         select(QuotaClaim.cell_id, func.count().label("n"))
@@ -130,3 +130,66 @@ def check_invariant(session: Session, survey_id: int) -> list[InvariantViolation
         for cell_id, counter, n_claims, n_valid in rows
         if not counter == n_claims == n_valid
     ]
+
+
+class QuotaError(ValueError):
+    """A study-team change to a quota that cannot be made."""
+
+
+def _cell(session: Session, survey_id: int, cell_id: str) -> QuotaCell:
+    cell = session.scalar(
+        select(QuotaCell).where(QuotaCell.survey_id == survey_id, QuotaCell.cell_id == cell_id)
+    )
+    if cell is None:
+        raise QuotaError(f"no quota cell {cell_id!r}")
+    return cell
+
+
+def set_target(session: Session, survey_id: int, cell_id: str, target: int, actor) -> QuotaCell:
+    """Change a cell's target during fieldwork; lowering it below the count stops new completes.
+
+    Commits. The claim compares against the target in force when it runs, so a lowered target
+    takes effect for every finish that commits after this one.
+    """
+    from surveyapp.services.audit import record
+
+    if target < 0:
+        raise QuotaError("a target cannot be negative")
+    cell = _cell(session, survey_id, cell_id)
+    previous = cell.target
+    session.execute(
+        update(QuotaCell).where(QuotaCell.id == cell.id).values(target=target, updated_at=utcnow())
+    )
+    record(
+        session,
+        actor,
+        "quota.target",
+        survey_id=survey_id,
+        target=cell_id,
+        details={"from": previous, "to": target},
+    )
+    session.commit()
+    session.refresh(cell)
+    return cell
+
+
+def set_closed(session: Session, survey_id: int, cell_id: str, closed: bool, actor) -> QuotaCell:
+    """Close a cell (no claim succeeds) or reopen it. Commits."""
+    from surveyapp.services.audit import record
+
+    cell = _cell(session, survey_id, cell_id)
+    session.execute(
+        update(QuotaCell)
+        .where(QuotaCell.id == cell.id)
+        .values(is_closed=closed, updated_at=utcnow())
+    )
+    record(
+        session,
+        actor,
+        "quota.close" if closed else "quota.reopen",
+        survey_id=survey_id,
+        target=cell_id,
+    )
+    session.commit()
+    session.refresh(cell)
+    return cell

@@ -15,14 +15,21 @@ PUBLIC_COMMANDS = {"init", "db", "serve", "survey", "user", "translate"}
 
 def test_help_lists_the_public_commands(tmp_path):
     result = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "surveyapp"), "--help"] if (REPO / ".venv").exists()
+        [str(REPO / ".venv" / "bin" / "surveyapp"), "--help"]
+        if (REPO / ".venv").exists()
         else [sys.executable, "-m", "surveyapp.cli", "--help"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
         env={"SURVEYAPP_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    listed = {line.split()[0] for line in result.stdout.splitlines()
-              if line.startswith("  ") and line.split()}
+    listed = {
+        line.split()[0]
+        for line in result.stdout.splitlines()
+        if line.startswith("  ") and line.split()
+    }
     assert PUBLIC_COMMANDS <= listed
 
 

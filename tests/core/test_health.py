@@ -37,7 +37,5 @@ def test_security_headers_on_404(client):
 
 
 def test_chunked_post_is_refused(client):
-    response = client.post(
-        "/healthz", data=b"a=1", headers={"Transfer-Encoding": "chunked"}
-    )
+    response = client.post("/healthz", data=b"a=1", headers={"Transfer-Encoding": "chunked"})
     assert response.status_code in (405, 411)

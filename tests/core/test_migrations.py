@@ -1,4 +1,4 @@
-"""Migrations: empty -> head -> base on the test database's backend, and no drift from the models."""
+"""Migrations: empty -> head -> base on the test backend, and no drift from the models."""
 
 from __future__ import annotations
 

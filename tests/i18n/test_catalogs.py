@@ -13,8 +13,14 @@ from babel.messages.pofile import read_po
 from surveyapp.config import PACKAGE_DIR, default_translations_dir
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,
+}
 METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
 
 
@@ -40,7 +46,9 @@ def test_catalog_has_every_string_translated(lang):
     for msgid in sorted(_extracted_ids()):
         message = catalog.get(msgid)
         if message is None:
-            problems.append(f"missing from {lang} catalog (run `surveyapp translate update`): {msgid!r}")
+            problems.append(
+                f"missing from {lang} catalog (run `surveyapp translate update`): {msgid!r}"
+            )
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy or not all(strings):

@@ -25,11 +25,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(base_url: str, timeout: float = 30.0) -> None:
-    """Poll /healthz until it answers 200, or fail after `timeout` seconds."""
+def wait_for_health(
+    base_url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None
+) -> None:
+    """Poll /healthz until it answers 200; fail after `timeout` s or when `proc` exits."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode} before it was healthy")
         try:
             response = requests.get(f"{base_url}/healthz", timeout=2)
             if response.status_code == 200:
@@ -56,22 +60,39 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(
-    database_url: str, *, workers: int = 2, args: tuple[str, ...] = (), log_path: Path | None = None,
+    database_url: str,
+    *,
+    workers: int = 2,
+    args: tuple[str, ...] = (),
+    log_path: Path | None = None,
     **env_extra: str,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `surveyapp:create_app()` under gunicorn with our settings; yields (base URL, process)."""
     port = free_port()
-    env = app_env(database_url, SURVEYAPP_BIND=f"127.0.0.1:{port}",
-                  SURVEYAPP_WORKERS=str(workers), **env_extra)
+    env = app_env(
+        database_url,
+        SURVEYAPP_BIND=f"127.0.0.1:{port}",
+        SURVEYAPP_WORKERS=str(workers),
+        **env_extra,
+    )
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", "python:surveyapp.gunicorn_conf", *args,
-         "surveyapp:create_app()"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-c",
+            "python:surveyapp.gunicorn_conf",
+            *args,
+            "surveyapp:create_app()",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(base)
+        wait_for_health(base, proc=proc)
         yield base, proc
     finally:
         stop(proc)

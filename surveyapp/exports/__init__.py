@@ -1,0 +1,1 @@
+"""Exports: CSV presets with formula-injection safety, the codebook, SPSS."""

@@ -70,7 +70,7 @@ ITEMS: dict[str, tuple[str, str, set[int] | None]] = {
     "q19": ("p25", "multiple", r(1, 5)),
     "q20": ("p25", "single", r(1, 3)),
     "q20a": ("p26", "multiple", r(1, 8)),
-    **{f"q21_{c}": ("p27", "single", r(1, 6)) for c in range(1, 16)},
+    **{f"q21_{c}": ("p27", "single", r(1, 6) if c in (8, 10) else r(1, 4)) for c in range(1, 16)},
     "q22": ("p28", "text", None),
     "q23": ("p28", "multiple", r(1, 4)),
     "q23_email": ("p29", "email", None),
@@ -79,14 +79,36 @@ ITEMS: dict[str, tuple[str, str, set[int] | None]] = {
 #: §9.1: 9 screening items, 23 core items, 12 sub-items = 44 items (+ consent, e-mail).
 SCREENING = ["s1", "s1b", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
 CORE = [f"q{n}" for n in range(1, 24)]
-SUB_ITEMS = ["q1a", "q1b", "q7a", "q8a", "q8b", "q9a", "q10a", "q11a", "q11b", "q14a", "q14b", "q20a"]
+SUB_ITEMS = [
+    "q1a",
+    "q1b",
+    "q7a",
+    "q8a",
+    "q8b",
+    "q9a",
+    "q10a",
+    "q11a",
+    "q11b",
+    "q14a",
+    "q14b",
+    "q20a",
+]
 Q17_ROWS = {"a", "b", "c"}
 
 #: Question stems, FR and EN, as §4 and §9.8 / §9.9 give them.
 STEMS: dict[str, tuple[str, str]] = {
-    "s1": ("Dans quel pays travaillez-vous principalement ?", "In which country do you mainly work?"),
-    "s2": ("Pour quel type d'organisation travaillez-vous ?", "What type of organisation do you work for?"),
-    "s3": ("Dans quel service / quelle direction travaillez-vous ?", "Which department do you work in?"),
+    "s1": (
+        "Dans quel pays travaillez-vous principalement ?",
+        "In which country do you mainly work?",
+    ),
+    "s2": (
+        "Pour quel type d'organisation travaillez-vous ?",
+        "What type of organisation do you work for?",
+    ),
+    "s3": (
+        "Dans quel service / quelle direction travaillez-vous ?",
+        "Which department do you work in?",
+    ),
     "s4": ("Quel est votre niveau de fonction ?", "What best describes your role?"),
     "s5": (
         "Quel est votre rôle vis-à-vis des médias sociaux de votre entreprise ?",
@@ -96,12 +118,16 @@ STEMS: dict[str, tuple[str, str]] = {
         "Combien de salariés compte votre entreprise (dans votre pays) ?",
         "How many employees does your company have (in your country)?",
     ),
-    "s7": ("Quel est le secteur d'activité principal de votre entreprise ?", "What is your company's main industry?"),
+    "s7": (
+        "Quel est le secteur d'activité principal de votre entreprise ?",
+        "What is your company's main industry?",
+    ),
     "s8": ("Votre entreprise s'adresse principalement…", "Your company mainly sells to…"),
     "q1": (
         "Votre entreprise utilise-t-elle des médias sociaux à des fins professionnelles "
         "(comptes officiels de marque ou d'entreprise) ?",
-        "Does your company use social media for business purposes (official brand or company accounts)?",
+        "Does your company use social media for business purposes "
+        "(official brand or company accounts)?",
     ),
     "q1a": (
         "Pourquoi votre entreprise n'utilise-t-elle pas (encore) les médias sociaux ?",
@@ -116,7 +142,10 @@ STEMS: dict[str, tuple[str, str]] = {
         "Sur quels médias sociaux votre entreprise a-t-elle une présence active ?",
         "On which social media does your company have an active presence?",
     ),
-    "q4": ("Lequel est le plus important pour atteindre vos objectifs ?", "Which one matters most for your goals?"),
+    "q4": (
+        "Lequel est le plus important pour atteindre vos objectifs ?",
+        "Which one matters most for your goals?",
+    ),
     "q5": (
         "Combien de comptes ou pages de médias sociaux votre entreprise gère-t-elle au total "
         "(toutes marques, pays, réseaux) ?",
@@ -124,7 +153,8 @@ STEMS: dict[str, tuple[str, str]] = {
         "(all brands, countries, networks)?",
     ),
     "q6": (
-        "Quels sont les principaux objectifs de votre entreprise sur les médias sociaux ? (5 maximum)",
+        "Quels sont les principaux objectifs de votre entreprise "
+        "sur les médias sociaux ? (5 maximum)",
         "What are your company's main objectives on social media? (up to 5)",
     ),
     "q7": (
@@ -134,7 +164,8 @@ STEMS: dict[str, tuple[str, str]] = {
     "q7a": (
         "Sur une échelle de 0 (débutant) à 5 (très mature), comment évaluez-vous la maturité "
         "de votre entreprise sur les médias sociaux ?",
-        "On a 0 (beginner) to 5 (very mature) scale, how mature is your company's social media practice?",
+        "On a 0 (beginner) to 5 (very mature) scale, how mature "
+        "is your company's social media practice?",
     ),
     "q8": (
         "Qui gère principalement les médias sociaux de votre entreprise ?",
@@ -148,22 +179,32 @@ STEMS: dict[str, tuple[str, str]] = {
     "q9": (
         "Quelle part de votre budget marketing est consacrée aux médias sociaux "
         "(personnel, outils, publicité, agences compris) ?",
-        "What share of your marketing budget goes to social media (staff, tools, ads and agencies included)?",
+        "What share of your marketing budget goes to social media "
+        "(staff, tools, ads and agencies included)?",
     ),
     "q9a": (
-        "Comment votre budget consacré aux médias sociaux va-t-il évoluer dans les 12 prochains mois ?",
+        "Comment votre budget consacré aux médias sociaux "
+        "va-t-il évoluer dans les 12 prochains mois ?",
         "How will your social media budget change over the next 12 months?",
     ),
     "q10": (
-        "Votre entreprise achète-t-elle de la publicité sur les médias sociaux (posts sponsorisés, campagnes) ?",
+        "Votre entreprise achète-t-elle de la publicité sur les "
+        "médias sociaux (posts sponsorisés, campagnes) ?",
         "Does your company buy social media advertising (sponsored posts, campaigns)?",
     ),
-    "q10a": ("Sur quels réseaux achetez-vous de la publicité ?", "On which networks do you buy advertising?"),
+    "q10a": (
+        "Sur quels réseaux achetez-vous de la publicité ?",
+        "On which networks do you buy advertising?",
+    ),
     "q11": (
-        "Lorsque des internautes commentent ou vous écrivent sur vos comptes, votre entreprise répond-elle ?",
+        "Lorsque des internautes commentent ou vous écrivent sur "
+        "vos comptes, votre entreprise répond-elle ?",
         "When people comment on or message your accounts, does your company reply?",
     ),
-    "q11a": ("En moyenne, sous quel délai répondez-vous ?", "On average, how quickly do you reply?"),
+    "q11a": (
+        "En moyenne, sous quel délai répondez-vous ?",
+        "On average, how quickly do you reply?",
+    ),
     "q11b": ("Pourquoi ne répondez-vous pas ?", "Why do you not reply?"),
     "q12": (
         "Les demandes de service client reçues via les médias sociaux sont traitées par…",
@@ -180,7 +221,8 @@ STEMS: dict[str, tuple[str, str]] = {
     "q14a": ("Quels indicateurs suivez-vous ?", "Which indicators do you track?"),
     "q14b": ("Pourquoi ne mesurez-vous pas ?", "Why not?"),
     "q15": (
-        "« Je suis capable de démontrer le retour sur investissement de nos actions sur les médias sociaux. »",
+        "« Je suis capable de démontrer le retour sur investissement "
+        "de nos actions sur les médias sociaux. »",
         '"I can demonstrate the ROI of our social media activities."',
     ),
     "q16": (
@@ -208,7 +250,10 @@ STEMS: dict[str, tuple[str, str]] = {
         "Quel conseil donneriez-vous à un·e marketeur·se qui démarre sur les médias sociaux ?",
         "What advice would you give a marketer starting on social media?",
     ),
-    "q23": ("Souhaitez-vous… (plusieurs réponses possibles)", "Would you like to… (tick all that apply)"),
+    "q23": (
+        "Souhaitez-vous… (plusieurs réponses possibles)",
+        "Would you like to… (tick all that apply)",
+    ),
     "q23_email": (
         "Votre adresse e-mail (courriel), pour recevoir ce que vous avez demandé :",
         "Your e-mail address, so that we can send you what you asked for:",
@@ -221,7 +266,8 @@ STEMS: dict[str, tuple[str, str]] = {
 
 Q17_ROW_TEXTS = {
     "a": (
-        "« La présence de mon entreprise sur les médias sociaux est importante pour rester compétitive. »",
+        "« La présence de mon entreprise sur les médias sociaux "
+        "est importante pour rester compétitive. »",
         '"Our social media presence is important for staying competitive."',
     ),
     "b": (
@@ -229,8 +275,10 @@ Q17_ROW_TEXTS = {
         '"Senior management supports our social media work."',
     ),
     "c": (
-        "« Les médias sociaux sont bien intégrés à nos autres canaux (site, CRM, e-mail, points de vente). »",
-        '"Social media is well integrated with our other channels (website, CRM, e-mail, points of sale)."',
+        "« Les médias sociaux sont bien intégrés à nos autres "
+        "canaux (site, CRM, e-mail, points de vente). »",
+        '"Social media is well integrated with our other channels '
+        '(website, CRM, e-mail, points of sale)."',
     ),
 }
 
@@ -279,7 +327,8 @@ SETTLED_LABELS = {
         "Native analytics (Facebook Insights, Twitter Analytics…)",
     ),
     ("q13", 8): (
-        "Outil de veille, social listening (ex. Synthesio, Talkwalker, Brandwatch, Radian6, Digimind)",
+        "Outil de veille, social listening (ex. Synthesio, "
+        "Talkwalker, Brandwatch, Radian6, Digimind)",
         "Listening tool (e.g. Synthesio, Talkwalker, Brandwatch, Radian6, Digimind)",
     ),
     ("q13", 9): ("Google Alerts, outils gratuits", "Google Alerts, free tools"),
@@ -288,7 +337,10 @@ SETTLED_LABELS = {
     ("q18", 2): ("est restée stable", "stayed the same"),
     ("q18", 3): ("a diminué", "decreased"),
     ("q19", 5): ("Aucun", "None of these"),
-    ("q20a", 7): ("blueKiwi / Jamespot / autre solution française", "blueKiwi / Jamespot / other French solution"),
+    ("q20a", 7): (
+        "blueKiwi / Jamespot / autre solution française",
+        "blueKiwi / Jamespot / other French solution",
+    ),
     ("q23", 4): ("Non merci", "No thanks"),
     ("q15", 1): ("Tout à fait d'accord", "Strongly agree"),
     ("q15", 2): ("Plutôt d'accord", "Somewhat agree"),
@@ -310,50 +362,70 @@ SETS_LANGUAGE = {"s1": {1: "fr", 2: "en"}, "s1b": {1: "fr", 2: "en"}}
 #: §9.2 page conditions: page -> (controlling variable, its domain, codes for which the page shows).
 #: None means "always shown".
 PAGE_RULES = {
-    "p01": None, "p02": None,
-    "p03": ("s1", r(1, 4), {3}),                       # B7
-    "p04": None, "p05": None, "p06": None, "p07": None, "p08": None,
-    "p09": ("q1", r(1, 3), {2, 3}),                    # B1
-    "p10": None, "p11": None, "p12": None, "p13": None, "p14": None,
-    "p15": ("q8", r(1, 7), {1, 2, 3, 4, 5, 6}),        # B4: Q8 = 7 skips both
+    "p01": None,
+    "p02": None,
+    "p03": ("s1", r(1, 4), {3}),  # B7
+    "p04": None,
+    "p05": None,
+    "p06": None,
+    "p07": None,
+    "p08": None,
+    "p09": ("q1", r(1, 3), {2, 3}),  # B1
+    "p10": None,
+    "p11": None,
+    "p12": None,
+    "p13": None,
+    "p14": None,
+    "p15": ("q8", r(1, 7), {1, 2, 3, 4, 5, 6}),  # B4: Q8 = 7 skips both
     "p16": None,
-    "p17": ("q10", r(1, 3), {1, 2}),                   # B6
-    "p18": None, "p19": None, "p20": None, "p21": None, "p22": None, "p23": None,
-    "p24": None, "p25": None,
+    "p17": ("q10", r(1, 3), {1, 2}),  # B6
+    "p18": None,
+    "p19": None,
+    "p20": None,
+    "p21": None,
+    "p22": None,
+    "p23": None,
+    "p24": None,
+    "p25": None,
     "p26": ("q20", r(1, 3), {1}),
-    "p27": None, "p28": None,
+    "p27": None,
+    "p28": None,
     # p29: Q23 includes 1, 2 or 3 (checked separately: Q23 is a multiple choice)
 }
 
 #: Routing B1-B8 at question level: question -> (controlling variable, domain, codes shown).
 QUESTION_RULES = {
-    "q8a": ("q8", r(1, 7), {1, 2, 3, 4, 6}),    # B4
-    "q8b": ("q8", r(1, 7), {5}),                # B4
-    "q11a": ("q11", r(1, 6), {1, 2, 3, 4}),     # B3
-    "q11b": ("q11", r(1, 6), {5, 6}),           # B3
-    "q14a": ("q14", r(1, 3), {1, 2}),           # B5
-    "q15": ("q14", r(1, 3), {1, 2}),            # B5
-    "q14b": ("q14", r(1, 3), {3}),              # B5
+    "q8a": ("q8", r(1, 7), {1, 2, 3, 4, 6}),  # B4
+    "q8b": ("q8", r(1, 7), {5}),  # B4
+    "q11a": ("q11", r(1, 6), {1, 2, 3, 4}),  # B3
+    "q11b": ("q11", r(1, 6), {5, 6}),  # B3
+    "q14a": ("q14", r(1, 3), {1, 2}),  # B5
+    "q15": ("q14", r(1, 3), {1, 2}),  # B5
+    "q14b": ("q14", r(1, 3), {3}),  # B5
 }
 #: Questions without any condition of their own (Q7a and Q9a included, §9.1).
-UNCONDITIONAL = {
-    "consent", "s1", "s1b", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "q1", "q1a", "q1b",
-    "q2", "q3", "q5", "q6", "q7", "q7a", "q8", "q9", "q9a", "q10", "q10a", "q11", "q12",
-    "q13", "q14", "q16", "q17", "q18", "q19", "q20", "q20a", "q21_8", "q21_10", "q22", "q23",
-    "q23_email",
-}
+UNCONDITIONAL = set(
+    "consent s1 s1b s2 s3 s4 s5 s6 s7 s8 q1 q1a q1b q2 q3 q5 q6 q7 q7a q8 q9 q9a q10 q10a"
+    " q11 q12 q13 q14 q16 q17 q18 q19 q20 q20a q21_8 q21_10 q22 q23 q23_email".split()
+)
 
 SCREENED_OUT_MSG = (
-    "Merci de votre intérêt. Ce questionnaire s'adresse à un autre profil de répondant·e·s ; il s'arrête donc ici.",
-    "Thank you for your interest. This survey is aimed at a different respondent profile, so it ends here.",
+    "Merci de votre intérêt. Ce questionnaire s'adresse à un autre "
+    "profil de répondant·e·s ; il s'arrête donc ici.",
+    "Thank you for your interest. This survey is aimed at a "
+    "different respondent profile, so it ends here.",
 )
 COMPLETE_MSG = (
-    "Merci pour votre participation ! Les résultats agrégés seront publiés dans le livre blanc du baromètre.",
-    "Thank you for taking part! The aggregated results will be published in the barometer's white paper.",
+    "Merci pour votre participation ! Les résultats agrégés "
+    "seront publiés dans le livre blanc du baromètre.",
+    "Thank you for taking part! The aggregated results will be "
+    "published in the barometer's white paper.",
 )
 QUOTA_FULL_MSG = (
-    "Merci de votre intérêt. Nous avons déjà assez de réponses pour votre profil (pays et taille d'entreprise).",
-    "Thank you for your interest. We already have enough answers for your profile (country and company size).",
+    "Merci de votre intérêt. Nous avons déjà assez de réponses pour "
+    "votre profil (pays et taille d'entreprise).",
+    "Thank you for your interest. We already have enough answers "
+    "for your profile (country and company size).",
 )
 
 #: §5.2, §9.2, §9.3 endings: id -> (status, check_after, variables, domains, predicate, message).
@@ -361,13 +433,28 @@ QUOTA_FULL_MSG = (
 #: an ending has one check_after, so its second check is the ending `so3_gm`.
 ENDINGS = {
     "so1": ("screened_out", "p02", {"s1": r(1, 4)}, lambda a: a["s1"] == 4, SCREENED_OUT_MSG),
-    "so2": ("screened_out", "p04", {"s2": r(1, 6)}, lambda a: a["s2"] in {2, 3, 6}, SCREENED_OUT_MSG),
-    "so3": ("screened_out", "p04", {"s3": r(1, 10)}, lambda a: a["s3"] in r(6, 10), SCREENED_OUT_MSG),
+    "so2": (
+        "screened_out",
+        "p04",
+        {"s2": r(1, 6)},
+        lambda a: a["s2"] in {2, 3, 6},
+        SCREENED_OUT_MSG,
+    ),
+    "so3": (
+        "screened_out",
+        "p04",
+        {"s3": r(1, 10)},
+        lambda a: a["s3"] in r(6, 10),
+        SCREENED_OUT_MSG,
+    ),
     "so4": ("screened_out", "p05", {"s5": r(1, 5)}, lambda a: a["s5"] in {4, 5}, SCREENED_OUT_MSG),
     "so5": ("screened_out", "p06", {"s6": r(1, 8)}, lambda a: a["s6"] == 8, SCREENED_OUT_MSG),
     "so3_gm": (
-        "screened_out", "p06", {"s3": r(1, 5), "s6": r(1, 7)},
-        lambda a: a["s3"] == 5 and a["s6"] in r(3, 7), SCREENED_OUT_MSG,
+        "screened_out",
+        "p06",
+        {"s3": r(1, 5), "s6": r(1, 7)},
+        lambda a: a["s3"] == 5 and a["s6"] in r(3, 7),
+        SCREENED_OUT_MSG,
     ),
     "end_nonuser": ("complete", "p09", {"q1": r(1, 3)}, lambda a: a["q1"] in {2, 3}, COMPLETE_MSG),
 }
@@ -376,49 +463,120 @@ ENDING_ORDER = {"p04": ["so2", "so3"], "p06": ["so5", "so3_gm"]}
 
 #: §6.3 / §9.7 hard cells: (S1, size_band) -> target.
 HARD_CELLS = {
-    (1, 1): 180, (1, 2): 120, (1, 3): 100,
-    (2, 1): 180, (2, 2): 120, (2, 3): 100,
-    (3, 1): 135, (3, 2): 90, (3, 3): 75,
+    (1, 1): 180,
+    (1, 2): 120,
+    (1, 3): 100,
+    (2, 1): 180,
+    (2, 2): 120,
+    (2, 3): 100,
+    (3, 1): 135,
+    (3, 2): 90,
+    (3, 3): 75,
 }
 
-#: §9.7 soft quotas: id -> (limit, counted endings, by, {cell: target}, filter domain, filter predicate).
+#: §9.7 soft quotas: id -> (limit, counted endings, by, {cell: target},
+#: filter domain, filter predicate).
 SOFT = {
-    "soft_b2b": ("at_least", ["end_complete"], ["s1"], {(1,): 120, (2,): 120, (3,): 90},
-                 {"s8": r(1, 4)}, lambda a: a["s8"] in {1, 3}),
-    "soft_b2c": ("at_least", ["end_complete"], ["s1"], {(1,): 120, (2,): 120, (3,): 90},
-                 {"s8": r(1, 4)}, lambda a: a["s8"] in {2, 3}),
-    "soft_sector": ("at_most", ["end_complete"], ["s1", "s7"],
-                    {(c, s): {1: 100, 2: 100, 3: 75}[c] for c in (1, 2, 3) for s in r(1, 14)},
-                    {}, lambda a: True),
-    "soft_role": ("at_least", ["end_complete"], ["s1"], {(1,): 160, (2,): 160, (3,): 120},
-                  {"s4": r(1, 5)}, lambda a: a["s4"] in {1, 2}),
-    "soft_lang_ca": ("at_least", ["end_complete"], [], {(): 60},
-                     {"s1": r(1, 3), "s1b": {1, 2}},
-                     lambda a: a["s1"] == 3 and a["s1b"] == 1),
-    "soft_public_np": ("at_most", ["end_complete"], ["s1"], {(1,): 40, (2,): 40, (3,): 30},
-                       {"s2": r(1, 6)}, lambda a: a["s2"] in {4, 5}),
-    "soft_nonuser": ("at_most", ["end_nonuser"], ["s1"], {(1,): 40, (2,): 40, (3,): 30},
-                     {}, lambda a: True),
+    "soft_b2b": (
+        "at_least",
+        ["end_complete"],
+        ["s1"],
+        {(1,): 120, (2,): 120, (3,): 90},
+        {"s8": r(1, 4)},
+        lambda a: a["s8"] in {1, 3},
+    ),
+    "soft_b2c": (
+        "at_least",
+        ["end_complete"],
+        ["s1"],
+        {(1,): 120, (2,): 120, (3,): 90},
+        {"s8": r(1, 4)},
+        lambda a: a["s8"] in {2, 3},
+    ),
+    "soft_sector": (
+        "at_most",
+        ["end_complete"],
+        ["s1", "s7"],
+        {(c, s): {1: 100, 2: 100, 3: 75}[c] for c in (1, 2, 3) for s in r(1, 14)},
+        {},
+        lambda a: True,
+    ),
+    "soft_role": (
+        "at_least",
+        ["end_complete"],
+        ["s1"],
+        {(1,): 160, (2,): 160, (3,): 120},
+        {"s4": r(1, 5)},
+        lambda a: a["s4"] in {1, 2},
+    ),
+    "soft_lang_ca": (
+        "at_least",
+        ["end_complete"],
+        [],
+        {(): 60},
+        {"s1": r(1, 3), "s1b": {1, 2}},
+        lambda a: a["s1"] == 3 and a["s1b"] == 1,
+    ),
+    "soft_public_np": (
+        "at_most",
+        ["end_complete"],
+        ["s1"],
+        {(1,): 40, (2,): 40, (3,): 30},
+        {"s2": r(1, 6)},
+        lambda a: a["s2"] in {4, 5},
+    ),
+    "soft_nonuser": (
+        "at_most",
+        ["end_nonuser"],
+        ["s1"],
+        {(1,): 40, (2,): 40, (3,): 30},
+        {},
+        lambda a: True,
+    ),
 }
 
 #: §9.6 derived variables: id -> (type, domains of inputs, expected value as a function).
 DERIVED = {
-    "lang": ("single", {"s1": r(1, 3), "s1b": {1, 2}},
-             lambda a: 1 if a["s1"] == 1 or a.get("s1b") == 1 else 2 if a["s1"] == 2 or a.get("s1b") == 2 else None),
-    "size_band": ("single", {"s6": r(1, 8)},
-                  lambda a: 1 if a["s6"] in {1, 2, 3} else 2 if a["s6"] in {4, 5} else 3 if a["s6"] in {6, 7} else None),
+    "lang": (
+        "single",
+        {"s1": r(1, 3), "s1b": {1, 2}},
+        lambda a: (
+            1
+            if a["s1"] == 1 or a.get("s1b") == 1
+            else 2
+            if a["s1"] == 2 or a.get("s1b") == 2
+            else None
+        ),
+    ),
+    "size_band": (
+        "single",
+        {"s6": r(1, 8)},
+        lambda a: (
+            1
+            if a["s6"] in {1, 2, 3}
+            else 2
+            if a["s6"] in {4, 5}
+            else 3
+            if a["s6"] in {6, 7}
+            else None
+        ),
+    ),
     "user": ("single", {"q1": r(1, 3)}, lambda a: 1 if a["q1"] == 1 else 0),
     "public_np": ("single", {"s2": r(1, 6)}, lambda a: 1 if a["s2"] in {4, 5} else 0),
     "b2b": ("single", {"s8": r(1, 4)}, lambda a: 1 if a["s8"] in {1, 3} else 0),
     "b2c": ("single", {"s8": r(1, 4)}, lambda a: 1 if a["s8"] in {2, 3} else 0),
     "q3_count": ("number", {"q3": None}, lambda a: len(a["q3"])),
-    "q4_main": ("single", {"q3": None}, None),   # checked in test_q4_main_and_q4_auto
+    "q4_main": ("single", {"q3": None}, None),  # checked in test_q4_main_and_q4_auto
     "q4_auto": ("single", {"q3": None}, None),
 }
 
 PARAMETERS = {
-    "source": {"param": "src", "codes": {1, 2, 3, 4, 9}, "default": 9,
-               "aliases": {"adetem": 1, "visionary": 2, "hootsuite": 3, "panel": 4}},
+    "source": {
+        "param": "src",
+        "codes": {1, 2, 3, 4, 9},
+        "default": 9,
+        "aliases": {"adetem": 1, "visionary": 2, "hootsuite": 3, "panel": 4},
+    },
     "pid": {"type": "text", "transient": True},
 }
 
@@ -486,7 +644,7 @@ def evaluate(cond: dict | None, values: dict) -> bool:
         value = (values.get(qid) or {}).get(row)
     else:
         value = values.get(ref)
-    (op, arg), = ((k, v) for k, v in cond.items() if k != "q")
+    ((op, arg),) = ((k, v) for k, v in cond.items() if k != "q")
     if op == "answered":
         answered = value not in (None, [], "", {})
         return answered == arg
@@ -503,9 +661,19 @@ def evaluate(cond: dict | None, values: dict) -> bool:
             "count_gte": lambda: len(ticked) >= arg,
             "count_lte": lambda: len(ticked) <= arg,
         }[op]()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and op in {"gt", "gte", "lt", "lte", "eq", "ne"}:
-        return {"eq": value == arg, "ne": value != arg, "gt": value > arg,
-                "gte": value >= arg, "lt": value < arg, "lte": value <= arg}[op]
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and op in {"gt", "gte", "lt", "lte", "eq", "ne"}
+    ):
+        return {
+            "eq": value == arg,
+            "ne": value != arg,
+            "gt": value > arg,
+            "gte": value >= arg,
+            "lt": value < arg,
+            "lte": value <= arg,
+        }[op]
     return {
         "eq": lambda: _norm(value) == _norm(arg),
         "ne": lambda: _norm(value) != _norm(arg),
@@ -539,7 +707,7 @@ def compute_derived(doc: dict, answers: dict) -> dict:
 def combos(domains: dict[str, set | None]):
     names = [n for n, dom in domains.items() if dom is not None]
     for combo in itertools.product(*(sorted(domains[n]) for n in names)):
-        yield dict(zip(names, combo))
+        yield dict(zip(names, combo, strict=False))
 
 
 # --------------------------------------------------------------------------- survey header
@@ -547,7 +715,8 @@ def test_survey_header(doc):
     assert doc["schema_version"] == 1
     s = doc["survey"]
     assert s["id"] == "barometre-2015"
-    assert s["version"] == "2015.1" and isinstance(s["version"], str)
+    assert s["version"] == "2015.1"
+    assert isinstance(s["version"], str)
     assert s["languages"] == ["fr", "en"]
     assert s["default_language"] == "fr"
     assert all(s["title"][lang].strip() for lang in LANGS)
@@ -562,7 +731,8 @@ def test_parameters(doc):
     assert src["aliases"] == PARAMETERS["source"]["aliases"]
     assert src["default"] == 9
     pid = params["pid"]
-    assert pid["type"] == "text" and pid["transient"] is True
+    assert pid["type"] == "text"
+    assert pid["transient"] is True
 
 
 # --------------------------------------------------------------------------- items and pages
@@ -578,7 +748,8 @@ def test_every_item_exists_with_type_page_and_codes(doc, questions, page_of):
 
 def test_item_count_matches_9_1(questions):
     items = SCREENING + CORE + SUB_ITEMS
-    assert len(items) == 44 and len(set(items)) == 44
+    assert len(items) == 44
+    assert len(set(items)) == 44
     for item in items:
         if item == "q21":
             assert {f"q21_{c}" for c in range(1, 16)} <= set(questions)
@@ -605,10 +776,13 @@ def test_intro_page_has_introduction_and_consent(pages, questions):
     assert len(notes) == 1
     fr, en = text(notes[0]["text"])
     assert fr.startswith("Baromètre des médias sociaux dans les départements marketing – Adetem")
-    assert "(≈15 min) est anonyme" in fr and "La participation est volontaire." in fr
-    assert "Aucune adresse IP n'est enregistrée" in fr and "sans lien avec vos réponses." in fr
+    assert "(≈15 min) est anonyme" in fr
+    assert "La participation est volontaire." in fr
+    assert "Aucune adresse IP n'est enregistrée" in fr
+    assert "sans lien avec vos réponses." in fr
     assert en.startswith("Social Media Barometer for Marketing Departments – Adetem")
-    assert "Taking part is voluntary." in en and "No IP address is stored" in en
+    assert "Taking part is voluntary." in en
+    assert "No IP address is stored" in en
     consent = questions["consent"]
     assert consent["consent_version"] == "1"
     assert text(consent["text"]) == STEMS["consent"]
@@ -650,13 +824,25 @@ def test_q21_items_text_and_options(doc, questions):
         else:
             for ticked in ([c], [x for x in (1, 2, 3) if x != c][:1]):
                 assert evaluate(q["when"], {"q3": [str(t) for t in ticked]}) == (c in ticked)
-        labels = {o["code"]: text(o["label"]) for o in q["options"]}
-        assert labels == {
-            1: ("Augmenter", "Increase"), 2: ("Rester stable", "Stay the same"),
-            3: ("Diminuer", "Decrease"), 4: ("Arrêter", "Stop"),
-            5: ("Commencer", "Start"), 6: ("Pas de démarrage prévu", "No plans to start"),
+        options = q["options"]
+        if isinstance(options, str):
+            options = doc["option_lists"][options]
+        labels = {o["code"]: text(o["label"]) for o in options}
+        expected = {
+            1: ("Augmenter", "Increase"),
+            2: ("Rester stable", "Stay the same"),
+            3: ("Diminuer", "Decrease"),
+            4: ("Arrêter", "Stop"),
+            5: ("Commencer", "Start"),
+            6: ("Pas de démarrage prévu", "No plans to start"),
         }
-        for o in q["options"]:
+        if c not in (8, 10):
+            # Asked only when the network was ticked: [5] Start and [6] No plans never apply
+            # (they would be dead options, which the linter reports).
+            assert labels == {k: v for k, v in expected.items() if k <= 4}
+            continue
+        assert labels == expected
+        for o in options:
             for ticked in (True, False):
                 q3 = [str(c)] if ticked else [str(c % 15 + 1)]
                 shown = evaluate(o["when"], {"q3": q3})
@@ -680,9 +866,11 @@ def test_every_text_is_bilingual_and_non_empty(doc):
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in {"text", "label", "help", "message", "title", "introduction"}:
-                    assert isinstance(value, dict) and set(value) == set(LANGS), f"{path}.{key}"
+                    assert isinstance(value, dict), f"{path}.{key}"
+                    assert set(value) == set(LANGS), f"{path}.{key}"
                     for lang in LANGS:
-                        assert isinstance(value[lang], str) and value[lang].strip(), f"{path}.{key}.{lang}"
+                        assert isinstance(value[lang], str), f"{path}.{key}.{lang}"
+                        assert value[lang].strip(), f"{path}.{key}.{lang}"
                     found += 1
                 else:
                     walk(value, f"{path}.{key}")
@@ -691,7 +879,14 @@ def test_every_text_is_bilingual_and_non_empty(doc):
                 walk(item, f"{path}[{i}]")
 
     walk(doc, "")
-    assert found > 500
+    # Every question, matrix row, option, list entry, ending, derived variable and quota has one.
+    expected = len(doc["endings"]) + len(doc["derived"]) + len(doc["quotas"]) + 1  # + title
+    expected += sum(len(lst) for lst in doc["option_lists"].values())
+    for p in doc["pages"]:
+        for q in p["questions"]:
+            expected += 1 + ("help" in q) + len(q.get("rows", []))
+            expected += len(q["options"]) if isinstance(q.get("options"), list) else 0
+    assert found == expected
 
 
 def test_no_yaml_1_1_surprises(doc):
@@ -710,8 +905,15 @@ def test_no_yaml_1_1_surprises(doc):
             assert not isinstance(node, (float, datetime.date)), path
             if isinstance(node, bool):
                 assert path.rsplit(".", 1)[-1] in {
-                    "required", "exclusive", "other", "fixed", "multiline", "personal",
-                    "transient", "default", "answered",
+                    "required",
+                    "exclusive",
+                    "other",
+                    "fixed",
+                    "multiline",
+                    "personal",
+                    "transient",
+                    "default",
+                    "answered",
                 }, path
 
     walk(doc, "")
@@ -784,7 +986,10 @@ def test_page_conditions(pages):
 def test_question_conditions(questions, doc):
     for qid, (var, domain, shown) in QUESTION_RULES.items():
         for code in domain:
-            assert evaluate(questions[qid]["when"], {var: str(code)}) == (code in shown), (qid, code)
+            assert evaluate(questions[qid]["when"], {var: str(code)}) == (code in shown), (
+                qid,
+                code,
+            )
     for qid in UNCONDITIONAL:
         assert "when" not in questions[qid], qid
     # B2: Q4 only when two or more networks were ticked.
@@ -815,7 +1020,8 @@ def test_endings(doc):
     assert endings["qf"]["status"] == "quota_full"
     assert text(endings["qf"]["message"]) == QUOTA_FULL_MSG
     complete = endings["end_complete"]
-    assert complete["status"] == "complete" and complete["default"] is True
+    assert complete["status"] == "complete"
+    assert complete["default"] is True
     assert text(complete["message"]) == COMPLETE_MSG
     assert [e["id"] for e in doc["endings"] if e.get("default")] == ["end_complete"]
 
@@ -864,7 +1070,7 @@ def test_soft_quotas(doc):
         assert q.get("by", []) == by, qid
         if by:
             expanded = expand_targets(q["targets"], len(by))
-            if len(by) == 2:   # a number for every code of the second variable
+            if len(by) == 2:  # a number for every code of the second variable
                 expanded = {(c, s): n for (c, star), n in expanded.items() for s in r(1, 14)}
             assert expanded == cells, qid
         else:
@@ -893,11 +1099,14 @@ def test_derived_variables(doc, derived):
 
 def test_q4_main_and_q4_auto(doc):
     one = compute_derived(doc, {"q3": ["6"]})
-    assert _norm(one["q4_main"]) == "6" and _norm(one["q4_auto"]) == "1"
+    assert _norm(one["q4_main"]) == "6"
+    assert _norm(one["q4_auto"]) == "1"
     several = compute_derived(doc, {"q3": ["1", "3"], "q4": "3"})
-    assert _norm(several["q4_main"]) == "3" and _norm(several["q4_auto"]) == "0"
+    assert _norm(several["q4_main"]) == "3"
+    assert _norm(several["q4_auto"]) == "0"
     nonuser = compute_derived(doc, {"q1": "2"})
-    assert nonuser["q4_main"] is None and nonuser["q4_auto"] is None
+    assert nonuser["q4_main"] is None
+    assert nonuser["q4_auto"] is None
 
 
 def test_derived_lang_depends_on_s1_not_on_browser_language(doc):
@@ -923,7 +1132,11 @@ def test_conditions_reference_only_earlier_pages(doc, page_of):
     def base_questions(name: str) -> set[str]:
         if name in page_of:
             return {name}
-        return set().union(*(base_questions(n) for n in derived_deps.get(name, set()))) if derived_deps.get(name) else set()
+        return (
+            set().union(*(base_questions(n) for n in derived_deps.get(name, set())))
+            if derived_deps.get(name)
+            else set()
+        )
 
     for d in doc["derived"]:
         deps = {d["count"]} if "count" in d else set()

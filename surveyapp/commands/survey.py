@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
+from surveyapp.commands.xlsform import (
+    export_xlsform_command,
+    import_command,
+    read_schema_source,
+)
 from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
 from surveyapp.services import surveys
@@ -48,9 +51,10 @@ def check(paths: tuple[str, ...]) -> None:
 @survey_group.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load(path: str) -> None:
-    """Load a schema file as a new version of its survey (existing responses keep theirs)."""
+    """Load a schema file (.yaml, or an XLSForm .xlsx) as a new version of its survey."""
     try:
-        result = surveys.load_schema_file(db.session, Path(path), Actor.cli())
+        text = read_schema_source(path)  # YAML as is; an XLSForm workbook converted
+        result = surveys.load_schema_text(db.session, text, path, Actor.cli())
     except SchemaError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -119,3 +123,7 @@ def quotas_(slug: str, check: bool) -> None:
         if violations:
             raise SystemExit(1)
         click.echo("invariant holds: every counter equals its complete, non-test responses")
+
+
+survey_group.add_command(import_command)
+survey_group.add_command(export_xlsform_command)

@@ -1,0 +1,411 @@
+"""XPath `relevant` <-> our condition language (docs/schema.md, "Conditions").
+
+Import translates exactly, with XForms semantics: an unanswered question is the empty string,
+so `${q} != 'x'` is true when q is unanswered. Our `ne` is false on null, hence
+`${q} != 'x'` becomes `{not: {q: q, eq: x}}`, and the export of `{q: q, ne: x}` is
+`${q} != 'x' and ${q} != ''`. A few idioms are folded back into one operator (`a = 1 or a = 2`
+is `in: [1, 2]`), so that what the export writes imports as the same condition. The exporter
+keeps an XPath only when it imports back to exactly the condition it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import xpath
+from .xpath import FLIP, And, Call, Cmp, Group, Num, Or, Ref, Str, XPathError
+
+CODE = re.compile(r"(0|[1-9][0-9]*|[a-z][a-z0-9_]*)\Z")
+INTEGER = re.compile(r"(0|[1-9][0-9]*)\Z")
+NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+
+Cond = dict[str, Any]
+
+#: Code of the choice `or_other` adds; in XPath, 'other' (its XLSForm value) names it too.
+#: Not `other`: a multiple choice question exports a column `<id>_<code>` per code, and
+#: `<id>_other` is already the column of the text typed.
+OR_OTHER = "other_choice"
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """What a condition may say about a name: the `q:` reference, value kind and codes."""
+
+    ref: str  # `q:` value: id, or id.row for a matrix row
+    kind: str  # code | set | number | text | consent | note | matrix
+    codes: tuple[int | str, ...] = ()
+    xpath_name: str | None = None  # name in ${...} on export; None: not on the survey sheet
+    page: int = -1  # index of the page that asks it (-1: parameters, unknown)
+    source: str = "question"  # question | derived | parameter | row
+
+
+@dataclass
+class Symbols:
+    """The names a condition may use, by XLSForm name (`${name}`) and by `q:` reference."""
+
+    by_name: dict[str, Var] = field(default_factory=dict)
+
+    def by_ref(self) -> dict[str, Var]:
+        """The variables keyed by their `q:` reference."""
+        return {v.ref: v for v in self.by_name.values()}
+
+
+def code_value(text: str) -> int | str | None:
+    """An option code as our schema writes it (int or identifier), or None if invalid."""
+    if not CODE.match(text):
+        return None
+    return int(text) if INTEGER.match(text) else text
+
+
+# ====================================================================== import
+class Translator:
+    """Translate a parsed `relevant` into a condition; raises XPathError at a position."""
+
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self.refs: list[tuple[Var, int]] = []  # every variable used, with its position
+
+    def translate(self, text: str) -> Cond:
+        """Parse and translate one cell."""
+        return self.node(xpath.parse(text))
+
+    def node(self, node: xpath.Node) -> Cond:
+        if isinstance(node, Group):
+            return self.node(node.expr)
+        if isinstance(node, Or):
+            return canon_any([self.node(item) for item in node.items])
+        if isinstance(node, And):
+            return canon_all([self.node(item) for item in node.items])
+        if isinstance(node, Cmp):
+            return self.comparison(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Ref):
+            name = f"${{{node.name}}}"
+            message = f"{name} alone is not a condition: compare it, e.g. {name} = 'x'"
+            raise XPathError(message, node.pos)
+        raise XPathError("this is a value, not a condition", _pos(node))
+
+    def var(self, ref: Ref) -> Var:
+        var = self.symbols.by_name.get(ref.name)
+        if var is None:
+            raise XPathError(f"no question named '{ref.name}' (check the name column)", ref.pos)
+        if var.kind == "note":
+            raise XPathError(f"${{{ref.name}}} is a note: it has no value to test", ref.pos)
+        if var.kind == "matrix":
+            message = f"${{{ref.name}}} is a grid: test one of its rows, e.g. ${{{ref.name}_<row>}}"
+            raise XPathError(message, ref.pos)
+        self.refs.append((var, ref.pos))
+        return var
+
+    def call(self, node: Call) -> Cond:
+        if node.name == "not":
+            _arity(node, 1)
+            return {"not": self.node(node.args[0])}
+        if node.name == "selected":
+            _arity(node, 2)
+            subject, literal = node.args
+            if not isinstance(subject, Ref):
+                raise XPathError("selected() needs a ${question} first", _pos(subject))
+            var = self.var(subject)
+            code = self.code(var, literal)
+            if var.kind == "set":
+                return {"q": var.ref, "has": code}
+            if var.kind == "code":
+                return {"q": var.ref, "eq": code}
+            raise XPathError(
+                f"selected() needs a select question; ${{{subject.name}}} is not", node.pos
+            )
+        if node.name == "count-selected":
+            raise XPathError("count-selected() must be compared with a number", node.pos)
+        supported = "selected(), count-selected(), not()"
+        raise XPathError(f"function {node.name}() is not supported (only {supported})", node.pos)
+
+    def code(self, var: Var, literal: xpath.Node) -> int | str:
+        if isinstance(literal, Num) and isinstance(literal.value, int):
+            text = str(literal.value)
+        elif isinstance(literal, Str):
+            text = literal.value
+        else:
+            raise XPathError("expected a choice name in quotes, e.g. 'yes'", _pos(literal))
+        code = code_value(text)
+        if code == "other" and "other" not in var.codes and OR_OTHER in var.codes:
+            code = OR_OTHER
+        if code is None:
+            message = f"'{text}' is not a valid choice name (lower-case identifier or number)"
+            raise XPathError(message, _pos(literal))
+        if var.codes and code not in var.codes:
+            raise XPathError(f"'{text}' is not a choice of this question", _pos(literal))
+        return code
+
+    def comparison(self, node: Cmp) -> Cond:
+        left, right, op = node.left, node.right, node.op
+        if _is_literal(left) and not _is_literal(right):
+            left, right, op = right, left, FLIP[op]
+        if not _is_literal(right):
+            raise XPathError("comparing two questions is not supported", node.pos)
+        if isinstance(left, Call) and left.name in ("not", "selected"):
+            raise XPathError(f"{left.name}() is a condition: do not compare it", node.pos)
+        if isinstance(left, Call) and left.name != "count-selected":
+            self.call(left)  # raises: this function is not supported
+        if isinstance(left, Group):
+            raise XPathError("a comparison needs a ${question} on one side", node.pos)
+        if isinstance(left, Call) and left.name == "count-selected":
+            _arity(left, 1)
+            subject = left.args[0]
+            if not isinstance(subject, Ref):
+                raise XPathError("count-selected() needs a ${question}", _pos(subject))
+            var = self.var(subject)
+            if var.kind != "set":
+                raise XPathError("count-selected() needs a select_multiple question", left.pos)
+            return _count(var.ref, op, self.integer(right), node.pos)
+        if not isinstance(left, Ref):
+            raise XPathError("a comparison needs a ${question} on one side", _pos(left))
+        var = self.var(left)
+        if isinstance(right, Str) and right.value == "":
+            if op not in ("=", "!="):
+                raise XPathError("only = '' and != '' test for an empty answer", node.pos)
+            return {"q": var.ref, "answered": op == "!="}
+        if var.kind == "number":
+            return _number_leaf(var.ref, op, self.number(right))
+        if var.kind == "code":
+            return self.code_comparison(var, op, right, node.pos)
+        if var.kind == "set":
+            message = f"${{{left.name}}} is a select_multiple: use selected(${{{left.name}}}, 'x')"
+            raise XPathError(message, node.pos)
+        raise XPathError(f"${{{left.name}}} can only be tested with = '' or != ''", node.pos)
+
+    def code_comparison(self, var: Var, op: str, literal: xpath.Node, pos: int) -> Cond:
+        if op in ("=", "!="):
+            leaf = {"q": var.ref, "eq": self.code(var, literal)}
+            return leaf if op == "=" else {"not": leaf}
+        bound = self.number(literal)
+        matching = [c for c in var.codes if isinstance(c, int) and _compare(c, op, bound)]
+        if not matching:
+            raise XPathError("no choice of this question satisfies the comparison", pos)
+        if len(matching) == 1:
+            return {"q": var.ref, "eq": matching[0]}
+        return {"q": var.ref, "in": matching}
+
+    @staticmethod
+    def number(literal: xpath.Node) -> int | float:
+        if isinstance(literal, Num):
+            return literal.value
+        if isinstance(literal, Str) and NUMBER.match(literal.value.strip()):
+            text = literal.value.strip()
+            return float(text) if "." in text else int(text)
+        raise XPathError("expected a number", _pos(literal))
+
+    def integer(self, literal: xpath.Node) -> int:
+        value = self.number(literal)
+        if not isinstance(value, int) or value < 0:
+            raise XPathError("expected a whole number of choices", _pos(literal))
+        return value
+
+
+def _arity(node: Call, count: int) -> None:
+    if len(node.args) != count:
+        raise XPathError(f"{node.name}() takes {count} argument(s)", node.pos)
+
+
+def _is_literal(node: xpath.Node) -> bool:
+    return isinstance(node, (Str, Num))
+
+
+def _pos(node: xpath.Node) -> int:
+    return node.pos
+
+
+def _compare(value: float, op: str, bound: float) -> bool:
+    return {
+        "<": value < bound,
+        "<=": value <= bound,
+        ">": value > bound,
+        ">=": value >= bound,
+    }[op]
+
+
+def _number_leaf(ref: str, op: str, value: int | float) -> Cond:
+    if op == "=":
+        return {"q": ref, "eq": value}
+    if op == "!=":
+        return {"not": {"q": ref, "eq": value}}
+    names = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+    return {"q": ref, names[op]: value}
+
+
+def _count(ref: str, op: str, n: int, pos: int) -> Cond:
+    """count-selected(${q}) op n, exactly (an unanswered question counts 0 in XPath)."""
+    if op == "=":
+        return {"q": ref, "count_eq": n} if n else {"not": {"q": ref, "count_gte": 1}}
+    if op == "!=":
+        return {"not": {"q": ref, "count_eq": n}} if n else {"q": ref, "count_gte": 1}
+    if op == ">":
+        return {"q": ref, "count_gte": n + 1}
+    if op == ">=" and n >= 1:
+        return {"q": ref, "count_gte": n}
+    if op == "<=":
+        return {"not": {"q": ref, "count_gte": n + 1}}
+    if op == "<" and n >= 1:
+        return {"not": {"q": ref, "count_gte": n}}
+    raise XPathError("this count comparison is always true or never true", pos)
+
+
+# ---------------------------------------------------------------------- idioms
+def _leaf(cond: Cond) -> tuple[str, str, Any] | None:
+    """(ref, op, arg) of a leaf, or None."""
+    if "q" not in cond or len(cond) != 2:
+        return None
+    op = next(k for k in cond if k != "q")
+    return cond["q"], op, cond[op]
+
+
+def canon_any(items: list[Cond]) -> Cond:
+    """`any`, with `a = x or a = y` folded to `in` and `selected() or selected()` to has_any."""
+    leaves = [_leaf(i) for i in items]
+    if len(items) >= 2 and all(leaves) and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
+        ops = {lf[1] for lf in leaves}  # type: ignore[index]
+        ref = leaves[0][0]  # type: ignore[index]
+        if ops == {"eq"}:
+            return {"q": ref, "in": [lf[2] for lf in leaves]}  # type: ignore[index]
+        if ops == {"has"}:
+            return {"q": ref, "has_any": [lf[2] for lf in leaves]}  # type: ignore[index]
+    return {"any": items}
+
+
+COMPLEMENT = {"eq": "ne", "in": "not_in", "has_any": "has_none"}
+
+
+def canon_all(items: list[Cond]) -> Cond:
+    """`all`, with the export idioms of has_all, ne, not_in, has_none and count_lte folded."""
+    leaves = [_leaf(i) for i in items]
+    if len(items) >= 2 and all(leaves) and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
+        if {lf[1] for lf in leaves} == {"has"}:  # type: ignore[index]
+            return {"q": leaves[0][0], "has_all": [lf[2] for lf in leaves]}  # type: ignore[index]
+    if len(items) == 2 and "not" in items[0] and len(items[0]) == 1:
+        inner = _leaf(items[0]["not"])
+        answered = _leaf(items[1])
+        if inner and answered and answered == (inner[0], "answered", True):
+            ref, op, arg = inner
+            if op in COMPLEMENT:
+                return {"q": ref, COMPLEMENT[op]: arg}
+            if op == "has":
+                return {"q": ref, "has_none": [arg]}
+            if op == "count_gte" and isinstance(arg, int) and arg >= 2:
+                return {"q": ref, "count_lte": arg - 1}
+    return {"all": items}
+
+
+# ====================================================================== export
+def to_xpath(cond: Cond, by_ref: Mapping[str, Var]) -> str | None:
+    """The XPath of a condition, or None when it names something off the survey sheet."""
+    try:
+        return _x(cond, by_ref, "top")
+    except _NoXPath:
+        return None
+
+
+class _NoXPath(Exception):
+    """The condition cannot be written in the XPath subset."""
+
+
+def _x(cond: Cond, by_ref: Mapping[str, Var], ctx: str) -> str:
+    if not isinstance(cond, dict):
+        raise _NoXPath
+    if "all" in cond or "any" in cond:
+        word = "all" if "all" in cond else "any"
+        items = cond[word]
+        if len(cond) != 1 or not isinstance(items, list) or not items:
+            raise _NoXPath
+        joiner = " and " if word == "all" else " or "
+        return _wrap(joiner.join(_x(i, by_ref, "nested") for i in items), ctx, len(items) > 1)
+    if "not" in cond:
+        if len(cond) != 1:
+            raise _NoXPath
+        return f"not({_x(cond['not'], by_ref, 'top')})"
+    leaf = _leaf(cond)
+    if leaf is None:
+        raise _NoXPath
+    ref, op, arg = leaf
+    var = by_ref.get(ref)
+    if var is None or var.xpath_name is None:
+        raise _NoXPath
+    text, compound = _leaf_xpath(f"${{{var.xpath_name}}}", var, op, arg)
+    return _wrap(text, ctx, compound)
+
+
+def _wrap(text: str, ctx: str, compound: bool) -> str:
+    return f"({text})" if compound and ctx == "nested" else text
+
+
+def _lit(value: Any, var: Var) -> str:
+    if var.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _NoXPath
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _NoXPath
+        return repr(value) if isinstance(value, float) else str(value)
+    text = str(value)
+    if "'" in text or isinstance(value, bool):
+        raise _NoXPath
+    return f"'{text}'"
+
+
+def _leaf_xpath(name: str, var: Var, op: str, arg: Any) -> tuple[str, bool]:
+    """(XPath, is compound) of one leaf."""
+    answered = f"{name} != ''"
+    if op == "answered":
+        if not isinstance(arg, bool):
+            raise _NoXPath
+        return (answered if arg else f"{name} = ''"), False
+    if var.kind in ("code", "number"):
+        simple = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+        if op in simple and (op == "eq" or var.kind == "number"):
+            return f"{name} {simple[op]} {_lit(arg, var)}", False
+        if op == "ne":
+            return f"{name} != {_lit(arg, var)} and {answered}", True
+        if op in ("in", "not_in") and var.kind == "code" and _codes(arg):
+            alts = " or ".join(f"{name} = {_lit(c, var)}" for c in arg)
+            return (alts, True) if op == "in" else (f"not({alts}) and {answered}", True)
+    if var.kind == "set":
+        if op == "has":
+            return f"selected({name}, {_lit(arg, var)})", False
+        if op in ("has_any", "has_all", "has_none") and _codes(arg):
+            tests = [f"selected({name}, {_lit(c, var)})" for c in arg]
+            if op == "has_all":
+                return " and ".join(tests), True
+            if op == "has_any":
+                return " or ".join(tests), True
+            return f"not({' or '.join(tests)}) and {answered}", True
+        count = f"count-selected({name})"
+        if op in ("count_eq", "count_gte", "count_lte") and _count_arg(arg):
+            if op == "count_eq":
+                return f"{count} = {arg}", False
+            if op == "count_gte":
+                return f"{count} >= {arg}", False
+            return f"{count} <= {arg} and {answered}", True
+    raise _NoXPath
+
+
+def _codes(arg: Any) -> bool:
+    return isinstance(arg, list) and bool(arg)
+
+
+def _count_arg(arg: Any) -> bool:
+    return isinstance(arg, int) and not isinstance(arg, bool) and arg >= 1
+
+
+def exact_xpath(cond: Cond, symbols: Symbols) -> str | None:
+    """The XPath of a condition if it imports back to exactly `cond`, else None."""
+    text = to_xpath(cond, symbols.by_ref())
+    if text is None:
+        return None
+    try:
+        back = Translator(symbols).translate(text)
+    except XPathError:
+        return None
+    return text if back == cond else None

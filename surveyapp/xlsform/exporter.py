@@ -1,0 +1,270 @@
+"""Our schema -> an XLSForm workbook that `import_xlsform` reads back to the same schema.
+
+What XLSForm can say is written in its own columns (conditions as XPath `relevant` when they
+import back exactly). The rest uses two documented extensions that ODK tools ignore:
+`surveyapp_<key>` columns (one YAML value per cell) and the `surveyapp` sheet (the YAML of
+parameters, derived variables, endings, quotas and the translated title).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conditions import Symbols, exact_xpath
+from .constraints import constraint_text
+from .languages import language_label
+from .symbols import iter_questions, matrix_row_name, symbols_from_schema
+from .yamltext import dump_block, dump_cell, safe_load
+
+XLS_TYPE = {
+    "single": "select_one",
+    "multiple": "select_multiple",
+    "integer": "integer",
+    "decimal": "decimal",
+    "text": "text",
+    "email": "text",
+    "nps": "integer",
+    "consent": "acknowledge",
+    "note": "note",
+}
+REFINED = ("email", "nps")
+#: Suffix of an inline list's name when a named list already has the question's id.
+INLINE = "__inline"
+HEADER_KEYS = ("id", "version", "languages", "default_language")
+#: Keys written in XLSForm columns, per type (the others go to surveyapp_<key> columns).
+COMMON = {"id", "type", "text", "help", "required", "when"}
+NATIVE = {
+    "single": {"options", "options_from", "order", "display"},
+    "multiple": {"options", "options_from", "order", "min", "max"},
+    "integer": {"min", "max"},
+    "decimal": {"min", "max"},
+    "text": {"max_length", "multiline"},
+    "matrix": {"scale", "rows"},
+}
+
+
+class ExportError(ValueError):
+    """The schema cannot be written as an XLSForm (the message says why)."""
+
+
+def inline_list_name(qid: str, named: dict[str, Any]) -> str:
+    """The list name of a question's inline options: its id, or `<id>__inline` if taken."""
+    for name in (qid, f"{qid}{INLINE}"):
+        if name not in named:
+            return name
+    raise ExportError(f"option lists {qid} and {qid}{INLINE} both exist: rename one")
+
+
+def _label_key(base: str, lang: str) -> str:
+    return f"{base}::{language_label(lang)}"
+
+
+class _Exporter:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        header = schema.get("survey") or {}
+        self.languages: list[str] = list(header.get("languages") or [])
+        self.default: str = header.get("default_language") or self.languages[0]
+        self.lists: dict[str, Any] = schema.get("option_lists") or {}
+        self.symbols: Symbols = symbols_from_schema(schema)
+        self.questions = {q["id"]: q for _, q in iter_questions(schema)}
+        self.survey_rows: list[dict[str, Any]] = []
+        self.choice_rows: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ cells
+    def texts(self, row: dict[str, Any], base: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for lang in self.languages:
+                if value.get(lang) is not None:
+                    row[_label_key(base, lang)] = str(value[lang])
+
+    def condition(self, row: dict[str, Any], cond: Any) -> None:
+        if cond is None:
+            return
+        text = exact_xpath(cond, self.symbols) if isinstance(cond, dict) else None
+        if text is not None:
+            row["relevant"] = text
+        else:
+            row["surveyapp_when"] = dump_cell(cond)
+
+    def extras(self, row: dict[str, Any], item: dict[str, Any], handled: set[str]) -> None:
+        for key, value in item.items():
+            if key not in handled:
+                row[f"surveyapp_{key}"] = dump_cell(value)
+
+    # ------------------------------------------------------------------ choices
+    def list_name(self, q: dict[str, Any], key: str = "options") -> str:
+        options = q.get(key)
+        if isinstance(options, str):
+            return options
+        if isinstance(options, list):
+            return inline_list_name(q["id"], self.lists)
+        source = self.questions.get(q.get("options_from"))
+        if source is not None and source is not q:
+            return self.list_name(source)
+        raise ExportError(f"question {q['id']} has no options")
+
+    def choices(self, name: str, options: list[Any]) -> None:
+        for option in options:
+            row: dict[str, Any] = {"list_name": name, "name": str(option.get("code"))}
+            self.texts(row, "label", option.get("label"))
+            self.extras(row, option, {"code", "label"})
+            self.choice_rows.append(row)
+
+    # ------------------------------------------------------------------ survey
+    def run(self) -> None:
+        for name, options in self.lists.items():
+            self.choices(name, options or [])
+        for page in self.schema.get("pages") or []:
+            group = {"type": "begin group", "name": page["id"], "appearance": "field-list"}
+            self.condition(group, page.get("when"))
+            self.extras(group, page, {"id", "when", "questions"})
+            self.survey_rows.append(group)
+            for q in page.get("questions") or []:
+                if q.get("type") == "matrix":
+                    self.matrix(q)
+                else:
+                    self.question(q)
+            self.survey_rows.append({"type": "end group"})
+
+    def question(self, q: dict[str, Any]) -> None:
+        qtype = q.get("type")
+        if qtype not in XLS_TYPE:
+            raise ExportError(f"question {q.get('id')}: type {qtype!r} has no XLSForm form")
+        xls_type = XLS_TYPE[qtype]
+        handled = COMMON | NATIVE.get(qtype, set())
+        if qtype in ("single", "multiple"):
+            xls_type += f" {self.list_name(q)}"
+            if isinstance(q.get("options"), list):
+                self.choices(self.list_name(q), q["options"])
+        row: dict[str, Any] = {"type": xls_type, "name": q["id"]}
+        self.texts(row, "label", q.get("text"))
+        self.texts(row, "hint", q.get("help"))
+        if qtype != "note":
+            default = qtype not in ("text", "email")
+            row["required"] = "yes" if q.get("required", default) else "no"
+        self.condition(row, q.get("when"))
+        constraint = constraint_text(q)
+        if constraint:
+            row["constraint"] = constraint
+        appearance = []
+        if q.get("display") == "dropdown":
+            appearance.append("minimal")
+        else:
+            handled = handled - {"display"}
+        if q.get("multiline") is True:
+            appearance.append("multiline")
+        else:
+            handled = handled - {"multiline"}
+        if appearance:
+            row["appearance"] = " ".join(appearance)
+        if q.get("options_from") is not None:
+            row["choice_filter"] = f"selected(${{{q['options_from']}}}, name)"
+        if q.get("order") == "random":
+            row["parameters"] = "randomize=true"
+        elif "order" in q:
+            handled = handled - {"order"}
+        if qtype in REFINED:
+            row["surveyapp_type"] = qtype
+        self.extras(row, q, handled)
+        self.survey_rows.append(row)
+
+    def matrix(self, q: dict[str, Any]) -> None:
+        scale = self.list_name(q, "scale")
+        if isinstance(q.get("scale"), list):
+            self.choices(scale, q["scale"])
+        group: dict[str, Any] = {"type": "begin group", "name": q["id"]}
+        self.texts(group, "label", q.get("text"))
+        self.texts(group, "hint", q.get("help"))
+        group["appearance"] = "table-list"
+        self.condition(group, q.get("when"))
+        self.extras(group, q, COMMON | NATIVE["matrix"])
+        self.survey_rows.append(group)
+        required = "yes" if q.get("required", True) else "no"
+        for item in q.get("rows") or []:
+            if set(item) - {"code", "text", "when"}:
+                raise ExportError(f"matrix {q['id']}: a row has keys XLSForm cannot hold")
+            name = matrix_row_name(q["id"], item["code"])
+            row: dict[str, Any] = {"type": f"select_one {scale}", "name": name}
+            self.texts(row, "label", item.get("text"))
+            row["required"] = required
+            self.condition(row, item.get("when"))
+            self.survey_rows.append(row)
+        self.survey_rows.append({"type": "end group"})
+
+    # ------------------------------------------------------------------ settings
+    def settings(self) -> dict[str, Any]:
+        header = self.schema.get("survey") or {}
+        title = header.get("title")
+        form_title = title.get(self.default) if isinstance(title, dict) else title
+        return {
+            "form_title": form_title,
+            "form_id": header.get("id"),
+            "version": str(header.get("version", "")),
+            "default_language": language_label(self.default),
+            "style": "pages",
+        }
+
+    def surveyapp_sheet(self) -> str:
+        extra: dict[str, Any] = {}
+        header = self.schema.get("survey") or {}
+        more = {k: v for k, v in header.items() if k not in HEADER_KEYS}
+        if len(self.languages) == 1 and "title" in more:
+            del more["title"]
+        if more:
+            extra["survey"] = more
+        for key, value in self.schema.items():
+            if key not in ("schema_version", "survey", "option_lists", "pages"):
+                extra[key] = value
+        return dump_block(extra) if extra else ""
+
+
+def schema_to_sheets(text: str) -> dict[str, list[list[Any]]]:
+    """The sheets of the XLSForm of a schema: name -> rows (row 0 is the header)."""
+    from surveyapp.engine import load_survey
+
+    load_survey(text, "<export>")  # only a valid schema is exported (raises SchemaError)
+    schema = safe_load(text)
+    if schema.get("schema_version", 1) != 1:
+        raise ExportError("only schema_version 1 can be exported")
+    exporter = _Exporter(schema)
+    exporter.run()
+    names = [r["name"] for r in exporter.survey_rows if r.get("name")]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ExportError(f"these names would be used twice in the survey sheet: {twice}")
+    langs = exporter.languages
+    survey_cols = ["type", "name", *[_label_key("label", lang) for lang in langs]]
+    survey_cols += [_label_key("hint", lang) for lang in langs]
+    survey_cols += ["required", "relevant", "constraint", "appearance", "choice_filter"]
+    survey_cols += ["parameters"]
+    choice_cols = ["list_name", "name", *[_label_key("label", lang) for lang in langs]]
+    sheets = {
+        "survey": _table(exporter.survey_rows, survey_cols, keep=2 + len(langs)),
+        "choices": _table(exporter.choice_rows, choice_cols, keep=len(choice_cols)),
+    }
+    settings = exporter.settings()
+    sheets["settings"] = [list(settings), list(settings.values())]
+    text_extra = exporter.surveyapp_sheet()
+    if text_extra:
+        sheets["surveyapp"] = [["yaml"], *[[line] for line in text_extra.splitlines()]]
+    return sheets
+
+
+def _table(rows: list[dict[str, Any]], standard: list[str], keep: int) -> list[list[Any]]:
+    """Rows as a table: the standard columns that are used, then the surveyapp_ ones."""
+    used = {key for row in rows for key in row}
+    columns = [c for i, c in enumerate(standard) if i < keep or c in used]
+    columns += sorted(
+        {k for k in used if k not in columns},
+        key=lambda k: (k != "surveyapp_when", k != "surveyapp_type", k),
+    )
+    return [columns, *[[row.get(c) for c in columns] for row in rows]]
+
+
+def export_xlsform(text: str, path: str | Path) -> None:
+    """Write the XLSForm of a schema (YAML text) to an .xlsx file."""
+    from .writer import write_workbook
+
+    write_workbook(schema_to_sheets(text), path)

@@ -1,0 +1,192 @@
+"""Reading an XLSForm workbook with openpyxl: sheets, headers and located cell texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Location, XlsProblem
+
+SHEETS = ("survey", "choices", "settings", "surveyapp")
+#: Prefix of the extension columns: surveyapp_when, surveyapp_personal…
+EXTENSION = "surveyapp_"
+
+#: pyxform's friendlier spellings of column names.
+ALIASES = {
+    "caption": "label",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "readonly": "read_only",
+    "value": "name",
+    "tag": "name",
+    "command": "type",
+    "list": "list_name",
+    "constraining_message": "constraint_message",
+    "requiredmsg": "required_message",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
+    "image": "media",
+    "big-image": "media",
+    "audio": "media",
+    "video": "media",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A header: `label::French (fr)` has base `label` and suffix `French (fr)`."""
+
+    index: int
+    header: str
+    base: str
+    suffix: str | None
+
+
+@dataclass
+class SheetRow:
+    """The non-empty cells of one row, by column index (texts stripped, raw kept)."""
+
+    number: int
+    texts: dict[int, str] = field(default_factory=dict)
+    raw: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Sheet:
+    """A sheet: its columns (from row 1) and its non-empty rows."""
+
+    name: str
+    columns: list[Column]
+    rows: list[SheetRow]
+
+    def find(self, base: str, suffix: str | None = None) -> Column | None:
+        """The column with this base name (and suffix), if any."""
+        for column in self.columns:
+            if column.base == base and column.suffix == suffix:
+                return column
+        return None
+
+    def with_base(self, base: str) -> list[Column]:
+        """Every column with this base name, in sheet order."""
+        return [c for c in self.columns if c.base == base]
+
+    def get(self, row: SheetRow, base: str, suffix: str | None = None) -> str:
+        """The stripped text of a cell ('' when empty or when the column does not exist)."""
+        column = self.find(base, suffix)
+        return row.texts.get(column.index, "") if column else ""
+
+    def loc(self, row: SheetRow | int, base: str | None = None, suffix: str | None = None):
+        """The location of a cell (or of the row when the column is not given / absent)."""
+        number = row if isinstance(row, int) else row.number
+        column = self.find(base, suffix) if base else None
+        if column is None:
+            return Location(self.name, number)
+        return Location(self.name, number, column.index, column.header)
+
+    def cell_loc(self, row: SheetRow | int, column: Column) -> Location:
+        """The location of a cell of a known column."""
+        number = row if isinstance(row, int) else row.number
+        return Location(self.name, number, column.index, column.header)
+
+
+def parse_header(text: str) -> tuple[str, str | None]:
+    """`Label::French (fr)` -> ('label', 'French (fr)'); `relevance` -> ('relevant', None)."""
+    base, _, suffix = text.partition("::")
+    name = "_".join(base.strip().lower().split())
+    name = ALIASES.get(name, name)
+    if name == "media" and base.strip().lower() != "media":
+        suffix = base.strip().lower() + (f"::{suffix}" if suffix else "")
+    if name.startswith(EXTENSION) and not suffix:
+        # surveyapp_<key> (pyxform cannot read surveyapp::<key>: it takes it for a language)
+        return "surveyapp", name[len(EXTENSION) :]
+    return name, (suffix.strip() if suffix.strip() else None)
+
+
+def cell_text(value: object) -> str:
+    """A cell value as text: numbers without a spurious `.0`, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class Workbook:
+    """The sheets of an XLSForm by their standard name, plus what the reader found odd."""
+
+    source: str
+    sheets: dict[str, Sheet]
+    problems: list[XlsProblem]
+    warnings: list[XlsProblem]
+
+
+def read_workbook(path: str | Path) -> Workbook:
+    """Read the survey, choices, settings and surveyapp sheets of an .xlsx file."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    source = str(path)
+    problems: list[XlsProblem] = []
+    warnings: list[XlsProblem] = []
+    try:
+        book = openpyxl.load_workbook(path, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        message = f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"
+        problems.append(XlsProblem(Location("workbook"), message))
+        return Workbook(source, {}, problems, warnings)
+    sheets: dict[str, Sheet] = {}
+    for ws in book.worksheets:
+        key = ws.title.strip().lower()
+        if key in SHEETS:
+            sheets[key] = _read_sheet(ws, key, problems)
+        elif key in ("external_choices", "entities") and ws.max_row > 1:
+            what = "external choices" if key == "external_choices" else "ODK entities"
+            message = f"{what} are not supported: remove the sheet"
+            problems.append(XlsProblem(Location(ws.title), message))
+        else:
+            warnings.append(XlsProblem(Location(ws.title), "sheet ignored", severity="warning"))
+    return Workbook(source, sheets, problems, warnings)
+
+
+def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
+    columns: list[Column] = []
+    rows: list[SheetRow] = []
+    seen: dict[tuple[str, str | None], int] = {}
+    for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row), start=1):
+        if number == 1:
+            for cell in cells:
+                header = cell_text(cell.value).strip()
+                if not header:
+                    continue
+                base, suffix = parse_header(header)
+                if (base, suffix) in seen and key != "surveyapp":
+                    message = (
+                        f"column '{header}' is repeated (first in column {seen[(base, suffix)]})"
+                    )
+                    problems.append(XlsProblem(Location(key, 1, cell.column, header), message))
+                    continue
+                seen[(base, suffix)] = cell.column
+                columns.append(Column(cell.column, header, base, suffix))
+            continue
+        row = SheetRow(number)
+        for cell in cells:
+            if cell.value is None:
+                continue
+            if cell.data_type == "f":
+                message = "formulas are not read: replace the formula by its value"
+                problems.append(XlsProblem(Location(key, number, cell.column), message))
+                continue
+            raw = cell_text(cell.value)
+            if raw.strip():
+                row.raw[cell.column] = raw
+                row.texts[cell.column] = raw.strip()
+        if row.texts or key == "surveyapp":
+            rows.append(row)
+    return Sheet(key, columns, rows)

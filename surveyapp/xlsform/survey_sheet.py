@@ -1,0 +1,303 @@
+"""The survey sheet: rows -> a tree of groups -> pages of questions.
+
+Pages: a `begin group` with appearance `field-list` is a page (its name is the page id). A
+question outside any field-list group is shown alone, as in ODK, so it gets a page of its own,
+`p_<name>`. A group without field-list only passes its `relevant` on to what it contains.
+A `table-list` group is a matrix: one row per `select_one` of the same list.
+Conditions are translated later (they need every name); here they are collected as `Pending`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import constraints
+from .context import Context
+from .problems import Location
+from .reader import Sheet, SheetRow
+from .types import METADATA, QUESTION_TYPES, REFINED, REFUSED, RowType, parse_type
+from .xpath import XPathError
+
+YES = {"yes", "true", "true()", "1"}
+NO = {"no", "false", "false()", "0"}
+
+#: Columns that are read (others get one warning each).
+KNOWN = frozenset(
+    {
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message",
+        "required_message",
+        "guidance_hint",
+        "appearance",
+        "choice_filter",
+        "parameters",
+        "calculation",
+        "surveyapp",
+    }
+)
+#: Columns refused when a cell is filled, with what to do.
+REFUSED_COLUMNS = {
+    "default": "default answers are not supported: clear the cell",
+    "read_only": "read-only questions are not supported: use a note, or clear the cell",
+    "repeat_count": "repeats are not supported",
+    "trigger": "triggers are not supported: clear the cell",
+    "media": "images, audio and video in questions are not supported: clear the cell",
+    "bind": "custom XForms attributes are not supported: clear the cell",
+    "instance": "custom XForms attributes are not supported: clear the cell",
+    "body": "custom XForms attributes are not supported: clear the cell",
+    "control": "custom XForms attributes are not supported: clear the cell",
+}
+DROPPED = {
+    "constraint_message": "constraint_message ignored: the platform writes its own translated "
+    "message for limits",
+    "required_message": "required_message ignored: the platform writes its own translated message",
+    "guidance_hint": "guidance_hint ignored: only hint is shown",
+}
+
+
+@dataclass
+class ListRef:
+    """An option list named in a type cell, resolved once the choices sheet is read."""
+
+    name: str
+    or_other: bool
+    loc: Location
+
+
+@dataclass
+class Pending:
+    """A condition to translate: parts are ('xpath' | 'yaml', text or value, location)."""
+
+    target: dict[str, Any]
+    path: tuple[Any, ...]
+    page: int
+    parts: list[tuple[str, Any, Location]]
+
+
+@dataclass
+class Node:
+    """A row of the survey sheet: a question, or a group with its children."""
+
+    row: SheetRow
+    kind: RowType
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind.base in ("begin group", "begin repeat")
+
+
+class SurveySheet:
+    """Build pages, questions, derived counts and pending conditions from the survey sheet."""
+
+    def __init__(self, ctx: Context, sheet: Sheet) -> None:
+        self.ctx = ctx
+        self.sheet = sheet
+        self.pages: list[dict[str, Any]] = []
+        self.derived: list[dict[str, Any]] = []
+        self.pending: list[Pending] = []
+        self.row_names: dict[tuple[str, str], str] = {}
+        #: every name written on the sheet (refused rows included)
+        self.names: set[str] = set()
+
+    # ------------------------------------------------------------------ tree
+    def read(self) -> None:
+        """Read the sheet (problems go to the context)."""
+        self._check_columns()
+        root = Node(SheetRow(0), RowType("begin group"))
+        stack = [root]
+        for row in self.sheet.rows:
+            self.names.add(self.sheet.get(row, "name"))
+            text = self.sheet.get(row, "type")
+            if not text:
+                self.ctx.error(self.sheet.loc(row, "type"), "this row has no type")
+                continue
+            try:
+                kind = parse_type(text)
+            except ValueError as exc:
+                self.ctx.error(self.sheet.loc(row, "type"), str(exc))
+                continue
+            if kind.base in ("begin group", "begin repeat"):
+                node = Node(row, kind)
+                stack[-1].children.append(node)
+                stack.append(node)
+                if kind.base == "begin repeat":
+                    self.ctx.error(self.sheet.loc(row, "type"), REFUSED["begin repeat"])
+            elif kind.base in ("end group", "end repeat"):
+                opening = "begin group" if kind.base == "end group" else "begin repeat"
+                if len(stack) == 1 or stack[-1].kind.base != opening:
+                    message = f"'{kind.base}' does not close a '{opening}'"
+                    self.ctx.error(self.sheet.loc(row, "type"), message)
+                else:
+                    stack.pop()
+            elif kind.base in METADATA:
+                message = f"metadata '{kind.base}' skipped: the platform records times itself"
+                self.ctx.warn(self.sheet.loc(row, "type"), message)
+            elif kind.base in REFUSED:
+                self.ctx.error(self.sheet.loc(row, "type"), REFUSED[kind.base])
+            elif kind.base == "calculate":
+                self._calculate(row)
+            else:
+                stack[-1].children.append(Node(row, kind))
+        for node in stack[1:]:
+            self.ctx.error(self.sheet.loc(node.row, "type"), f"'{node.kind.base}' is never closed")
+        for child in root.children:
+            self._top(child, [])
+
+    def _check_columns(self) -> None:
+        warned: set[str] = set()
+        for column in self.sheet.columns:
+            used = [r for r in self.sheet.rows if column.index in r.texts]
+            if not used:
+                continue
+            if column.base in REFUSED_COLUMNS:
+                for row in used:
+                    self.ctx.error(self.sheet.cell_loc(row, column), REFUSED_COLUMNS[column.base])
+            elif column.base in DROPPED and column.base not in warned:
+                warned.add(column.base)
+                self.ctx.warn(self.sheet.cell_loc(used[0], column), DROPPED[column.base])
+            elif column.base not in KNOWN:
+                loc = Location("survey", 1, column.index, column.header)
+                self.ctx.warn(loc, f"column '{column.header}' ignored")
+
+    # ------------------------------------------------------------------ layout
+    def _appearance(self, row: SheetRow) -> set[str]:
+        return set(self.sheet.get(row, "appearance").lower().split())
+
+    def _rel(self, row: SheetRow) -> list[tuple[str, Any, Location]]:
+        """The condition parts written on a row: relevant (XPath) or surveyapp_when (YAML)."""
+        parts: list[tuple[str, Any, Location]] = []
+        relevant = self.sheet.get(row, "relevant")
+        if relevant:
+            parts.append(("xpath", relevant, self.sheet.loc(row, "relevant")))
+        when = self.sheet.get(row, "surveyapp", "when")
+        if when and relevant:
+            message = "write the condition either in relevant or in surveyapp_when, not both"
+            self.ctx.error(self.sheet.loc(row, "surveyapp", "when"), message)
+        elif when:
+            parts.append(("yaml", when, self.sheet.loc(row, "surveyapp", "when")))
+        return parts
+
+    def _top(self, node: Node, conds: list) -> None:
+        if node.kind.base == "begin repeat":
+            return
+        if not node.is_group:
+            name = self.sheet.get(node.row, "name")
+            page = self._new_page(f"p_{name}", node.row, conds, generated=True)
+            self._place(node, page, [])
+            return
+        appearance = self._appearance(node.row)
+        if "field-list" in appearance:
+            name = self.ctx.identifier(self.sheet, node.row, "name", "group")
+            page = self._new_page(name or "page", node.row, conds + self._rel(node.row))
+            self._group_label(node)
+            for child in node.children:
+                self._place(child, page, [])
+        elif "table-list" in appearance:
+            name = self.sheet.get(node.row, "name")
+            page = self._new_page(f"p_{name}", node.row, conds, generated=True)
+            self._place(node, page, [])
+        else:
+            self._group_label(node)
+            for child in node.children:
+                self._top(child, conds + self._rel(node.row))
+
+    def _group_label(self, node: Node) -> None:
+        if self.sheet.with_base("label") and any(
+            node.row.texts.get(c.index) for c in self.sheet.with_base("label")
+        ):
+            message = "group label not shown: pages have no title (add a note if it matters)"
+            self.ctx.warn(self.sheet.loc(node.row, "label"), message)
+
+    def _new_page(self, page_id: str, row: SheetRow, conds: list, generated=False) -> dict:
+        page: dict[str, Any] = {"id": page_id, "questions": []}
+        index = len(self.pages)
+        self.pages.append(page)
+        self.ctx.origin(("pages", index), self.sheet.loc(row, None if generated else "name"))
+        if conds:
+            self.pending.append(Pending(page, ("pages", index, "when"), index, conds))
+        return page
+
+    def _place(self, node: Node, page: dict, conds: list) -> None:
+        index = len(self.pages) - 1
+        if node.kind.base == "begin repeat":
+            return
+        if node.is_group and "table-list" in self._appearance(node.row):
+            self._matrix(node, page, index, conds)
+        elif node.is_group:
+            self._group_label(node)
+            for child in node.children:
+                self._place(child, page, conds + self._rel(node.row))
+        else:
+            self._question(node, page, index, conds + self._rel(node.row))
+
+    # ------------------------------------------------------------------ questions
+    def _question(self, node: Node, page: dict, index: int, conds: list) -> None:
+        from .questions import build_question
+
+        path = ("pages", index, "questions", len(page["questions"]))
+        question = build_question(self, node, path)
+        if question is None:
+            return
+        page["questions"].append(question)
+        if conds:
+            self.pending.append(Pending(question, (*path, "when"), index, conds))
+
+    def _matrix(self, node: Node, page: dict, index: int, conds: list) -> None:
+        from .questions import build_matrix
+
+        path = ("pages", index, "questions", len(page["questions"]))
+        matrix = build_matrix(self, node, path)
+        if matrix is None:
+            return
+        page["questions"].append(matrix)
+        conds = conds + self._rel(node.row)
+        if conds:
+            self.pending.append(Pending(matrix, (*path, "when"), index, conds))
+
+    def _calculate(self, row: SheetRow) -> None:
+        name = self.ctx.identifier(self.sheet, row, "name", "calculate")
+        calculation = self.sheet.get(row, "calculation")
+        loc = self.sheet.loc(row, "calculation")
+        try:
+            source, _ = constraints.count_of(calculation)
+        except XPathError as exc:
+            message = (
+                f"{exc.message}. Only count-selected(${{question}}) can be imported (as a derived "
+                "variable); write other computed values as derived variables in the surveyapp sheet"
+            )
+            self.ctx.error(loc, message, exc.pos + 1 if calculation else None)
+            return
+        if name is None:
+            return
+        derived: dict[str, Any] = {"id": name}
+        label = self.ctx.texts(self.sheet, row, "label", "label", required=False)
+        if label:
+            derived["label"] = label
+        derived.update({"type": "number", "count": source})
+        self.ctx.origin(("derived-calc", name), loc)
+        self.derived.append(derived)
+
+
+def parse_required(text: str) -> bool | None:
+    """yes / no (and pyxform's other spellings); None when it is something else."""
+    low = text.strip().lower()
+    if low in YES:
+        return True
+    if low in NO or not low:
+        return False
+    return None
+
+
+def our_type(kind: RowType, refined: str | None) -> str | None:
+    """Our question type for an XLSForm type and an optional surveyapp_type."""
+    if refined is None:
+        return QUESTION_TYPES.get(kind.base)
+    return refined if REFINED.get(refined) == kind.base else None

@@ -29,9 +29,27 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from surveyapp.auth import init_app as init_auth
+
+    init_auth(app)
+
     from surveyapp.core import bp as core_bp
 
     app.register_blueprint(core_bp)
+
+    from surveyapp.admin import bp as admin_bp
+    from surveyapp.auth import bp as auth_bp
+
+    app.register_blueprint(auth_bp, url_prefix="/admin")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    from surveyapp.exports.web import bp as exports_bp
+
+    app.register_blueprint(exports_bp, url_prefix="/admin")
+
+    from surveyapp.respondent import bp as respondent_bp
+
+    app.register_blueprint(respondent_bp)
 
     from surveyapp import cli
 

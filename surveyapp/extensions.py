@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 
 from surveyapp.database import Database
@@ -10,3 +11,5 @@ from surveyapp.database import Database
 db = Database()
 csrf = CSRFProtect()
 babel = Babel()
+#: Login throttling; each limit names its own key function (none uses the client address).
+limiter = Limiter(key_func=lambda: "surveyapp")

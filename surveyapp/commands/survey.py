@@ -23,12 +23,12 @@ def survey_group() -> None:
 @survey_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def check(paths: tuple[str, ...]) -> None:
-    """Lint schema files: one located message per problem; exit status 1 if any."""
-    from surveyapp.engine import lint_file
+    """Lint schema files (.yaml or XLSForm .xlsx): located messages; exit status 1 on any."""
+    from surveyapp.engine import lint_text
 
     failed = False
     for path in paths:
-        report = lint_file(path)
+        report = lint_text(read_schema_source(path), source=path)
         for problem in report.problems:
             click.echo(str(problem), err=True)
         for warning in getattr(report, "warnings", ()):
@@ -36,16 +36,29 @@ def check(paths: tuple[str, ...]) -> None:
         if report.ok:
             click.echo(f"{path}: OK")
             if report.stats is not None:
-                click.echo(
-                    report.stats.describe()
-                    if hasattr(report.stats, "describe")
-                    else str(report.stats)
-                )
+                click.echo(_describe_stats(report.stats))
         else:
             failed = True
             click.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
     if failed:
         raise SystemExit(1)
+
+
+def _describe_stats(stats) -> str:
+    """The path statistics as the study team reads them."""
+    endings = ", ".join(f"{ending} {count:,}" for ending, count in sorted(stats.by_ending.items()))
+    lines = [
+        f"  distinct paths: {stats.paths:,} ({stats.complete_paths:,} ending as complete)",
+        f"  questions on a path: {stats.shortest} to {stats.longest}",
+    ]
+    if stats.shortest_complete is not None:
+        lines.append(
+            f"  questions on a complete path: {stats.shortest_complete} to "
+            f"{stats.longest_complete}, about {stats.minutes_min:.0f} to "
+            f"{stats.minutes_max:.0f} minutes"
+        )
+    lines.append(f"  paths by ending: {endings}")
+    return "\n".join(lines)
 
 
 @survey_group.command("load")

@@ -77,10 +77,16 @@ def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool
 
 def release(session: Session, response_id: int) -> int:
     """Give back every slot a response holds (before deleting it); returns how many."""
+    # Same lock order as `claim` (by cell id) so a release never deadlocks against a claim.
     cell_pks = list(
-        session.scalars(select(QuotaClaim.cell_id).where(QuotaClaim.response_id == response_id))
+        session.scalars(
+            select(QuotaClaim.cell_id)
+            .join(QuotaCell, QuotaCell.id == QuotaClaim.cell_id)
+            .where(QuotaClaim.response_id == response_id)
+            .order_by(QuotaCell.cell_id)
+        )
     )
-    for pk in sorted(cell_pks):
+    for pk in cell_pks:
         session.execute(
             update(QuotaCell)
             .where(QuotaCell.id == pk)

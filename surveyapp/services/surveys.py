@@ -96,12 +96,12 @@ def _sync_quota_cells(session: Session, survey: Survey, schema: CompiledSurvey) 
     )
     for quota in schema.quotas:
         for cell in quota.cells:
-            if cell.cell_id not in existing:
+            if cell.id not in existing:
                 session.add(
                     QuotaCell(
                         survey_id=survey.id,
                         quota_id=quota.id,
-                        cell_id=cell.cell_id,
+                        cell_id=cell.id,
                         kind=quota.kind,
                         target=cell.target,
                     )

@@ -40,7 +40,8 @@ def test_entrypoint_migrates_then_serves(tmp_path):
         tables = set(inspect(create_engine(url)).get_table_names())
         assert {"responses", "surveys", "alembic_version"} <= tables
         # gunicorn replaced the entrypoint process (exec): the pid is the master's.
-        assert "gunicorn" in open(f"/proc/{proc.pid}/cmdline", "rb").read().decode()
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as cmdline:
+            assert b"gunicorn" in cmdline.read()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=20)[0].decode()

@@ -1,0 +1,46 @@
+"""Fieldwork dashboard of a survey (every role): days, stop pages, timing, language, source."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template
+from flask_babel import get_timezone
+
+from surveyapp.admin import bp, charts
+from surveyapp.admin.surveys import ALL_ROLES, survey_or_404
+from surveyapp.auth.access import now, roles_required
+from surveyapp.engine import SchemaError
+from surveyapp.extensions import db
+from surveyapp.models import Survey
+from surveyapp.services import dashboard, surveys
+
+
+def page_order(survey: Survey) -> list[str]:
+    """Page ids of the survey's current version, in questionnaire order."""
+    if survey.current_version is None:
+        return []
+    try:
+        schema = surveys.compiled(survey.current_version)
+    except SchemaError:  # a stored version the current engine rejects: pages in name order
+        return []
+    return [page.id for page in schema.pages]
+
+
+def fieldwork_today(survey: Survey, tz) -> date | None:
+    """Today in `tz` while fieldwork is open (the chart runs up to it), else None."""
+    return now().astimezone(tz).date() if survey.state == "open" else None
+
+
+@bp.get("/surveys/<slug>/dashboard")
+@roles_required(*ALL_ROLES)
+def survey_dashboard(slug: str):
+    """Starts and outcomes per day (SVG), where respondents stopped, median time, splits."""
+    survey = survey_or_404(slug)
+    tz = get_timezone()
+    board = dashboard.fieldwork(
+        db.session, survey, tz, page_order(survey), today=fieldwork_today(survey, tz)
+    )
+    return render_template(
+        "admin/dashboard.html", survey=survey, board=board, chart=charts.build(board.days)
+    )

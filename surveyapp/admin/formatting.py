@@ -1,0 +1,118 @@
+"""Template helpers of the admin pages: localised numbers and dates, labels, visible controls."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime, format_decimal, format_number
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from surveyapp.admin import bp
+
+#: Invisible or direction-changing characters an admin should see rather than be fooled by.
+_REVEALED = {"Cf", "Cc", "Zl", "Zp"}
+
+
+@bp.app_template_filter("admin_datetime")
+def admin_datetime(value: datetime | None) -> str:
+    """A date and time in the admin's language and the configured time zone."""
+    return format_datetime(value, "short") if value else ""
+
+
+@bp.app_template_filter("admin_date")
+def admin_date(value: date | None) -> str:
+    """A date in the admin's language."""
+    return format_date(value, "medium") if value else ""
+
+
+@bp.app_template_filter("admin_day")
+def admin_day(value: date) -> str:
+    """A short day and month (`3 févr.`, `Feb 3`) for chart axes."""
+    return (
+        format_date(value, "d MMM")
+        if get_locale_language() != "en"
+        else format_date(value, "MMM d")
+    )
+
+
+def get_locale_language() -> str:
+    """The language of the page being rendered."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "fr"
+
+
+@bp.app_template_filter("admin_number")
+def admin_number(value: float | int | None, decimals: int | None = None) -> str:
+    """A number with the admin language's separators."""
+    if value is None:
+        return "—"
+    if decimals is None:
+        return format_number(value)
+    return format_decimal(
+        round(value, decimals), format=f"#,##0.{'0' * decimals}" if decimals else "#,##0"
+    )
+
+
+@bp.app_template_filter("admin_percent")
+def admin_percent(part: int, whole: int) -> str:
+    """`part` as a share of `whole`, e.g. 42 %, localised; a dash when whole is 0."""
+    if not whole:
+        return "—"
+    return format_decimal(part / whole, format="#,##0.0 %")
+
+
+@bp.app_template_filter("admin_duration")
+def admin_duration(seconds: float | None) -> str:
+    """A duration in minutes and seconds (`12 min 5 s`)."""
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes:
+        return _("%(minutes)s min %(seconds)s s", minutes=format_number(minutes), seconds=secs)
+    return _("%(seconds)s s", seconds=secs)
+
+
+@bp.app_template_filter("reveal_controls")
+def reveal_controls(value: object) -> Markup:
+    """Escape text and show invisible/bidi control characters as visible `<U+202E>` marks."""
+    text = "" if value is None else str(value)
+    parts = []
+    for char in text:
+        if char not in "\n\t" and unicodedata.category(char) in _REVEALED:
+            parts.append(
+                Markup('<span class="ctrl" title="{0}">&lt;U+{1:04X}&gt;</span>').format(
+                    unicodedata.name(char, "control"), ord(char)
+                )
+            )
+        else:
+            parts.append(escape(char))
+    return Markup("").join(parts)
+
+
+@bp.app_template_global()
+def role_label(role: str) -> str:
+    """The translated name of a role."""
+    return {"admin": _("administrator"), "study": _("study team"), "analyst": _("analyst")}.get(
+        role, role
+    )
+
+
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    """The translated name of a response status."""
+    return {
+        "in_progress": _("in progress"),
+        "complete": _("complete"),
+        "screened_out": _("screened out"),
+        "quota_full": _("quota full"),
+    }.get(status, status)
+
+
+@bp.app_template_global()
+def state_label(state: str) -> str:
+    """The translated name of a survey state."""
+    return {"draft": _("draft"), "open": _("open"), "closed": _("closed")}.get(state, state)

@@ -1,0 +1,70 @@
+"""Login, logout and interface language of the admin area (mounted under /admin)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from surveyapp.auth import bp
+from surveyapp.auth.access import (
+    end_session,
+    load_user,
+    now,
+    roles_required,
+    safe_next,
+    start_session,
+)
+from surveyapp.auth.forms import LanguageForm, LoginForm
+from surveyapp.auth.ratelimit import (
+    login_email_key,
+    login_global_limit,
+    login_limit,
+    login_route_key,
+)
+from surveyapp.extensions import db, limiter
+from surveyapp.services import auth as auth_service
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, key_func=login_email_key, methods=["POST"])
+@limiter.limit(login_global_limit, key_func=login_route_key, methods=["POST"])
+def login():
+    """The login form; a success opens a new server-side session and a new cookie."""
+    form = LoginForm()
+    if request.method == "GET":
+        if load_user() is not None:
+            return redirect(url_for("admin.index"))
+        form.next.data = safe_next(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        login_ = auth_service.log_in(db.session, form.email.data, form.password.data, now())
+        if login_ is not None:
+            previous = end_session()  # a login over another one: that one ends for good
+            if previous:
+                auth_service.log_out(db.session, previous, now())
+            start_session(login_.session_id)
+            return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+        flash(_("Wrong e-mail address or password."), "error")
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """End the session server-side: every copy of the cookie stops working."""
+    raw = end_session()
+    auth_service.log_out(db.session, raw, now())
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/language")
+@roles_required("admin", "study", "analyst")
+def language():
+    """Switch the admin pages to the chosen language (kept on the account)."""
+    form = LanguageForm()
+    user = load_user()
+    if form.validate_on_submit():
+        auth_service.set_language(db.session, user.id, form.language.data)
+    return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)

@@ -65,6 +65,7 @@ def gunicorn(
     workers: int = 2,
     args: tuple[str, ...] = (),
     log_path: Path | None = None,
+    config: str = "python:surveyapp.gunicorn_conf",
     **env_extra: str,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `surveyapp:create_app()` under gunicorn with our settings; yields (base URL, process)."""
@@ -80,7 +81,7 @@ def gunicorn(
         [
             str(VENV_BIN / "gunicorn"),
             "-c",
-            "python:surveyapp.gunicorn_conf",
+            config,
             *args,
             "surveyapp:create_app()",
         ],
@@ -110,3 +111,52 @@ def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(5)
+
+
+@contextmanager
+def fresh_database(tmp: Path, label: str = "srv") -> Iterator[str]:
+    """A database of its own for a server, migrated to head: a SQLite file, or (when the suite
+    runs on PostgreSQL) a new PostgreSQL database beside the test database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from surveyapp.database import engine_for_url
+    from surveyapp.services import migrations
+
+    shared = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+    admin = None
+    if shared and shared.startswith("postgresql"):
+        url = make_url(shared)
+        name = f"{url.database}_{label}_{os.getpid()}_{free_port()}"
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        target = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        target = f"sqlite:///{tmp / f'{label}.db'}"
+    engine = engine_for_url(target)
+    migrations.upgrade(engine)
+    engine.dispose()
+    try:
+        yield target
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def load_and_open(database_url: str, schema_path: Path) -> str:
+    """Load a schema into a server database and open its fieldwork; returns the slug."""
+    from surveyapp import create_app
+    from surveyapp.extensions import db
+    from surveyapp.services import surveys
+    from surveyapp.services.audit import Actor
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        result = surveys.load_schema_file(db.session, schema_path, Actor("system", "tests"))
+        surveys.set_state(db.session, result.survey, "open", Actor("system", "tests"))
+        slug = result.survey.slug
+    db.dispose(app)
+    return slug

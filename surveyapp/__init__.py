@@ -23,10 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     logging_setup.configure(app)
     db.init_app(app)
+    security.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_i18n(app)
-    security.init_app(app)
     errors.init_app(app)
 
     from surveyapp.auth import init_app as init_auth
@@ -46,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
     from surveyapp.exports.web import bp as exports_bp
 
     app.register_blueprint(exports_bp, url_prefix="/admin")
+
+    from surveyapp.results.web import bp as results_bp
+
+    app.register_blueprint(results_bp, url_prefix="/admin")
 
     from surveyapp.respondent import bp as respondent_bp
 

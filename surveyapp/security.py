@@ -11,9 +11,11 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hook and the chunked-body guard."""
+    """Register the header hook and the body guards (call before CSRFProtect's init_app, so
+    that an oversized or chunked body is refused before its token is checked)."""
     app.config.setdefault("MAX_FORM_PARTS", 400)
     app.before_request(_reject_chunked_forms)
+    app.before_request(_limit_form_parts)
     app.after_request(_set_headers)
 
 
@@ -24,6 +26,16 @@ def _reject_chunked_forms() -> None:
         and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     ):
         abort(411)
+
+
+def _limit_form_parts() -> None:
+    """Werkzeug counts MAX_FORM_PARTS for multipart bodies only: count urlencoded fields too."""
+    from flask import current_app
+
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        limit = current_app.config["MAX_FORM_PARTS"]
+        if sum(len(values) for _key, values in request.form.lists()) > limit:
+            abort(413)
 
 
 def _set_headers(response: Response) -> Response:

@@ -63,6 +63,9 @@ class Response(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     #: Declared URL parameters (recruitment source…); transient ones are erased at the ending.
     params: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    #: What was typed on pages left without submitting (Back, language switch, continue later),
+    #: by page id; never validated answers, never the e-mail; cleared at the ending.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     #: Seed of the per-response random orders (a reload shows the same order).
     seed: Mapped[str] = mapped_column(String(32))
     #: Consent text version accepted on the first page.

@@ -64,8 +64,8 @@ class SurveyVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     #: The schema's own `survey.version` string.
     label: Mapped[str] = mapped_column(String(64))
-    #: The schema file exactly as loaded (YAML text).
-    source: Mapped[str] = mapped_column(Text)
+    #: The schema file exactly as loaded (YAML text); deferred: requests use the compiled cache.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     #: SHA-256 of `source`: loading the same file twice does not make a new version.
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

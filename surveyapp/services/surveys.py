@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,14 +28,24 @@ class LoadResult:
     created_version: bool
 
 
-@lru_cache(maxsize=64)
-def _compile(sha256: str, source: str) -> CompiledSurvey:
-    return load_survey(source, source=f"version {sha256[:12]}")
+_COMPILED: dict[str, CompiledSurvey] = {}
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_MAX = 64
 
 
 def compiled(version: SurveyVersion) -> CompiledSurvey:
-    """The compiled schema of a stored version, cached per version per process."""
-    return _compile(version.sha256, version.source)
+    """The compiled schema of a stored version, cached per process by the schema's SHA-256.
+
+    The YAML text (a deferred column) is read from the database only on a cache miss.
+    """
+    schema = _COMPILED.get(version.sha256)
+    if schema is None:
+        schema = load_survey(version.source, source=f"version {version.sha256[:12]}")
+        with _COMPILED_LOCK:
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            _COMPILED[version.sha256] = schema
+    return schema
 
 
 def load_schema_text(session: Session, text: str, source_name: str, actor: Actor) -> LoadResult:

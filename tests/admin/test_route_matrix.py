@@ -75,6 +75,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("exports.codebook_csv", "GET"): expect(401, 200, 200, 200),
     ("exports.codebook_json", "GET"): expect(401, 200, 200, 200),
     ("exports.contacts_csv", "GET"): expect(302, 403, 200, 200),
+    # Results (surveyapp/results/web.py): study team, analysts and admins read every table.
+    ("results.index", "GET"): expect(302, 200, 200, 200),
+    ("results.workbook", "GET"): expect(302, 200, 200, 200),
+    ("results.table_csv", "GET"): expect(302, 200, 200, 200),
+    ("results.table_xlsx", "GET"): expect(302, 200, 200, 200),
+    ("results.chart", "GET"): expect(302, 200, 200, 200),
+    ("results.open_answers", "GET"): expect(302, 200, 200, 200),
+    ("results.open_answers_csv", "GET"): expect(302, 200, 200, 200),
     # Respondent pages (surveyapp/respondent): public, the same for every visitor; the
     # sample survey is open and the visitor has not started (303 = sent to the right page).
     ("respondent.index", "GET"): everyone(303),
@@ -99,6 +107,8 @@ SAMPLE_ARGS: dict[str, object] = {
     "response_id": None,
     "user_id": None,
     "token_id": None,
+    "question": "q1",
+    "fmt": "svg",
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 

@@ -66,6 +66,7 @@ def gunicorn(
     args: tuple[str, ...] = (),
     log_path: Path | None = None,
     config: str = "python:surveyapp.gunicorn_conf",
+    app: str = "surveyapp:create_app()",
     **env_extra: str,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `surveyapp:create_app()` under gunicorn with our settings; yields (base URL, process)."""
@@ -83,7 +84,7 @@ def gunicorn(
             "-c",
             config,
             *args,
-            "surveyapp:create_app()",
+            app,
         ],
         cwd=REPO,
         env=env,

@@ -1,0 +1,30 @@
+"""Responses keep typed-but-unsubmitted values in their own column.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27
+
+Until now drafts lived under a reserved key of `responses.params`, beside the recruitment
+parameters that exports read. A nullable column needs no default or backfill.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("responses") as batch_op:
+        batch_op.add_column(
+            sa.Column("draft", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("responses") as batch_op:
+        batch_op.drop_column("draft")

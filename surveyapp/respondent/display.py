@@ -1,0 +1,213 @@
+"""A page view as template fields: ids, checked states, typed values and located errors.
+
+The engine's PageView says what to show; this module decides how it reads in HTML: one
+fieldset per choice group, ids that tie labels, help and errors to inputs, and the values the
+respondent typed (a re-render never loses them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from surveyapp.engine.messages import FieldError, message_text
+from surveyapp.engine.render import DECIMAL_COMMA, QuestionView
+from surveyapp.services.responses import PageScreen
+
+#: Language names as their speakers write them (the switch names the other language).
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+SUMMARY_LABEL_MAX = 90
+
+
+@dataclass
+class Choice:
+    """One radio button or checkbox."""
+
+    code: str
+    label: str
+    id: str
+    checked: bool
+    exclusive: bool = False
+    other: bool = False
+
+
+@dataclass
+class Other:
+    """The text field of an "Other, please specify" option."""
+
+    name: str
+    id: str
+    value: str
+    choice_id: str
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MatrixRow:
+    """One row of a matrix: its own group of radio buttons."""
+
+    code: str
+    text: str
+    name: str
+    id: str
+    choices: list[Choice]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Field:
+    """One question as the template draws it."""
+
+    id: str
+    type: str
+    widget: str
+    text: str
+    help: str | None
+    required: bool
+    anchor: str
+    value: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    rows: list[MatrixRow] = field(default_factory=list)
+    other: Other | None = None
+    errors: list[str] = field(default_factory=list)
+    anchors: tuple[str, str] | None = None
+    inputmode: str | None = None
+
+    @property
+    def described_by(self) -> str:
+        """Ids of the help text and of the error message, for aria-describedby."""
+        ids = [f"h-{self.id}"] if self.help else []
+        if self.errors:
+            ids.append(f"e-{self.id}")
+        return " ".join(ids)
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """A line of the error summary, linking to the field."""
+
+    label: str
+    text: str
+    href: str
+
+
+def message(error: FieldError) -> str:
+    """A validation message in the page language, numbers formatted for the locale."""
+    params = {
+        k: format_decimal(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in error.params.items()
+    }
+    return message_text(FieldError(error.field, error.code, params), _)
+
+
+def build_fields(screen: PageScreen) -> tuple[list[Field], list[ErrorLink]]:
+    """The page's fields and its error summary."""
+    typed = screen.typed
+    errors: dict[str, list[str]] = {}
+    for error in screen.errors:
+        errors.setdefault(error.field, []).append(message(error))
+    fields = [_field(qv, typed, errors, screen.lang) for qv in screen.view.questions]
+    return fields, _summary(fields)
+
+
+def _values(typed: Mapping[str, list[str]] | None, name: str, stored: Any) -> list[str]:
+    if typed is not None:
+        return list(typed.get(name, []))
+    if stored is None:
+        return []
+    if isinstance(stored, list):
+        return [str(v) for v in stored]
+    return [str(stored)]
+
+
+def _number_text(value: Any, lang: str) -> Any:
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text.replace(".", ",") if lang in DECIMAL_COMMA else text
+    return value
+
+
+def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> Field:
+    qid, kind = qv.id, qv.question.type
+    widget = qv.kind.widget if kind in ("single", "text") else kind
+    f = Field(
+        qid,
+        kind,
+        widget,
+        qv.text,
+        qv.help,
+        qv.required,
+        f"f-{qid}",
+        errors=errors.get(qid, []),
+        anchors=qv.anchors,
+    )
+    if kind in ("single", "multiple", "nps"):
+        _choices(f, qv, typed)
+        if f.other is not None:
+            f.other.errors = errors.get(f.other.name, [])
+    elif kind == "matrix":
+        _matrix(f, qv, typed, errors)
+    elif kind != "note":
+        shown = _values(typed, qid, _number_text(qv.value, lang))
+        f.value = shown[0] if shown else ""
+        f.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(kind)
+    return f
+
+
+def _choices(f: Field, qv: QuestionView, typed) -> None:
+    if qv.question.type == "nps":
+        options = [(str(n), str(n), False, False) for n in range(11)]
+    else:
+        options = [(o.code, o.label, o.exclusive, o.other) for o in qv.options]
+    checked = set(_values(typed, qv.id, qv.value))
+    f.choices = [
+        Choice(code, label, f"f-{qv.id}-{code}", code in checked, exclusive, other)
+        for code, label, exclusive, other in options
+    ]
+    if f.widget == "dropdown":
+        f.value = next(iter(checked), "")
+    else:
+        f.anchor = f.choices[0].id if f.choices else f.anchor
+    other = next((c for c in f.choices if c.other), None)
+    if other is not None:
+        name = f"{qv.id}_other"
+        typed_other = _values(typed, name, qv.other_value)
+        f.other = Other(name, f"f-{name}", typed_other[0] if typed_other else "", other.id)
+
+
+def _matrix(f: Field, qv: QuestionView, typed, errors: dict[str, list[str]]) -> None:
+    for row in qv.rows:
+        name = f"{qv.id}.{row.code}"
+        chosen = set(_values(typed, name, row.value))
+        row_id = f"f-{qv.id}-{row.code}"
+        choices = [
+            Choice(o.code, o.label, f"{row_id}-{o.code}", o.code in chosen) for o in qv.options
+        ]
+        f.rows.append(MatrixRow(row.code, row.text, name, row_id, choices, errors.get(name, [])))
+    f.anchor = f.rows[0].choices[0].id if f.rows and f.rows[0].choices else f.anchor
+
+
+def _summary(fields: list[Field]) -> list[ErrorLink]:
+    links = []
+    for f in fields:
+        links += [ErrorLink(_short(f.text), text, f.anchor) for text in f.errors]
+        for row in f.rows:
+            anchor = row.choices[0].id if row.choices else f.anchor
+            links += [ErrorLink(_short(row.text), text, anchor) for text in row.errors]
+        if f.other is not None:
+            links += [ErrorLink(_short(f.text), text, f.other.id) for text in f.other.errors]
+    return links
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_LABEL_MAX else text[: SUMMARY_LABEL_MAX - 1] + "…"
+
+
+def other_languages(screen_lang: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The languages the switch offers: (code, name) for each language but the current one."""
+    return [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in languages if lang != screen_lang]

@@ -43,6 +43,31 @@ def update() -> None:
         str(PACKAGE_DIR),
     )
     _pybabel("update", "-i", str(POT), "-d", str(default_translations_dir()), "--no-fuzzy-matching")
+    filled = fill_source_catalog(default_translations_dir() / "en" / "LC_MESSAGES" / "messages.po")
+    click.echo(f"en: {filled} source strings copied (msgids are English)")
+
+
+def fill_source_catalog(path: Path) -> int:
+    """The English catalog is the source language: each empty msgstr takes its msgid."""
+    from babel.messages.pofile import read_po, write_po
+
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    filled = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not all(message.string):
+                message.string = tuple(message.id[min(i, 1)] for i in range(len(message.string)))
+                filled += 1
+        elif not message.string:
+            message.string = message.id
+            filled += 1
+        message.flags.discard("fuzzy")
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=True)
+    return filled
 
 
 @translate_group.command("compile")

@@ -25,6 +25,10 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(export_cmd.export_command)
 
+    from surveyapp.commands import report as report_cmd
+
+    app.cli.add_command(report_cmd.report_command)
+
 
 def _create_app() -> Flask:
     from surveyapp import create_app

@@ -60,3 +60,17 @@ def test_text_that_looks_negative_is_neutralised():
 def test_french_excel_uses_semicolons_and_decimal_commas():
     preset = PRESETS["excel-fr"]
     assert CsvWriter(preset).rows([[1.5, "a;b", -2]]) == '1,5;"a;b";-2\r\n'
+
+
+@pytest.mark.parametrize(("value", "text"), [(float("inf"), "inf"), (float("-inf"), "-inf")])
+def test_non_finite_floats_do_not_crash(value, text):
+    assert encode_cell(value, EXCEL) == text
+
+
+@given(st.text())
+def test_row_builder_text_cells_match_the_encoder(s):
+    """The export's text cells (built by RowBuilder) are what encode_cell would write."""
+    from surveyapp.exports.parts import Codec, Target
+
+    for preset in PRESETS.values():
+        assert Codec(Target("csv", preset)).text(s) == encode_cell(s, preset)

@@ -1,0 +1,224 @@
+"""The codebook: what every export column holds, in both languages, as CSV rows or JSON.
+
+For each column: its name, the question text in French and English, its type, every value
+code with its label in both languages, the condition under which it is asked, the
+missing-data codes that can appear in it, the quota cells it feeds, whether it may hold
+personal data, and the survey versions that have it. The JSON codebook adds the file-level
+facts: presets (what each one does to text cells), the missing-data scheme, the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from surveyapp.exports.cells import PRESETS
+from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
+
+LANGS = ("fr", "en")
+
+#: The missing-data scheme, as documented in docs/exports.md.
+MISSING_SCHEME = {
+    "not_asked": {
+        "csv": "",
+        "spss": "system-missing (numeric), empty string (text)",
+        "fr": "Non posée : la route l'a masquée, l'option ou la ligne n'a pas été proposée, "
+        "ou la réponse s'est arrêtée avant",
+        "en": "Not asked: hidden by the route, option or row not offered, or the response "
+        "ended before it",
+    },
+    "shown_not_answered": {
+        "csv": str(NOT_ANSWERED),
+        "spss": f"{NOT_ANSWERED} (declared user-missing; '{NOT_ANSWERED}' in text variables)",
+        "fr": "Affichée, sans réponse (question facultative laissée vide)",
+        "en": "Shown, not answered (an optional question left blank)",
+    },
+    "dont_know": {
+        "csv": "the option's own code",
+        "spss": "the option's own code (a valid value, not declared missing)",
+        "fr": "« Ne sais pas » est une réponse : il garde son propre code d'option",
+        "en": 'An answered "don\'t know" is an answer: it keeps its own option code',
+    },
+}
+
+#: What an empty cell or -99 means, per column kind.
+_MISSING_BY_KIND: dict[str, dict[str, str]] = {
+    "answer": {"": "not asked", str(NOT_ANSWERED): "shown, not answered"},
+    "other": {
+        "": "not asked (the question was not asked or the 'other' option was not chosen)",
+        str(NOT_ANSWERED): "'other' chosen, text left blank",
+    },
+    "flag": {
+        "": "not asked (question not asked, or this option not offered)",
+        str(NOT_ANSWERED): "question shown, nothing ticked",
+    },
+    "derived": {"": "not set (no case of the definition applies)"},
+    "order": {"": "not asked"},
+    "quality": {"": "not applicable (not complete, or not enough answers to judge)"},
+    "completed": {"": "in progress"},
+    "param": {"": "not given"},
+    "none": {},
+}
+
+CSV_HEADER = [
+    "name",
+    "section",
+    "type",
+    "question",
+    "text_fr",
+    "text_en",
+    "values_fr",
+    "values_en",
+    "numeric",
+    "condition",
+    "missing",
+    "quota_cells",
+    "personal",
+    "versions",
+]
+
+
+def missing_codes(col: ExportColumn) -> dict[str, str]:
+    """The missing-data codes that can appear in a column, with their meaning."""
+    if col.section in ("derived", "order", "quality"):
+        return _MISSING_BY_KIND[col.section]
+    if col.section == "answer":
+        if col.kind == "other":
+            return _MISSING_BY_KIND["other"]
+        if col.kind == "flag":
+            return _MISSING_BY_KIND["flag"]
+        return _MISSING_BY_KIND["answer"]
+    if col.kind in ("ending", "completed_at", "duration"):
+        return _MISSING_BY_KIND["completed"]
+    if col.kind.startswith("param"):
+        return _MISSING_BY_KIND["param"]
+    return _MISSING_BY_KIND["none"]
+
+
+def column_entry(col: ExportColumn) -> dict[str, Any]:
+    """One column of the JSON codebook."""
+    return {
+        "name": col.name,
+        "section": col.section,
+        "type": col.kind,
+        "question": col.source,
+        "option": col.code,
+        "row": col.row,
+        "text": {lang: col.title.get(lang, "") for lang in LANGS},
+        "values": [
+            {"code": code, "label": {lang: labels.get(lang, "") for lang in LANGS}}
+            for code, labels in col.values.items()
+        ],
+        "numeric": col.numeric,
+        "condition": col.condition,
+        "condition_tree": col.condition_tree,
+        "missing": missing_codes(col),
+        "quota_cells": list(col.quota_cells),
+        "personal": col.personal,
+        "versions": list(col.versions),
+        **{key: value for key, value in col.extra.items() if value is not None},
+    }
+
+
+def codebook_document(
+    layout: Sequence[ExportColumn],
+    *,
+    survey: Mapping[str, Any],
+    versions: Sequence[Mapping[str, Any]],
+    preset: str,
+    labels: str | None,
+    filters: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON codebook."""
+    return {
+        "survey": dict(survey),
+        "versions": [dict(v) for v in versions],
+        "file": {
+            "preset": preset,
+            "values": "labels (" + labels + ")" if labels else "option codes",
+            "encoding": "UTF-8" + (" with BOM" if PRESETS[preset].bom else ""),
+            "delimiter": PRESETS[preset].delimiter,
+            "decimal_separator": "," if PRESETS[preset].decimal_comma else ".",
+            "row_terminator": "CRLF",
+            "timestamps": "ISO 8601, UTC (YYYY-MM-DDTHH:MM:SSZ)",
+            "filters": dict(filters or {}),
+        },
+        "presets": {
+            name: {
+                "description": p.description,
+                "delimiter": p.delimiter,
+                "bom": p.bom,
+                "decimal_comma": p.decimal_comma,
+                "formula_neutralised": p.neutralise,
+            }
+            for name, p in PRESETS.items()
+        },
+        "formula_injection": (
+            "In the excel and excel-fr presets every text cell (answers, labels, header cells) "
+            "whose first character is = + - @ TAB CR LF or a full-width = + - @ is prefixed with "
+            "a single quote ('); numbers are never prefixed. The plain preset writes text "
+            "verbatim: do not open it in a spreadsheet."
+        ),
+        "missing_data": MISSING_SCHEME,
+        "columns": [column_entry(col) for col in layout],
+    }
+
+
+def _values_text(col: ExportColumn, lang: str) -> str:
+    return " | ".join(f"{code}={labels.get(lang, '')}" for code, labels in col.values.items())
+
+
+def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[Any]]:
+    """The CSV codebook: two note rows (the preset, the missing-data scheme), then one row per
+    column, after the header `CSV_HEADER`."""
+    chosen = PRESETS[preset]
+    yield [
+        "_file",
+        "note",
+        "note",
+        None,
+        f"Préréglage « {preset} » : {chosen.description}",
+        f"Preset '{preset}': {chosen.description}",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    yield [
+        "_missing",
+        "note",
+        "note",
+        None,
+        "Vide = non posée ; -99 = affichée, sans réponse ; « ne sais pas » = son propre code",
+        'Empty = not asked; -99 = shown, not answered; "don\'t know" = its own option code',
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    for col in layout:
+        missing = missing_codes(col)
+        yield [
+            col.name,
+            col.section,
+            col.kind,
+            col.source,
+            col.title.get("fr", ""),
+            col.title.get("en", ""),
+            _values_text(col, "fr"),
+            _values_text(col, "en"),
+            1 if col.numeric else 0,
+            col.condition,
+            " | ".join(f"{code or '(empty)'}={meaning}" for code, meaning in missing.items()),
+            " ".join(col.quota_cells),
+            1 if col.personal else 0,
+            " ".join(str(v) for v in col.versions),
+        ]

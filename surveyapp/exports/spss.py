@@ -1,0 +1,164 @@
+"""SPSS .sav files (pyreadstat): variable labels, value labels, declared missing values.
+
+Numeric variables: option codes that are all integers, numbers, 0/1 flags, durations.
+"Not asked" is system-missing; "shown, not answered" is -99, declared user-missing and
+labelled. String variables: option codes that are identifiers, free text, the order shown;
+"not asked" is an empty string and "shown, not answered" is "-99", declared user-missing.
+Timestamps are SPSS DATETIME variables (UTC). Labels are in one language (`lang`).
+
+pyreadstat writes a whole DataFrame at once, so the values are gathered in memory (column by
+column, as compact arrays) before the file is written: unlike the CSV, the SPSS export's
+memory grows with the number of responses (about 8 bytes per numeric cell).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
+
+#: SPSS reserved words cannot be variable names.
+RESERVED = frozenset(
+    {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"}
+)
+MISSING_LABEL = {"fr": "Affichée, sans réponse", "en": "Shown, not answered"}
+#: Byte limits of the .sav format.
+MAX_LABEL_BYTES = 255
+MAX_VALUE_LABEL_BYTES = 120
+MAX_STRING_BYTES = 32767
+NAN = float("nan")
+#: SPSS counts time in seconds from 1582-10-14 00:00; POSIX time from 1970-01-01.
+SPSS_EPOCH = 12_219_379_200
+
+
+def spss_name(name: str) -> str:
+    """A valid SPSS variable name for a column (schema ids are already valid but for these)."""
+    out = name[:64]
+    if out.lower() in RESERVED:
+        out += "_"
+    return out
+
+
+def _clip(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def _is_string(col: ExportColumn) -> bool:
+    return col.kind not in ("started_at", "completed_at") and not col.numeric
+
+
+def _is_datetime(col: ExportColumn) -> bool:
+    return col.kind in ("started_at", "completed_at")
+
+
+def _declares_missing(col: ExportColumn) -> bool:
+    return col.section == "answer"
+
+
+class SavBuilder:
+    """Gathers typed rows column by column, then writes the .sav file."""
+
+    def __init__(self, layout: Sequence[ExportColumn], lang: str) -> None:
+        self.layout = list(layout)
+        self.lang = lang
+        self.names = [spss_name(c.name) for c in self.layout]
+        #: Numbers and timestamps (SPSS seconds) as compact arrays; strings as lists whose
+        #: repeated values share one object.
+        self._columns: list[Any] = [[] if _is_string(c) else array("d") for c in self.layout]
+        self._shared: list[dict[str, str]] = [{} for _ in self.layout]
+        self.count = 0
+
+    def add_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Append typed rows (RowBuilder with the "typed" target)."""
+        columns, shared = self._columns, self._shared
+        kinds = [(_is_string(c), _is_datetime(c)) for c in self.layout]
+        for row in rows:
+            self.count += 1
+            for i, value in enumerate(row):
+                is_string, is_datetime = kinds[i]
+                if is_string:
+                    text = "" if value is None else _clip(str(value), MAX_STRING_BYTES)
+                    columns[i].append(shared[i].setdefault(text, text))
+                elif value is None:
+                    columns[i].append(NAN)
+                elif is_datetime:
+                    columns[i].append(value.replace(tzinfo=UTC).timestamp() + SPSS_EPOCH)
+                else:
+                    columns[i].append(float(value))
+
+    def frame(self):
+        """The pandas DataFrame of the gathered values (numeric columns are not copied)."""
+        import numpy as np
+        import pandas as pd
+
+        data = {}
+        for name, col, values in zip(self.names, self.layout, self._columns, strict=True):
+            if _is_string(col):
+                data[name] = pd.Series(values, dtype="object")
+                continue
+            data[name] = np.frombuffer(values, dtype=np.float64) if len(values) else np.array([])
+        return pd.DataFrame(data, columns=self.names, copy=False)
+
+    def metadata(self) -> dict[str, Any]:
+        """Variable labels, value labels, user-missing values and measures for pyreadstat."""
+        lang = self.lang
+        labels: dict[str, str] = {}
+        value_labels: dict[str, dict[Any, str]] = {}
+        missing: dict[str, list[Any]] = {}
+        measures: dict[str, str] = {}
+        formats: dict[str, str] = {}
+        for name, col in zip(self.names, self.layout, strict=True):
+            labels[name] = _clip(col.title.get(lang) or col.name, MAX_LABEL_BYTES)
+            string = _is_string(col)
+            vl: dict[Any, str] = {}
+            for code, text in col.values.items():
+                key: Any = code if string else (int(code) if code.lstrip("-").isdigit() else None)
+                if key is not None:
+                    vl[key] = _clip(text.get(lang) or code, MAX_VALUE_LABEL_BYTES)
+            if _declares_missing(col):
+                key = str(NOT_ANSWERED) if string else NOT_ANSWERED
+                missing[name] = [key]
+                if col.values or not string:
+                    vl[key] = MISSING_LABEL.get(lang, MISSING_LABEL["en"])
+            if vl and not (string and col.kind in ("text", "other", "order")):
+                value_labels[name] = vl
+            measures[name] = _measure(col)
+            if _is_datetime(col):
+                # Numbers with a DATETIME format rather than datetime64 columns: pyreadstat
+                # copies the whole table to convert datetime64 columns.
+                formats[name] = "DATETIME20"
+        return {
+            "column_labels": labels,
+            "variable_value_labels": value_labels,
+            "missing_ranges": missing,
+            "variable_measure": measures,
+            "variable_format": formats,
+        }
+
+    def write(self, path: str | Path, file_label: str = "", notes: Sequence[str] = ()) -> int:
+        """Write the .sav file; returns the number of cases."""
+        import pyreadstat
+
+        pyreadstat.write_sav(
+            self.frame(),
+            str(path),
+            file_label=_clip(file_label, 64),
+            note=list(notes) or None,
+            **self.metadata(),
+        )
+        return self.count
+
+
+def _measure(col: ExportColumn) -> str:
+    if col.kind in ("integer", "decimal", "nps", "derived_number", "duration", "id", "version"):
+        return "scale"
+    if _is_datetime(col):
+        return "scale"
+    return "nominal"

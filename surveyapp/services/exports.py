@@ -1,0 +1,413 @@
+"""Exports of a survey's responses: CSV (three presets), SPSS .sav, the codebook, contacts.
+
+A response export is an explicit column list (the layout, fixed by the schema versions) and a
+stream of rows read from a server-side cursor; writers turn them into CSV chunks or a .sav file.
+Every export is audit-logged before its first byte (who, what, which filters) and the event is
+completed with the number of rows written when the stream ends, even when it is interrupted.
+The contact list is a separate export that never touches the responses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.engine import Survey as CompiledSurvey
+from surveyapp.engine.validate import contact_questions
+from surveyapp.exports import codebook as codebook_mod
+from surveyapp.exports.cells import DEFAULT_PRESET, PRESETS, CsvWriter
+from surveyapp.exports.columns import ExportColumn, survey_layout
+from surveyapp.exports.query import (
+    TEST_CHOICES,
+    ExportFilters,
+    count_responses,
+    ending_medians,
+    stream_records,
+)
+from surveyapp.exports.rows import RowBuilder, Target
+from surveyapp.exports.spss import SavBuilder
+from surveyapp.models import RESPONSE_STATUSES, AuditEvent, Contact, Survey, SurveyVersion
+from surveyapp.services.audit import Actor
+from surveyapp.services.auth import begin_write
+from surveyapp.services.surveys import compiled
+
+FORMATS = ("csv", "sav", "codebook.csv", "codebook.json", "contacts.csv")
+LABEL_CHOICES = ("codes", "fr", "en")
+CHUNK_ROWS = 1000
+
+Progress = Callable[[int], None]
+
+
+class ExportError(ValueError):
+    """A request that cannot be served as asked (bad parameter value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """How to export: preset, codes or labels, language of SPSS and codebook labels, filters."""
+
+    preset: str = DEFAULT_PRESET
+    #: None: option codes; "fr" / "en": value labels in that language.
+    labels: str | None = None
+    #: Language of the SPSS variable and value labels.
+    lang: str | None = None
+    filters: ExportFilters = field(default_factory=ExportFilters)
+
+    def describe(self, fmt: str) -> dict[str, Any]:
+        """What was asked, for the audit log."""
+        return {
+            "format": fmt,
+            "preset": self.preset,
+            "labels": self.labels or "codes",
+            "lang": self.lang,
+            "filters": self.filters.describe(),
+        }
+
+
+# ----------------------------------------------------------------------------- options
+def _date(text: str, name: str, end: bool) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ExportError(f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_options(
+    args: Mapping[str, str], languages: tuple[str, ...] = ("fr", "en")
+) -> ExportOptions:
+    """Options from query parameters or CLI flags; ExportError names the bad one.
+
+    preset=excel|excel-fr|plain, labels=codes|fr|en, lang=fr|en (SPSS labels),
+    status=complete[,screened_out,…]|all, from=YYYY-MM-DD, to=YYYY-MM-DD (inclusive),
+    language=fr|en, source=<code>, test=exclude|include|only.
+    """
+    preset = args.get("preset") or DEFAULT_PRESET
+    if preset not in PRESETS:
+        raise ExportError(f"preset must be one of {', '.join(PRESETS)}")
+    labels = args.get("labels") or "codes"
+    if labels not in LABEL_CHOICES or (labels != "codes" and labels not in languages):
+        raise ExportError(f"labels must be one of codes, {', '.join(languages)}")
+    lang = args.get("lang") or None
+    if lang is not None and lang not in languages:
+        raise ExportError(f"lang must be one of {', '.join(languages)}")
+    raw_status = args.get("status") or "complete"
+    statuses = (
+        RESPONSE_STATUSES
+        if raw_status == "all"
+        else tuple(s.strip() for s in raw_status.split(","))
+    )
+    if not statuses or any(s not in RESPONSE_STATUSES for s in statuses):
+        raise ExportError(f"status must be 'all' or among {', '.join(RESPONSE_STATUSES)}")
+    language = args.get("language") or None
+    if language is not None and language not in languages:
+        raise ExportError(f"language must be one of {', '.join(languages)}")
+    tests = args.get("test") or "exclude"
+    if tests not in TEST_CHOICES:
+        raise ExportError(f"test must be one of {', '.join(TEST_CHOICES)}")
+    since = _date(args["from"], "from", end=False) if args.get("from") else None
+    until = _date(args["to"], "to", end=True) if args.get("to") else None
+    source = args.get("source") or None
+    if source is not None and (len(source) > 64 or not source.replace("_", "").isalnum()):
+        raise ExportError("source must be a code")
+    filters = ExportFilters(tuple(statuses), since, until, language, source, tests)
+    return ExportOptions(preset, None if labels == "codes" else labels, lang, filters)
+
+
+# ----------------------------------------------------------------------------- layout
+@dataclass(frozen=True, slots=True)
+class SurveyLayout:
+    """A survey's export layout and its compiled versions."""
+
+    survey: Survey
+    columns: list[ExportColumn]
+    #: Version number -> compiled schema.
+    versions: dict[int, CompiledSurvey]
+    labels: dict[int, str]
+
+    @property
+    def current(self) -> CompiledSurvey:
+        """The newest version's schema."""
+        return self.versions[max(self.versions)]
+
+
+@lru_cache(maxsize=32)
+def _cached_layout(key: tuple[tuple[int, str], ...]) -> list[ExportColumn]:
+    return survey_layout([(number, _COMPILED[sha]) for number, sha in key])
+
+
+_COMPILED: dict[str, CompiledSurvey] = {}
+
+
+def load_layout(session: Session, survey: Survey) -> SurveyLayout:
+    """The export layout of every version of `survey` (cached per set of versions)."""
+    versions = list(
+        session.scalars(
+            select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .order_by(SurveyVersion.number)
+        )
+    )
+    if not versions:
+        raise ExportError(f"survey {survey.slug!r} has no schema version")
+    schemas = {v.number: compiled(v) for v in versions}
+    for v in versions:
+        _COMPILED[v.sha256] = schemas[v.number]
+    columns = _cached_layout(tuple((v.number, v.sha256) for v in versions))
+    return SurveyLayout(survey, columns, schemas, {v.number: v.label for v in versions})
+
+
+# ----------------------------------------------------------------------------- audit
+def _audit_start(session: Session, actor: Actor, survey: Survey, details: dict[str, Any]) -> int:
+    survey_id, slug = survey.id, survey.slug
+    begin_write(session)
+    event = AuditEvent(
+        actor_type=actor.kind,
+        actor=actor.name,
+        action="export",
+        survey_id=survey_id,
+        target=slug,
+        details={**details, "rows": None, "finished": False},
+    )
+    session.add(event)
+    session.commit()
+    return event.id
+
+
+def _audit_end(
+    session: Session, event_id: int, rows: int, finished: bool, error: str | None
+) -> None:
+    begin_write(session)
+    event = session.get(AuditEvent, event_id)
+    if event is None:  # pragma: no cover - deleted meanwhile
+        return
+    details = dict(event.details or {})
+    details.update(rows=rows, finished=finished)
+    if error:
+        details["error"] = error
+    event.details = details
+    session.commit()
+
+
+# ----------------------------------------------------------------------------- rows
+def _builders(
+    layout: SurveyLayout, target: Target, medians: dict[str, float]
+) -> dict[int, RowBuilder]:
+    return {
+        number: RowBuilder(layout.columns, schema, number, target, medians)
+        for number, schema in layout.versions.items()
+    }
+
+
+def iter_rows(
+    session: Session, layout: SurveyLayout, options: ExportOptions, target: Target
+) -> Iterator[list[list[Any]]]:
+    """Batches of export rows, streamed from a server-side cursor on a connection of its own."""
+    engine = session.get_bind()
+    with engine.connect() as conn:
+        medians = ending_medians(conn, layout.survey.id)
+    builders = _builders(layout, target, medians)
+    for batch in stream_records(engine, layout.survey.id, options.filters):
+        yield [builders[record.version](record) for record in batch]
+
+
+def count_export(session: Session, survey: Survey, options: ExportOptions) -> int:
+    """How many responses an export with these options holds now."""
+    with session.get_bind().connect() as conn:
+        return count_responses(conn, survey.id, options.filters)
+
+
+def header_cells(layout: SurveyLayout) -> list[str]:
+    """The header row: the column names."""
+    return [col.name for col in layout.columns]
+
+
+def csv_chunks(
+    session: Session,
+    survey: Survey,
+    options: ExportOptions,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> Iterator[bytes]:
+    """The response CSV as UTF-8 byte chunks: header at once, then rows as they are read."""
+    layout = load_layout(session, survey)
+    preset = PRESETS[options.preset]
+    event_id = _audit_start(session, actor, survey, options.describe("csv"))
+    writer = CsvWriter(preset)
+    rows, finished, error = 0, False, None
+    batches = iter_rows(session, layout, options, Target("csv", preset, options.labels))
+    try:
+        yield (writer.start() + writer.rows([header_cells(layout)])).encode("utf-8")
+        for batch in batches:
+            yield writer.raw_rows(batch).encode("utf-8")
+            rows += len(batch)
+            if progress is not None:
+                progress(len(batch))
+        finished = True
+    except Exception as exc:
+        error = type(exc).__name__
+        raise
+    finally:
+        batches.close()  # stops the reader thread and returns its connection first
+        _audit_end(session, event_id, rows, finished, error)
+
+
+def write_sav(
+    session: Session,
+    survey: Survey,
+    options: ExportOptions,
+    actor: Actor,
+    path: str | os.PathLike[str],
+    progress: Progress | None = None,
+) -> int:
+    """Write the SPSS file to `path`; returns the number of cases."""
+    layout = load_layout(session, survey)
+    lang = options.lang or layout.current.default_language
+    event_id = _audit_start(session, actor, survey, options.describe("sav") | {"lang": lang})
+    rows, finished, error = 0, False, None
+    batches = iter_rows(session, layout, options, Target("typed"))
+    try:
+        builder = SavBuilder(layout.columns, lang)
+        for batch in batches:
+            builder.add_rows(batch)
+            rows += len(batch)
+            if progress is not None:
+                progress(len(batch))
+        batches.close()
+        title = layout.current.title.get(lang, survey.slug)
+        notes = [
+            f"{survey.slug}: {rows} responses, exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "Missing: system-missing = not asked; -99 = shown, not answered (user-missing).",
+        ]
+        builder.write(path, file_label=title, notes=notes)
+        finished = True
+        return rows
+    except Exception as exc:
+        error = type(exc).__name__
+        raise
+    finally:
+        batches.close()
+        _audit_end(session, event_id, rows, finished, error)
+
+
+def sav_chunks(
+    session: Session, survey: Survey, options: ExportOptions, actor: Actor, size: int = 1 << 16
+) -> Iterator[bytes]:
+    """The .sav file as byte chunks (written to a temporary file first, then streamed)."""
+    handle, path = tempfile.mkstemp(suffix=".sav", prefix="surveyapp-export-")
+    os.close(handle)
+    try:
+        write_sav(session, survey, options, actor, path)
+        with open(path, "rb") as stream:
+            while chunk := stream.read(size):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+# ----------------------------------------------------------------------------- codebook
+def codebook_document(
+    session: Session, survey: Survey, options: ExportOptions, actor: Actor
+) -> dict[str, Any]:
+    """The JSON codebook (audit-logged)."""
+    layout = load_layout(session, survey)
+    document = codebook_mod.codebook_document(
+        layout.columns,
+        survey={
+            "slug": survey.slug,
+            "title": dict(layout.current.title),
+            "languages": list(layout.current.languages),
+            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        },
+        versions=[{"number": n, "label": layout.labels[n]} for n in sorted(layout.versions)],
+        preset=options.preset,
+        labels=options.labels,
+        filters=options.filters.describe(),
+    )
+    event_id = _audit_start(session, actor, survey, options.describe("codebook.json"))
+    _audit_end(session, event_id, len(layout.columns), True, None)
+    return document
+
+
+def codebook_json(session: Session, survey: Survey, options: ExportOptions, actor: Actor) -> bytes:
+    """The JSON codebook as UTF-8 bytes."""
+    document = codebook_document(session, survey, options, actor)
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def codebook_csv(session: Session, survey: Survey, options: ExportOptions, actor: Actor) -> bytes:
+    """The CSV codebook, written with the chosen preset (neutralised in the default ones)."""
+    layout = load_layout(session, survey)
+    writer = CsvWriter(PRESETS[options.preset])
+    rows = list(codebook_mod.codebook_rows(layout.columns, options.preset))
+    text = writer.start() + writer.rows([codebook_mod.CSV_HEADER]) + writer.rows(rows)
+    event_id = _audit_start(session, actor, survey, options.describe("codebook.csv"))
+    _audit_end(session, event_id, len(layout.columns), True, None)
+    return text.encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- contacts
+def contact_columns(schema: CompiledSurvey) -> list[tuple[str, str, str]]:
+    """(column name, question id, option code) of the request codes kept with contacts."""
+    cols = []
+    for q in contact_questions(schema):
+        for qid in q.kind.contact.with_:
+            source = schema.questions.get(qid)
+            for option in source.options if source is not None else ():
+                cols.append((f"{qid}_{option.code}", qid, option.code))
+    return cols
+
+
+def contacts_chunks(
+    session: Session, survey: Survey, options: ExportOptions, actor: Actor
+) -> Iterator[bytes]:
+    """The contact list (e-mail and the codes ticked), never joined to any response."""
+    layout = load_layout(session, survey)
+    columns = contact_columns(layout.current)
+    writer = CsvWriter(PRESETS[options.preset])
+    event_id = _audit_start(
+        session, actor, survey, {"format": "contacts.csv", "preset": options.preset}
+    )
+    rows, finished = 0, False
+    try:
+        yield (writer.start() + writer.rows([["email"] + [c[0] for c in columns]])).encode()
+        stmt = (
+            select(Contact.email, Contact.requests)
+            .where(Contact.survey_id == survey.id)
+            .order_by(Contact.id)
+        )
+        with session.get_bind().connect() as conn:
+            result = conn.execution_options(yield_per=CHUNK_ROWS).execute(stmt)
+            for part in result.partitions(CHUNK_ROWS):
+                batch = [_contact_row(email, requests or {}, columns) for email, requests in part]
+                yield writer.rows(batch).encode("utf-8")
+                rows += len(batch)
+        finished = True
+    finally:
+        _audit_end(session, event_id, rows, finished, None)
+
+
+def _contact_row(email: str, ticked_by_question: Mapping[str, Any], columns) -> list[Any]:
+    row: list[Any] = [email]
+    for _name, qid, code in columns:
+        ticked = ticked_by_question.get(qid)
+        row.append(None if ticked is None else int(isinstance(ticked, list) and code in ticked))
+    return row
+
+
+def export_filename(survey: Survey, kind: str, extension: str) -> str:
+    """`<slug>_<kind>_<YYYY-MM-DD>.<extension>` (UTC date)."""
+    return f"{survey.slug}_{kind}_{datetime.now(UTC):%Y-%m-%d}.{extension}"

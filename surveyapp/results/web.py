@@ -1,0 +1,211 @@
+"""Results pages and downloads (mounted under /admin): study team, analysts and admins.
+
+Every option is in the query string (breakdown, weighting, label language, filters), so a
+results page is a plain GET that can be bookmarked and shared with the team; downloads keep
+the same options. Test responses are never included.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import format_decimal, get_locale
+
+from surveyapp.auth.access import (
+    current_user,
+    guard_blueprint,
+    private_page_headers,
+    roles_required,
+)
+from surveyapp.extensions import db
+from surveyapp.lazy import LazyModule
+from surveyapp.models import Survey
+from surveyapp.results.conditions import base_statement
+from surveyapp.services.auth import user_actor
+from surveyapp.services.surveys import compiled, get_survey
+
+#: NumPy, SciPy, statsmodels and Matplotlib load on the first results request, not when a
+#: worker or the CLI starts (they cost seconds and about 150 MB per process).
+charts = LazyModule("surveyapp.results.charts")
+sheet = LazyModule("surveyapp.results.sheet")
+service = LazyModule("surveyapp.services.results")
+
+bp = Blueprint("results", __name__)
+bp.before_request(guard_blueprint)
+bp.after_request(private_page_headers)
+
+ROLES = ("admin", "study", "analyst")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def _survey(slug: str) -> Survey:
+    survey = get_survey(db.session, slug)
+    if survey is None or survey.current_version is None:
+        abort(404)
+    return survey
+
+
+def _options(survey: Survey) -> service.ResultOptions:
+    """The options of the query string (400 when one is invalid)."""
+    languages = compiled(survey.current_version).languages
+    locale = get_locale()
+    lang = locale.language if locale and locale.language in languages else languages[0]
+    try:
+        return service.parse_options(request.args, languages, lang)
+    except service.ResultsError as exc:
+        abort(400, description=str(exc))
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_filter("results_pct")
+def results_pct(value: float | None) -> str:
+    """A proportion as a percentage with one decimal, in the page's language."""
+    if value is None:
+        return "—"
+    locale = get_locale()
+    number = format_decimal(value * 100, format="#,##0.0")
+    return f"{number}\u202f%" if locale and locale.language == "fr" else f"{number}%"
+
+
+@bp.get("/surveys/<slug>/results")
+@roles_required(*ROLES)
+def index(slug: str):
+    """Every closed question's table for the chosen breakdown, weighting and filters."""
+    survey = _survey(slug)
+    options = _options(survey)
+    try:
+        loaded, report = service.compute(db.session, survey, options)
+    except service.ResultsError as exc:
+        abort(400, description=str(exc))
+    return render_template(
+        "results/index.html",
+        survey=survey,
+        options=options,
+        loaded=loaded,
+        report=report,
+        tr=sheet.tr,
+        base_statement=base_statement,
+        test_text=sheet.test_text,
+        weighting=report.weights is not None and _weighting_rows(report, options.lang),
+    )
+
+
+def _weighting_rows(report, lang: str):
+    from surveyapp.results.files import weighting_lines
+
+    return weighting_lines(report, lang)
+
+
+@bp.get("/surveys/<slug>/results.xlsx")
+@roles_required(*ROLES)
+def workbook(slug: str):
+    """Every table as an XLSX workbook: a contents sheet, then one sheet per question."""
+    survey = _survey(slug)
+    options = _options(survey)
+    try:
+        body = service.workbook(db.session, survey, options)
+    except service.ResultsError as exc:
+        abort(400, description=str(exc))
+    return _download(body, XLSX, service.file_name(survey, "results", "xlsx"))
+
+
+@bp.get("/surveys/<slug>/results/<question>.csv")
+@roles_required(*ROLES)
+def table_csv(slug: str, question: str):
+    """One question's table as CSV."""
+    survey = _survey(slug)
+    options = _options(survey)
+    try:
+        body = service.table_csv(db.session, survey, options, question)
+    except service.ResultsError:
+        abort(404)
+    return _download(body, CSV, service.file_name(survey, question, "csv"))
+
+
+@bp.get("/surveys/<slug>/results/<question>.xlsx")
+@roles_required(*ROLES)
+def table_xlsx(slug: str, question: str):
+    """One question's table as an XLSX workbook."""
+    survey = _survey(slug)
+    options = _options(survey)
+    try:
+        body = service.workbook(db.session, survey, options, only=question)
+    except service.ResultsError:
+        abort(404)
+    return _download(body, XLSX, service.file_name(survey, question, "xlsx"))
+
+
+@bp.get("/surveys/<slug>/results/<question>.<any(svg, png):fmt>")
+@roles_required(*ROLES)
+def chart(slug: str, question: str, fmt: str):
+    """One question's chart as SVG or PNG (`?download=1` for an attachment)."""
+    survey = _survey(slug)
+    options = _options(survey)
+    try:
+        body = service.chart(db.session, survey, options, question, fmt)
+    except service.ResultsError:
+        abort(404)
+    if request.args.get("download"):
+        return _download(body, charts.FORMATS[fmt], service.file_name(survey, question, fmt))
+    response = Response(body, mimetype=charts.FORMATS[fmt])
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.get("/surveys/<slug>/open-answers")
+@roles_required(*ROLES)
+def open_answers(slug: str):
+    """Answers to one free-text question (possibly personal data), filterable, paginated."""
+    survey = _survey(slug)
+    options = _options(survey)
+    args = request.args
+    try:
+        page = service.open_answers(
+            db.session,
+            survey,
+            options,
+            args.get("q") or None,
+            args.get("group_by") or None,
+            args.get("group") or None,
+            args.get("page", 1, type=int),
+        )
+    except service.ResultsError as exc:
+        abort(404, description=str(exc))
+    return render_template(
+        "results/open_answers.html", survey=survey, options=options, page=page, tr=sheet.tr
+    )
+
+
+@bp.get("/surveys/<slug>/open-answers.csv")
+@roles_required(*ROLES)
+def open_answers_csv(slug: str):
+    """Every answer to one free-text question as CSV (audit-logged: possibly personal data)."""
+    survey = _survey(slug)
+    options = _options(survey)
+    args = request.args
+    try:
+        chunks = service.open_answers_csv(
+            db.session,
+            survey,
+            options,
+            args.get("q") or None,
+            user_actor(current_user()),
+            args.get("group_by") or None,
+            args.get("group") or None,
+        )
+        first = next(chunks)
+    except service.ResultsError:
+        abort(404)
+
+    def body():
+        yield first
+        yield from chunks
+
+    name = service.file_name(survey, "open-answers_personal-data", "csv")
+    return _download(stream_with_context(body()), CSV, name)

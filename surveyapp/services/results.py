@@ -1,0 +1,389 @@
+"""Results of a survey: the filtered responses read once (cached), tables, files, open answers.
+
+The responses are read exactly as the exports read them: the export layout and codebook
+columns (`services.exports.load_layout`), the same filters and server-side stream
+(`exports.query.ExportFilters`, `stream_records`). Test responses are never included. The
+columns read are cached per process, keyed by the survey's versions, the filters and a
+fingerprint of the matching responses (count, last id, last update), so a page, its charts and
+its downloads share one read, and a new or deleted response is seen at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from surveyapp.engine import Survey as CompiledSurvey
+from surveyapp.exports.cells import PRESETS, CsvWriter
+from surveyapp.exports.query import ExportFilters, conditions, stream_records
+from surveyapp.models import Response, Survey
+from surveyapp.results import breakdowns as bd
+from surveyapp.results import charts, files
+from surveyapp.results.data import Dataset, build_dataset
+from surveyapp.results.report import Report, build_report
+from surveyapp.results.sheet import tr
+from surveyapp.results.variables import Variable, catalog, question_titles
+from surveyapp.services import exports
+from surveyapp.services.audit import Actor, record
+from surveyapp.services.auth import begin_write
+
+FILTER_KEYS = ("status", "from", "to", "language", "source")
+PAGE_SIZE = 50
+CACHE_SIZE = 2
+
+
+class ResultsError(ValueError):
+    """A request that cannot be served as asked (bad parameter value, unknown question)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultOptions:
+    """What to show: filters (tests always excluded), breakdown, weighting, label language."""
+
+    filters: ExportFilters
+    breakdown: str | None = None
+    weighted: bool = False
+    lang: str = "fr"
+
+    def query(self) -> dict[str, str]:
+        """The options as query parameters (for links that keep them)."""
+        f = self.filters
+        out = {
+            "by": self.breakdown or "",
+            "weighted": "1" if self.weighted else "",
+            "status": ",".join(f.statuses) if f.statuses != ("complete",) else "",
+            "from": f.since.date().isoformat() if f.since else "",
+            "to": _day_before(f.until) if f.until else "",
+            "language": f.language or "",
+            "source": f.source or "",
+            "lang": self.lang,
+        }
+        return {k: v for k, v in out.items() if v}
+
+
+def _day_before(moment: datetime) -> str:
+    from datetime import timedelta
+
+    return (moment - timedelta(days=1)).date().isoformat()
+
+
+def parse_options(args: Mapping[str, str], languages: tuple[str, ...], lang: str) -> ResultOptions:
+    """Options from query parameters or CLI flags: by, weighted, lang and the export filters
+    (status, from, to, language, source); ResultsError names the bad one."""
+    try:
+        parsed = exports.parse_options({k: args[k] for k in FILTER_KEYS if args.get(k)}, languages)
+    except exports.ExportError as exc:
+        raise ResultsError(str(exc)) from exc
+    filters = replace(parsed.filters, tests="exclude")
+    chosen = args.get("lang") or lang
+    if chosen not in languages:
+        raise ResultsError(f"lang must be one of {', '.join(languages)}")
+    weighted = (args.get("weighted") or "") in ("1", "true", "yes", "on")
+    return ResultOptions(filters, args.get("by") or None, weighted, chosen)
+
+
+# ----------------------------------------------------------------------------- loading
+@dataclass(frozen=True)
+class Loaded:
+    """A survey's variables, breakdowns and filtered responses as columns."""
+
+    survey_id: int
+    slug: str
+    schema: CompiledSurvey
+    variables: Mapping[str, Variable]
+    breakdowns: tuple[bd.Breakdown, ...]
+    data: Dataset
+    filters: ExportFilters
+
+
+_cache: OrderedDict[tuple, Loaded] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> tuple:
+    stmt = select(func.count(), func.max(Response.id), func.max(Response.updated_at)).where(
+        and_(*conditions(survey.id, filters))
+    )
+    count, last, updated = session.execute(stmt).one()
+    return (count, last, str(updated))
+
+
+def load(session: Session, survey: Survey, filters: ExportFilters) -> Loaded:
+    """The survey's responses matching `filters`, read once and cached."""
+    layout = exports.load_layout(session, survey)
+    versions = tuple(sorted((n, s.source, s.version) for n, s in layout.versions.items()))
+    key = (
+        survey.id,
+        versions,
+        repr(filters.describe()),
+        _fingerprint(session, survey, filters),
+    )
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    schemas = [layout.versions[n] for n in sorted(layout.versions)]
+    variables = catalog(layout.columns, question_titles(schemas))
+    _relabel_language(variables)
+    records = stream_records(session.get_bind(), survey.id, filters)
+    data = build_dataset(variables.values(), layout.versions, records)
+    schema = layout.current
+    loaded = Loaded(
+        survey.id,
+        survey.slug,
+        schema,
+        variables,
+        tuple(bd.available(schema, variables)),
+        data,
+        filters,
+    )
+    with _lock:
+        _cache[key] = loaded
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return loaded
+
+
+LANGUAGE_NAMES = {
+    "fr": {"fr": "Français", "en": "French"},
+    "en": {"fr": "Anglais", "en": "English"},
+}
+
+
+def _relabel_language(variables: dict[str, Variable]) -> None:
+    v = variables.get("language")
+    if v is not None and v.kind == "language":
+        labels = {code: LANGUAGE_NAMES.get(code, {"fr": code, "en": code}) for code in v.codes}
+        variables["language"] = replace(v, labels=labels)
+
+
+def clear_cache() -> None:
+    """Forget every cached read (tests)."""
+    with _lock:
+        _cache.clear()
+
+
+def compute(
+    session: Session, survey: Survey, options: ResultOptions, only: str | None = None
+) -> tuple[Loaded, Report]:
+    """The tables of a survey (or of one question) for these options."""
+    loaded = load(session, survey, options.filters)
+    breakdown = bd.find(loaded.breakdowns, options.breakdown)
+    if options.breakdown and breakdown is None:
+        raise ResultsError(f"unknown breakdown {options.breakdown!r}")
+    if only is not None and only not in loaded.variables:
+        raise ResultsError(f"unknown question {only!r}")
+    report = build_report(
+        loaded.data, loaded.variables, loaded.schema, breakdown, options.weighted, only
+    )
+    return loaded, report
+
+
+# ----------------------------------------------------------------------------- files
+def context_lines(loaded: Loaded, report: Report, options: ResultOptions) -> list[str]:
+    """What a file was computed on, in words (in the current locale)."""
+    f = options.filters
+    lines = [
+        _("Survey: %(slug)s — %(n)s responses", slug=loaded.slug, n=report.respondents),
+        _("Status: %(status)s; test responses excluded", status=", ".join(f.statuses)),
+    ]
+    if f.since or f.until:
+        lines.append(
+            _(
+                "Completed from %(start)s to %(end)s (UTC)",
+                start=f.since.date().isoformat() if f.since else "…",
+                end=_day_before(f.until) if f.until else "…",
+            )
+        )
+    if f.language:
+        lines.append(_("Language of the pages: %(lang)s", lang=f.language))
+    if f.source:
+        lines.append(_("Recruitment source: %(source)s", source=f.source))
+    if report.breakdown is not None:
+        lines.append(_("Breakdown: %(title)s", title=tr(report.breakdown.title, options.lang)))
+    lines.append(_("Weighted") if report.weights is not None else _("Unweighted"))
+    lines.append(_("Generated %(when)s UTC", when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M")))
+    return lines
+
+
+def table_csv(session: Session, survey: Survey, options: ResultOptions, key: str) -> bytes:
+    """One table as CSV, labels in `options.lang`."""
+    loaded, report = compute(session, survey, options, only=key)
+    table = report.table(key)
+    if table is None:
+        raise ResultsError(f"{key!r} has no table")
+    with force_locale(options.lang):
+        return files.table_csv(report, table, options.lang, context_lines(loaded, report, options))
+
+
+def workbook(
+    session: Session, survey: Survey, options: ResultOptions, only: str | None = None
+) -> bytes:
+    """Every table (or one) as an XLSX workbook, labels in `options.lang`."""
+    loaded, report = compute(session, survey, options, only=only)
+    if only is not None and report.table(only) is None:
+        raise ResultsError(f"{only!r} has no table")
+    with force_locale(options.lang):
+        return files.workbook(report, options.lang, context_lines(loaded, report, options), only)
+
+
+def chart(session: Session, survey: Survey, options: ResultOptions, key: str, fmt: str) -> bytes:
+    """The chart of one table as SVG or PNG."""
+    if fmt not in charts.FORMATS:
+        raise ResultsError("format must be svg or png")
+    _loaded, report = compute(session, survey, options, only=key)
+    table = report.table(key)
+    if table is None:
+        raise ResultsError(f"{key!r} has no chart")
+    with force_locale(options.lang):
+        return charts.render(table, report, options.lang, fmt)
+
+
+def file_name(survey: Survey, what: str, extension: str) -> str:
+    """`<slug>_<what>_<YYYY-MM-DD>.<extension>`."""
+    return f"{survey.slug}_{what}_{datetime.now(UTC):%Y-%m-%d}.{extension}"
+
+
+# ----------------------------------------------------------------------------- open answers
+@dataclass(frozen=True, slots=True)
+class OpenAnswers:
+    """One page of the answers to a free-text question."""
+
+    variable: Variable
+    questions: tuple[Variable, ...]
+    answers: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+    breakdowns: tuple[bd.Breakdown, ...]
+
+
+def text_questions(loaded: Loaded) -> tuple[Variable, ...]:
+    """The free-text questions and "other, specify" texts of a survey."""
+    return tuple(v for v in loaded.variables.values() if v.kind in ("text", "other"))
+
+
+def _open_rows(loaded: Loaded, qid: str, by: str | None, group: str | None, lang: str):
+    v = loaded.variables.get(qid)
+    if v is None or v.kind not in ("text", "other"):
+        raise ResultsError(f"{qid!r} is not a free-text question")
+    data = loaded.data
+    texts = data.texts[qid]
+    keep = texts != None  # noqa: E711 - element-wise comparison
+    shown = [b for b in loaded.breakdowns if b.variable in data.codes]
+    if by:
+        chosen = bd.find(loaded.breakdowns, by)
+        if chosen is None:
+            raise ResultsError(f"unknown breakdown {by!r}")
+        if group:
+            spec = next((c for c in bd.columns(data, chosen) if c.key == group), None)
+            if spec is None:
+                raise ResultsError(f"unknown group {group!r}")
+            keep &= spec.mask
+    contexts = [b for b in shown if b.key in _context_keys(loaded)]
+    return (
+        v,
+        shown,
+        [
+            {
+                "id": int(data.ids[i]),
+                "text": texts[i],
+                "context": [(tr(b.title, lang), _group_label(data, b, i, lang)) for b in contexts],
+            }
+            for i in keep.nonzero()[0]
+        ],
+    )
+
+
+def _context_keys(loaded: Loaded) -> list[str]:
+    return [b.key for b in bd.defaults(loaded.schema, loaded.variables) if "-" not in b.key]
+
+
+def _group_label(data: Dataset, b: bd.Breakdown, i: int, lang: str) -> str:
+    index = int(data.codes[b.variable][i])
+    if index < 0:
+        return "—"
+    code = data.categories[b.variable][index]
+    group = next((g for g in b.groups if code in g.codes), None)
+    return tr(group.label, lang) if group else code
+
+
+def open_answers(
+    session: Session,
+    survey: Survey,
+    options: ResultOptions,
+    qid: str | None,
+    by: str | None = None,
+    group: str | None = None,
+    page: int = 1,
+) -> OpenAnswers:
+    """A page of answers to a free-text question (the first one when `qid` is None)."""
+    loaded = load(session, survey, options.filters)
+    questions = text_questions(loaded)
+    if not questions:
+        raise ResultsError("this survey has no free-text question")
+    v, shown, rows = _open_rows(loaded, qid or questions[0].id, by, group, options.lang)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    return OpenAnswers(
+        v, questions, rows[start : start + PAGE_SIZE], len(rows), page, pages, tuple(shown)
+    )
+
+
+def open_answers_csv(
+    session: Session,
+    survey: Survey,
+    options: ResultOptions,
+    qid: str | None,
+    actor: Actor,
+    by: str | None = None,
+    group: str | None = None,
+) -> Iterator[bytes]:
+    """Every answer to a free-text question (the first one when `qid` is None) as CSV;
+    possibly personal data, so the download is audit-logged."""
+    loaded = load(session, survey, options.filters)
+    questions = text_questions(loaded)
+    if not questions:
+        raise ResultsError("this survey has no free-text question")
+    qid = qid or questions[0].id
+    v, _shown, rows = _open_rows(loaded, qid, by, group, options.lang)
+    survey_id, slug = survey.id, survey.slug
+    begin_write(session)
+    record(
+        session,
+        actor,
+        "export",
+        survey_id=survey_id,
+        target=slug,
+        details={
+            "format": "open_answers.csv",
+            "question": qid,
+            "rows": len(rows),
+            "personal": True,
+            "filters": options.filters.describe(),
+            "by": by,
+            "group": group,
+        },
+    )
+    session.commit()
+    writer = CsvWriter(PRESETS["excel"])
+    with force_locale(options.lang):
+        header = ["response_id"] + [name for name, _value in (rows[0]["context"] if rows else [])]
+        header.append(_("%(question)s (possibly personal data)", question=qid))
+    yield (writer.start() + writer.rows([header])).encode("utf-8")
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        yield writer.rows(
+            [[r["id"], *[value for _n, value in r["context"]], r["text"]] for r in chunk]
+        ).encode("utf-8")

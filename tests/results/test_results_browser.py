@@ -1,0 +1,109 @@
+"""The results view in a real browser (Debian chromium + Playwright) against a real gunicorn:
+log in as an analyst, switch the breakdown to country, and keep a screenshot
+($SURVEYAPP_TEST_OUTPUT/results, default test-output/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from surveyapp import create_app
+from surveyapp.database import engine_for_url
+from surveyapp.extensions import db
+from surveyapp.services import accounts, migrations, surveys
+from surveyapp.services.audit import Actor
+from tests.admin.helpers import PASSWORD
+from tests.results.helpers import BAROMETER, barometer, generate, store
+from tests.support.servers import REPO, gunicorn
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT = Path(os.environ.get("SURVEYAPP_TEST_OUTPUT", REPO / "test-output")) / "results"
+EMAIL = "analyst@example.org"
+
+
+def _prepare(url: str) -> None:
+    """Migrate, load the barometer, store 400 generated responses and an analyst account."""
+    engine = engine_for_url(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    app = create_app(
+        {"ENV_NAME": "testing", "SECRET_KEY": "x", "DATABASE_URL": url,
+         "RATELIMIT_STORAGE_URI": "memory://"}
+    )  # fmt: skip
+    with app.app_context():
+        survey = surveys.load_schema_file(db.session, BAROMETER, Actor("system", "test")).survey
+        store(db.session, survey, generate(barometer(), 400, seed=2015))
+        user = accounts.create_user(db.session, EMAIL, "analyst", PASSWORD, Actor("system", "t"))
+        user.user.language = "en"
+        db.session.commit()
+    db.dispose(app)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('results-browser') / 'results.db'}"
+    _prepare(url)
+    with gunicorn(url, workers=1) as (base, _proc):
+        yield base
+
+
+def test_results_view_switches_the_breakdown_to_country(server):
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en")
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            failed: list[str] = []
+            page.on(
+                "response",
+                lambda r: (
+                    failed.append(r.url)
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
+            page.goto(f"{server}/admin/surveys/barometre-2015/results")
+            page.fill("input[name=email]", EMAIL)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/results**")
+            assert page.locator("#t-q2 table").count() == 1
+            assert page.locator("#t-q2 thead tr").first.locator("th").count() == 2  # answer, Total
+            page.select_option("#by", "s1")
+            page.click("form.results-options button[type=submit]")
+            page.wait_for_url("**by=s1**")
+            header = page.locator("#t-q2 thead tr").first.inner_text()
+            for country in ("France", "(A)", "(B)", "(C)"):
+                assert country in header
+            page.locator("#t-q3 summary").click()  # open the chart
+            chart = page.locator("#t-q3 img")
+            chart.wait_for(state="visible")
+            for _ in range(100):  # the SVG is drawn by the server (no script may be eval'd)
+                if chart.evaluate("img => img.complete && img.naturalWidth"):
+                    break
+                page.wait_for_timeout(100)
+            assert chart.evaluate("img => img.naturalWidth") > 0
+            page.locator("#t-q3").screenshot(path=str(OUTPUT / "results-q3-chart.png"))
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(OUTPUT / "results-by-country.png"), full_page=False)
+            assert not failed, failed
+            assert not [e for e in errors if "favicon" not in e and "404" not in e], errors
+        finally:
+            browser.close()
+    assert (OUTPUT / "results-by-country.png").stat().st_size > 10_000

@@ -1,0 +1,36 @@
+"""Derived variables: values computed from the answers, in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .model import Derived, Survey
+
+
+def derived_value(d: Derived, env: Mapping[str, Any]) -> Any:
+    """One derived variable: a count, or the value of the first case whose condition holds."""
+    if d.count is not None:
+        ticked = env.get(d.count)
+        return len(ticked) if isinstance(ticked, list) and ticked else None
+    for case in d.cases:
+        if case.when is None or case.when(env):
+            return case.value if case.copy is None else copied(env.get(case.copy))
+    return None
+
+
+def copied(value: Any) -> Any:
+    """A copied answer: a code or number as is; a multiple choice only if it has one code."""
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 else None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def derived_values(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Every derived variable for these answers (None when no case applies)."""
+    env = dict(answers)
+    for d in survey.derived_order:
+        env[d.id] = derived_value(d, env)
+    return {d.id: env[d.id] for d in survey.derived}

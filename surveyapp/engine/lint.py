@@ -1,0 +1,283 @@
+"""The schema linter: every load error, plus reachability, constant conditions and path stats.
+
+Errors (`problems`) are what `load_survey` refuses. Warnings are found by exact search over
+finite answer domains (reach.py): pages, questions, options, rows, endings and quota cells
+that no combination of answers can reach, and conditions that are always true for the
+respondents who reach them; range warnings come from the loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from os import PathLike
+from typing import Any
+
+from .expressions import Condition
+from .model import Ending, Question, Quota, Survey
+from .problems import Problem, SchemaError
+from .quotas import cell_of
+from .reach import Goal, Searcher, Verdict
+from .reader import Reader
+from .schema import build, read_schema_text
+from .stats import PathStats, path_stats
+from .visibility import page_open, question_state
+
+
+@dataclass(frozen=True, slots=True)
+class LintReport:
+    """Errors, warnings and path statistics of one schema file."""
+
+    source: str
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    stats: PathStats | None
+
+    @property
+    def ok(self) -> bool:
+        """No error (warnings allowed)."""
+        return not self.problems
+
+
+def lint_file(path: str | PathLike[str]) -> LintReport:
+    """Lint a schema file."""
+    try:
+        text = read_schema_text(path)
+    except SchemaError as exc:
+        return LintReport(str(path), tuple(exc.problems), (), None)
+    return lint_text(text, str(path))
+
+
+def lint_text(text: str, source: str = "<string>") -> LintReport:
+    """Lint schema text: load errors, then (if none) reachability warnings and statistics."""
+    survey, reader = build(text, source)
+    if survey is None:
+        return LintReport(source, _sorted(reader.problems), _sorted(reader.warnings), None)
+    _Reach(survey, reader).run()
+    stats = path_stats(survey)
+    if stats is None:
+        message = "path statistics not computed (too many distinct states)"
+        reader.warn(None, "", message, "not-checked")
+    return LintReport(source, (), _sorted(reader.warnings), stats)
+
+
+def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(problems, key=lambda p: (p.line, p.column, p.path, p.message)))
+
+
+class _Reach:
+    """Runs the reachability and constant-condition checks, reporting warnings."""
+
+    def __init__(self, survey: Survey, reader: Reader) -> None:
+        self.survey, self.reader = survey, reader
+        self.searcher = Searcher(survey)
+        self.unchecked: list[str] = []
+
+    def run(self) -> None:
+        """Every check."""
+        for page in self.survey.pages:
+            self._page(page)
+        quota_endings = self._quotas()
+        for ending in self.survey.endings:
+            self._ending(ending, quota_endings)
+        if self.unchecked:
+            message = f"not checked (search too large): {', '.join(self.unchecked)}"
+            self.reader.warn(None, "", message, "not-checked")
+
+    def _check(self, goal: Goal, what: str) -> Verdict:
+        verdict = self.searcher.check(goal)
+        if verdict is Verdict.UNKNOWN:
+            self.unchecked.append(what)
+        return verdict
+
+    def _warn(self, key: tuple[object, ...], message: str, rule: str, field: str | None = None):
+        self.reader.report_at(key, message, rule, field, warning=True)
+
+    def _warn_condition(self, cond: Condition, message: str, rule: str) -> None:
+        line, column = cond.line, cond.column
+        self.reader.warnings.append(
+            Problem(self.reader.source, line, column, cond.path, message, rule, "warning")
+        )
+
+    # ------------------------------------------------------------------ pages, questions
+    def _page(self, page: Any) -> None:
+        shown = [q for q in page.questions if self._question_reachable(q)]
+        if not shown:
+            message = f"unreachable: no combination of answers shows page '{page.id}'"
+            self._warn(("page", page.id), message, "unreachable")
+            return
+        for q in page.questions:
+            if q not in shown:
+                message = f"unreachable: no combination of earlier answers shows '{q.id}'"
+                self._warn(("question", q.id), message, "unreachable")
+        if page.when is not None:
+            goal = Goal(lambda env: not page.when(env), (page.when,), page.index)
+            self._always_true(goal, page.when, f"page '{page.id}'")
+        for q in shown:
+            self._question_details(q)
+
+    def _question_goal(
+        self, q: Question, extra: Callable[[Any, Any], bool] | None = None, code: str = ""
+    ) -> Goal:
+        page = self.survey.pages[q.page_index]
+        conds = (page.when, q.when, *(o.when for o in q.options), *(r.when for r in q.rows))
+        ids = frozenset({q.options_from}) if q.options_from else frozenset()
+
+        def final(env: Any) -> bool:
+            if not page_open(page, env):
+                return False
+            state = question_state(q, env)
+            return state.visible and (extra is None or extra(state, env))
+
+        codes = {q.options_from: frozenset({code})} if code and q.options_from else {}
+        return Goal(final, conds, q.page_index, ids=ids, codes=codes)
+
+    def _question_reachable(self, q: Question) -> bool:
+        return self._check(self._question_goal(q), f"question '{q.id}'") is not Verdict.UNSAT
+
+    def _question_details(self, q: Question) -> None:
+        page = self.survey.pages[q.page_index]
+        if q.when is not None:
+            when = q.when
+            goal = Goal(
+                lambda env: page_open(page, env) and not when(env),
+                (page.when, when),
+                q.page_index,
+            )
+            self._always_true(goal, when, f"question '{q.id}'")
+        if q.type == "multiple" and q.required and q.kind.minimum(q) > 1:  # type: ignore[attr-defined]
+            self._too_few_options(q, q.kind.minimum(q))  # type: ignore[attr-defined]
+        self._choices(q, [o for o in q.options if o.when or q.options_from], "option")
+        self._choices(q, [r for r in q.rows if r.when], "row")
+
+    def _too_few_options(self, q: Question, need: int) -> None:
+        def stuck(state: Any, env: Any) -> bool:
+            return sum(1 for o in state.options if not o.exclusive) < need
+
+        if self._check(self._question_goal(q, stuck), f"question '{q.id}'") is Verdict.SAT:
+            message = (
+                f"'{q.id}' can be shown with fewer than {need} options that can be ticked "
+                "together: those respondents cannot go on"
+            )
+            self._warn(("question", q.id), message, "unanswerable")
+
+    def _choices(self, q: Question, items: list[Any], what: str) -> None:
+        never, always = [], []
+        for item in items:
+            attr = "options" if what == "option" else "rows"
+
+            def offered(state: Any, env: Any, item: Any = item, attr: str = attr) -> bool:
+                return item in getattr(state, attr)
+
+            goal = self._question_goal(q, offered, item.code)
+            if self._check(goal, f"{q.id} {what} {item.code}") is Verdict.UNSAT:
+                never.append(item.code)
+                continue
+            if item.when is not None:
+                when = item.when
+                goal = self._question_goal(q, lambda state, env, when=when: not when(env))
+                if self._check(goal, f"{q.id} {what} {item.code}") is Verdict.UNSAT:
+                    always.append(item.code)
+        owner = q.option_list or q.id
+        if never:
+            codes = ", ".join(never)
+            are = f"{what}s {codes} are" if len(never) > 1 else f"{what} {codes} is"
+            message = f"unreachable: {are} never offered in '{q.id}'"
+            key = ("option", owner, never[0]) if what == "option" else ("row", q.id, never[0])
+            self._warn(key, message, "unreachable")
+        if always:
+            codes = ", ".join(always)
+            whose = f"{what}s {codes} are" if len(always) > 1 else f"{what} {codes} is"
+            message = f"the condition of {whose} always true when '{q.id}' is shown"
+            key = ("option", owner, always[0]) if what == "option" else ("row", q.id, always[0])
+            self._warn(key, message, "always-true")
+
+    def _always_true(self, goal: Goal, cond: Condition, where: str) -> None:
+        if self._check(goal, f"{where} condition") is Verdict.UNSAT:
+            message = f"{where}: condition is always true for respondents who reach this point"
+            self._warn_condition(cond, message, "always-true")
+
+    # ------------------------------------------------------------------ endings
+    def _ending_goal(self, ending: Ending, extra: Callable[[Any], bool] | None, conds) -> Goal:
+        survey = self.survey
+        if ending.check_after is None:
+            return Goal(lambda env: extra is None or extra(env), conds, len(survey.pages))
+        index = survey.page_index[ending.check_after]
+        same_page = survey.endings_after.get(ending.check_after, ())
+        gates = tuple(e for e in same_page if e.index < ending.index)
+        when = ending.when
+
+        def final(env: Any) -> bool:
+            fires = when is None or when(env)
+            return fires and (extra is None or extra(env))
+
+        return Goal(final, (when, *conds), index, gates)
+
+    def _ending(self, ending: Ending, quota_endings: dict[str, bool]) -> None:
+        key = ("ending", ending.id)
+        if ending.check_after is None and not ending.default:
+            if not quota_endings.get(ending.id):
+                used = "no reachable quota cell uses it" if ending.id in quota_endings else "unused"
+                self._warn(
+                    key,
+                    f"unreachable: ending '{ending.id}' is never reached ({used})",
+                    "unreachable",
+                )
+            return
+        if (
+            self._check(self._ending_goal(ending, None, ()), f"ending '{ending.id}'")
+            is Verdict.UNSAT
+        ):
+            self._warn(key, f"unreachable: ending '{ending.id}' is never reached", "unreachable")
+            return
+        if ending.when is not None:
+            when = ending.when
+            goal = self._ending_goal(replace(ending, when=None), lambda env: not when(env), (when,))
+            if self._check(goal, f"ending '{ending.id}'") is Verdict.UNSAT:
+                message = (
+                    f"ending '{ending.id}': condition is always true; later pages are unreachable"
+                )
+                self._warn_condition(when, message, "always-true")
+
+    # ------------------------------------------------------------------ quotas
+    def _quotas(self) -> dict[str, bool]:
+        used: dict[str, bool] = {}
+        for quota in self.survey.quotas:
+            reachable = self._quota(quota)
+            if quota.kind == "hard" and quota.ending is not None:
+                used[quota.ending] = used.get(quota.ending, False) or reachable
+        return used
+
+    def _quota(self, quota: Quota) -> bool:
+        counted = [e for e in self.survey.endings if e.id in quota.counts]
+        dead = []
+        for cell in quota.cells:
+            codes = {ref: frozenset({code}) for ref, code in zip(quota.by, cell.codes, strict=True)}
+
+            def member(env: Any, cell: Any = cell) -> bool:
+                found = cell_of(quota, env)
+                return found is not None and found.id == cell.id
+
+            if not any(self._counts(e, quota, member, codes, cell.id) for e in counted):
+                dead.append(cell.id)
+        if dead:
+            cells = ", ".join(dead)
+            message = f"unreachable: quota cells that can never count a response: {cells}"
+            self._warn(("quota", quota.id), message, "unreachable", "targets" if quota.by else None)
+        if quota.when is not None and len(dead) < len(quota.cells):
+            when = quota.when
+
+            def outside(env: Any) -> bool:
+                return not when(env)
+
+            if not any(self._counts(e, quota, outside, {}, quota.id) for e in counted):
+                message = f"quota '{quota.id}': condition is always true for respondents it counts"
+                self._warn_condition(when, message, "always-true")
+        return len(dead) < len(quota.cells)
+
+    def _counts(self, ending: Ending, quota: Quota, test, codes, what: str) -> bool:
+        base = self._ending_goal(ending, test, (quota.when,))
+        goal = Goal(
+            base.final, base.conditions, base.before, base.gates, frozenset(quota.by), codes
+        )
+        return self._check(goal, f"quota cell '{what}'") is not Verdict.UNSAT

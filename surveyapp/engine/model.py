@@ -1,0 +1,249 @@
+"""The compiled questionnaire: immutable dataclasses built by the loader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .expressions import Condition
+
+if TYPE_CHECKING:
+    from .questions import QuestionType
+
+Text = Mapping[str, str]
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+STATUSES = ("complete", "screened_out", "quota_full")
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A choice: stored as its code, shown with its label."""
+
+    code: str
+    label: Text
+    when: Condition | None = None
+    exclusive: bool = False
+    other: bool = False
+    fixed: bool = False
+
+    @property
+    def pinned(self) -> bool:
+        """Keeps its place when the order is randomised."""
+        return self.fixed or self.other or self.exclusive
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A matrix row."""
+
+    code: str
+    text: Text
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question; type-specific settings live in `kind` (see questions.py)."""
+
+    id: str
+    kind: QuestionType
+    text: Text
+    page_id: str
+    page_index: int
+    position: int
+    help: Text | None = None
+    when: Condition | None = None
+    required: bool = True
+    personal: bool = False
+    options: tuple[Option, ...] = ()
+    option_list: str | None = None
+    options_from: str | None = None
+    autocode_single: bool = False
+    random_order: bool = False
+    rows: tuple[Row, ...] = ()
+    sets_language: Mapping[str, str] = field(default_factory=_empty)
+    dynamic: bool = False  # options or rows depend on answers (conditions, options_from)
+
+    @property
+    def type(self) -> str:
+        """The type name (single, multiple, matrix, …)."""
+        return self.kind.name
+
+    @property
+    def other_option(self) -> Option | None:
+        """The "other, please specify" option, if any."""
+        return next((o for o in self.options if o.other), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page: the unit of display and of submission."""
+
+    id: str
+    index: int
+    questions: tuple[Question, ...]
+    when: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How a response ends: a status, a message and an optional redirect."""
+
+    id: str
+    status: str
+    message: Text
+    index: int
+    check_after: str | None = None
+    when: Condition | None = None
+    redirect: str | None = None
+    default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One quota cell: the codes of the `by` variables and the target."""
+
+    id: str
+    codes: tuple[str, ...]
+    target: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A hard (screen out when full) or soft (monitored) quota."""
+
+    id: str
+    kind: str
+    cells: tuple[Cell, ...]
+    counts: tuple[str, ...]
+    label: Text | None = None
+    by: tuple[str, ...] = ()
+    check_after: str | None = None
+    ending: str | None = None
+    limit: str | None = None
+    when: Condition | None = None
+    cell_by_codes: Mapping[tuple[str, ...], Cell] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One case of a derived variable: a constant value or a copy, when a condition holds."""
+
+    when: Condition | None = None
+    value: str | int | float | None = None
+    copy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A variable computed from answers: first matching case, or a count."""
+
+    id: str
+    type: str
+    label: Text | None = None
+    options: tuple[Option, ...] = ()
+    option_list: str | None = None
+    cases: tuple[Case, ...] = ()
+    count: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A URL parameter kept with the response."""
+
+    id: str
+    param: str
+    type: str
+    options: tuple[Option, ...] = ()
+    option_list: str | None = None
+    aliases: Mapping[str, str] = field(default_factory=_empty)
+    default: str | None = None
+    transient: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One export column of the fixed layout derived from the schema."""
+
+    name: str
+    source_id: str
+    kind: str
+    title: Text | None = None
+    labels: Mapping[str, Text] = field(default_factory=_empty)
+    personal: bool = False
+    code: str | None = None
+    row: str | None = None
+
+    @property
+    def question_id(self) -> str:
+        """The question (or derived variable, or parameter) the column comes from."""
+        return self.source_id
+
+
+@dataclass(frozen=True, slots=True)
+class VarInfo:
+    """What conditions may know about an id: its value kind, codes and when it is known."""
+
+    id: str
+    source: str  # question | derived | parameter
+    kind: str  # code | set | number | text | matrix | consent | note
+    page: int  # index of the page after which the value is known; -1 for parameters
+    codes: tuple[str, ...] = ()
+    rows: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Survey:
+    """A loaded, validated, compiled questionnaire (immutable, safe to cache).
+
+    Compared and hashed by identity, so it can key a cache of per-survey results.
+    """
+
+    id: str
+    version: str
+    languages: tuple[str, ...]
+    default_language: str
+    title: Text
+    pages: tuple[Page, ...]
+    questions: Mapping[str, Question]
+    endings: tuple[Ending, ...]
+    default_ending: Ending
+    introduction: Text | None = None
+    estimated_seconds_per_question: int = 20
+    quotas: tuple[Quota, ...] = ()
+    derived: tuple[Derived, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    option_lists: Mapping[str, tuple[Option, ...]] = field(default_factory=_empty)
+    variables: Mapping[str, VarInfo] = field(default_factory=_empty)
+    source: str = "<string>"
+    derived_order: tuple[Derived, ...] = ()
+    page_index: Mapping[str, int] = field(default_factory=_empty)
+    endings_after: Mapping[str, tuple[Ending, ...]] = field(default_factory=_empty)
+    quotas_after: Mapping[str, tuple[Quota, ...]] = field(default_factory=_empty)
+
+    def __repr__(self) -> str:
+        return f"Survey(id={self.id!r}, version={self.version!r}, pages={len(self.pages)})"
+
+    def page(self, page_id: str) -> Page:
+        """The page with this id (KeyError if unknown)."""
+        return self.pages[self.page_index[page_id]]
+
+    def ending(self, ending_id: str) -> Ending:
+        """The ending with this id (KeyError if unknown)."""
+        for ending in self.endings:
+            if ending.id == ending_id:
+                return ending
+        raise KeyError(ending_id)
+
+    def language(self, lang: str | None) -> str:
+        """A declared language: `lang` if declared, else the default language."""
+        return lang if lang in self.languages else self.default_language

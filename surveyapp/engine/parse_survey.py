@@ -1,0 +1,333 @@
+"""Reading the survey header, option lists, pages and questions from located YAML values."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .expressions import Condition, parse_condition
+from .model import Option, Page, Question, Row, Text
+from .questions import QUESTION_TYPES, ConsentType, QuestionType
+from .reader import LANGUAGE, Reader, Section, join
+from .yamlsource import YMap, YNode, YScalar
+
+SLUG = re.compile(r"[a-z][a-z0-9-]*\Z")
+HEADER_KEYS = (
+    "id", "version", "languages", "default_language", "title", "introduction",
+    "estimated_seconds_per_question",
+)  # fmt: skip
+HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
+COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal"})
+EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
+OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
+
+
+def _when(sec: Section) -> Condition | None:
+    return sec.read("when", lambda node, path: parse_condition(sec.reader, node, path))
+
+
+@dataclass
+class Header:
+    """The `survey:` block."""
+
+    id: str = "survey"
+    version: str = ""
+    languages: tuple[str, ...] = ("en",)
+    default_language: str = "en"
+    title: Text = field(default_factory=lambda: MappingProxyType({}))
+    introduction: Text | None = None
+    seconds_per_question: int = 20
+
+
+def read_header(reader: Reader, node: YNode | None) -> Header:
+    """The survey block; sets the reader's languages for every later text."""
+    header = Header()
+    mapping = reader.mapping(node, "survey")
+    if mapping is None:
+        return header
+    sec = reader.section(mapping, "survey", HEADER_KEYS, HEADER_REQUIRED)
+    survey_id = sec.read("id", reader.string, "id")
+    if survey_id is not None and not SLUG.match(survey_id):
+        sec.error("id", "id must match ^[a-z][a-z0-9-]*$", "invalid-id")
+    header.id = survey_id or header.id
+    header.version = sec.read("version", reader.string, "version") or ""
+    header.languages = sec.read("languages", _languages, reader) or header.languages
+    reader.languages = header.languages
+    default = sec.read("default_language", reader.string)
+    if default is not None and default not in header.languages:
+        message = f"default_language '{default}' is not one of the languages"
+        sec.error("default_language", message, "value")
+    header.default_language = default if default in header.languages else header.languages[0]
+    header.title = sec.read("title", reader.text) or header.title
+    header.introduction = sec.read("introduction", reader.text)
+    seconds = sec.read("estimated_seconds_per_question", reader.integer, "seconds", 1)
+    header.seconds_per_question = seconds or header.seconds_per_question
+    return header
+
+
+def _languages(node: YNode, path: str, reader: Reader) -> tuple[str, ...]:
+    seq = reader.sequence(node, path, "a list of language codes")
+    if seq is not None and not seq.items:
+        reader.error(seq, path, "declare at least one language", "value")
+    found: list[str] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        lang = reader.string(item, join(path, i), "language")
+        if lang is not None and not LANGUAGE.match(lang):
+            message = f"language '{lang}' is not a language code such as fr or en"
+            reader.error(item, join(path, i), message, "value")
+        elif lang in found:
+            reader.error(item, join(path, i), f"duplicate language '{lang}'", "duplicate")
+        elif lang is not None:
+            found.append(lang)
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------- options
+def read_option_lists(reader: Reader, node: YNode | None) -> Mapping[str, tuple[Option, ...]]:
+    """The named option lists."""
+    lists: dict[str, tuple[Option, ...]] = {}
+    mapping = reader.mapping(node, "option_lists", "a map {list name: [options]}") if node else None
+    for key, value in mapping.items if mapping else ():
+        name = reader.key(key, "option_lists")
+        path = join("option_lists", name or key.raw)
+        if name is not None and reader.identifier(key, path, "option list name") is not None:
+            reader.locate(("list", name), key, path)
+            lists[name] = read_options(reader, value, path, name)
+    return MappingProxyType(lists)
+
+
+def read_options(reader: Reader, node: YNode | None, path: str, owner: str) -> tuple[Option, ...]:
+    """An inline list of options; codes must be unique. `owner`: list name or question id."""
+    seq = reader.sequence(node, path, "a list of options")
+    if seq is not None and not seq.items:
+        reader.error(seq, path, "the list has no options", "value")
+    options: list[Option] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        option = _read_option(reader, item, join(path, i))
+        if option is None:
+            continue
+        if any(o.code == option.code for o in options):
+            reader.error(item, join(path, i), f"duplicate option code '{option.code}'", "duplicate")
+            continue
+        reader.locate(("option", owner, option.code), item, join(path, i))
+        options.append(option)
+    return tuple(options)
+
+
+def _read_option(reader: Reader, node: YNode, path: str) -> Option | None:
+    mapping = reader.mapping(node, path, "an option {code, label}")
+    if mapping is None:
+        return None
+    sec = reader.section(mapping, path, OPTION_KEYS, ("code", "label"))
+    code = sec.read("code", reader.code)
+    label = sec.read("label", reader.text)
+    flags = {k: bool(sec.read(k, reader.boolean, k)) for k in ("exclusive", "other", "fixed")}
+    if code is None or label is None:
+        return None
+    return Option(code, label, _when(sec), **flags)
+
+
+def resolve_options(
+    reader: Reader,
+    node: YNode | None,
+    path: str,
+    lists: Mapping[str, tuple[Option, ...]],
+    owner: str,
+) -> tuple[tuple[Option, ...], str | None]:
+    """`options:` as a list name or an inline list: (options, list name)."""
+    if not isinstance(node, YScalar):
+        return read_options(reader, node, path, owner), None
+    name = reader.string(node, path, "option list name")
+    if name is not None and name not in lists:
+        hint = difflib.get_close_matches(name, list(lists), n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        reader.error(node, path, f"unknown option list '{name}'{extra}", "unknown-reference")
+    return lists.get(name or "", ()), name
+
+
+# ---------------------------------------------------------------------- pages
+@dataclass
+class PageContext:
+    """State shared while reading pages: option lists and questions read so far."""
+
+    lists: Mapping[str, tuple[Option, ...]]
+    questions: dict[str, Question] = field(default_factory=dict)
+    position: int = 0
+
+
+def read_pages(reader: Reader, node: YNode | None, ctx: PageContext) -> tuple[Page, ...]:
+    """The pages and their questions, in order."""
+    seq = reader.sequence(node, "pages", "a list of pages")
+    if seq is not None and not seq.items:
+        reader.error(seq, "pages", "the survey has no pages", "value")
+    pages: list[Page] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        page = _read_page(reader, item, join("pages", i), len(pages), ctx)
+        if page is not None and any(p.id == page.id for p in pages):
+            reader.error(item, join("pages", i), f"duplicate page id '{page.id}'", "duplicate")
+        elif page is not None:
+            pages.append(page)
+    return tuple(pages)
+
+
+def _read_page(reader: Reader, node: YNode, path: str, index: int, ctx: PageContext) -> Page | None:
+    mapping = reader.mapping(node, path, "a page {id, questions}")
+    if mapping is None:
+        return None
+    sec = reader.section(mapping, path, ("id", "when", "questions"), ("id", "questions"))
+    page_id = sec.read("id", reader.identifier, "page id") or f"page{index}"
+    reader.locate(("page", page_id), mapping, path)
+    seq = sec.read("questions", reader.sequence, "a list of questions")
+    if seq is not None and not seq.items:
+        sec.error("questions", "the page has no questions", "value")
+    questions = []
+    for i, item in enumerate(seq.items if seq else ()):
+        question = read_question(reader, item, join(path, f"questions[{i}]"), page_id, index, ctx)
+        if question is not None:
+            questions.append(question)
+    return Page(page_id, index, tuple(questions), _when(sec))
+
+
+def read_question(
+    reader: Reader, node: YNode, path: str, page_id: str, page_index: int, ctx: PageContext
+) -> Question | None:
+    """One question: common keys here, type settings in its registry class."""
+    mapping = reader.mapping(node, path, "a question {id, type, text}")
+    if mapping is None:
+        return None
+    kind_cls = _question_type(reader, mapping, path)
+    allowed = COMMON_KEYS | (kind_cls.keys if kind_cls else EVERY_TYPE_KEY)
+    sec = reader.section(mapping, path, allowed, ("id", "type", "text"))
+    qid = sec.read("id", reader.identifier, "question id")
+    text = sec.read("text", reader.text)
+    if kind_cls is None or qid is None or text is None:
+        return None
+    if qid in ctx.questions:
+        message = f"duplicate question id '{qid}' (first on page '{ctx.questions[qid].page_id}')"
+        sec.error(None, message, "duplicate")
+        return None
+    kind = kind_cls.from_yaml(reader, sec.fields, path)
+    reader.locate(("question", qid), mapping, path)
+    ctx.position += 1
+    question = Question(
+        id=qid,
+        kind=kind,
+        text=text,
+        page_id=page_id,
+        page_index=page_index,
+        position=ctx.position,
+        help=sec.read("help", reader.text),
+        when=_when(sec),
+        required=_required(sec, kind),
+        personal=bool(sec.read("personal", reader.boolean, "personal")),
+        **_choices(sec, qid, kind, ctx),
+    )
+    ctx.questions[qid] = question
+    return question
+
+
+def _question_type(reader: Reader, mapping: YMap, path: str) -> type[QuestionType] | None:
+    node = mapping.get("type")
+    name = reader.string(node, join(path, "type"), "type") if node is not None else None
+    if name is None or name in QUESTION_TYPES:
+        return QUESTION_TYPES.get(name or "")
+    hint = difflib.get_close_matches(name, list(QUESTION_TYPES), n=1)
+    extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+    message = f"unknown question type '{name}'{extra}; known types: {', '.join(QUESTION_TYPES)}"
+    reader.error(node, join(path, "type"), message, "unknown-type")
+    return None
+
+
+def _required(sec: Section, kind: QuestionType) -> bool:
+    required = sec.read("required", sec.reader.boolean, "required")
+    if isinstance(kind, ConsentType) and required is False:
+        sec.error("required", "consent is always required", "value")
+    if isinstance(kind, ConsentType) or required is None:
+        return kind.default_required or isinstance(kind, ConsentType)
+    return required
+
+
+def _choices(sec: Section, qid: str, kind: QuestionType, ctx: PageContext) -> dict[str, Any]:
+    """Options, rows, order, options_from, auto-coding and sets_language of a question."""
+    reader, result = sec.reader, {}
+    source = sec.read("options_from", reader.identifier, "question id")
+    if source is not None:
+        result["options_from"] = source
+        result["autocode_single"] = bool(sec.read("autocode_single", reader.boolean))
+    elif "autocode_single" in sec:
+        sec.error("autocode_single", "autocode_single needs options_from", "value")
+    matrix = kind.name == "matrix"
+    options_key, order_key = ("scale", "row_order") if matrix else ("options", "order")
+    options: tuple[Option, ...] = ()
+    if options_key in sec:
+        node = sec.fields[options_key]
+        options, result["option_list"] = resolve_options(
+            reader, node, sec.at(options_key), ctx.lists, qid
+        )
+    elif source in ctx.questions:
+        fed = ctx.questions[source]
+        options, result["option_list"] = fed.options, fed.option_list
+    elif kind.has_options or matrix:
+        sec.error(None, f"missing key '{options_key}'", "missing-key")
+    result["options"] = options
+    if sum(1 for o in options if o.other) > 1:
+        sec.error(options_key, "at most one 'other' option per question", "duplicate")
+    order = sec.read(order_key, reader.string, order_key)
+    if order_key in sec and order != "random":
+        sec.error(order_key, f"{order_key} must be random", "value")
+    result["random_order"] = order == "random"
+    rows = sec.read("rows", _rows, reader, qid, default=()) if matrix else ()
+    if matrix and "rows" not in sec:
+        sec.error(None, "missing key 'rows'", "missing-key")
+    result["rows"] = rows
+    if "sets_language" in sec:
+        result["sets_language"] = sec.read("sets_language", _sets_language, reader, options)
+    conditional = [item.when for item in (*options, *rows)]
+    result["dynamic"] = source is not None or any(c is not None for c in conditional)
+    return result
+
+
+def _rows(node: YNode, path: str, reader: Reader, qid: str) -> tuple[Row, ...]:
+    seq = reader.sequence(node, path, "a list of rows {code, text}")
+    if seq is not None and not seq.items:
+        reader.error(seq, path, "the matrix has no rows", "value")
+    rows: list[Row] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        mapping = reader.mapping(item, join(path, i), "a row {code, text}")
+        if mapping is None:
+            continue
+        sec = reader.section(mapping, join(path, i), ("code", "text", "when"), ("code", "text"))
+        code, text = sec.read("code", reader.code), sec.read("text", reader.text)
+        if code is None or text is None:
+            continue
+        if any(r.code == code for r in rows):
+            sec.error(None, f"duplicate row code '{code}'", "duplicate")
+            continue
+        reader.locate(("row", qid, code), item, join(path, i))
+        rows.append(Row(code, text, _when(sec)))
+    return tuple(rows)
+
+
+def _sets_language(
+    node: YNode, path: str, reader: Reader, options: tuple[Option, ...]
+) -> Mapping[str, str]:
+    mapping = reader.mapping(node, path, "a map {code: language}")
+    result: dict[str, str] = {}
+    codes = {o.code for o in options}
+    for key, value in mapping.items if mapping else ():
+        code = reader.code(key, path)
+        lang = reader.string(value, join(path, key.raw), "language")
+        if code is None or lang is None:
+            continue
+        if code not in codes:
+            message = f"code '{code}' is not an option of this question"
+            reader.error(key, join(path, key.raw), message, "unknown-option")
+        if lang not in reader.languages:
+            message = f"language '{lang}' is not declared"
+            reader.error(value, join(path, key.raw), message, "unknown-language")
+        result[code] = lang
+    return MappingProxyType(result)

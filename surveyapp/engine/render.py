@@ -1,0 +1,191 @@
+"""What a page shows: visible questions with piped texts, ordered options and current values."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Option, Page, Question, Row, Survey, Text
+from .questions import QuestionType
+from .visibility import Answers, environment, question_state
+
+PLACEHOLDER = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+#: Languages written with a decimal comma (piped decimal numbers follow the language).
+DECIMAL_COMMA = frozenset({"fr", "de", "es", "it", "pt", "nl", "pl", "ru", "sv", "da", "fi"})
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    """An option as displayed."""
+
+    code: str
+    label: str
+    exclusive: bool = False
+    other: bool = False
+    fixed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """A matrix row as displayed, with its current answer."""
+
+    code: str
+    text: str
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A visible question: piped texts in the page language, options in display order."""
+
+    question: Question
+    text: str
+    help: str | None
+    options: tuple[OptionView, ...]
+    rows: tuple[RowView, ...]
+    value: Any
+    other_value: str | None
+    anchors: tuple[str, str] | None = None
+
+    @property
+    def id(self) -> str:
+        """The question id (also the form field name)."""
+        return self.question.id
+
+    @property
+    def kind(self) -> QuestionType:
+        """The question type object (render hints: widget, min, max, max_length…)."""
+        return self.question.kind
+
+    @property
+    def required(self) -> bool:
+        """An answer is required."""
+        return self.question.required
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Codes (rows for a matrix) in display order, as stored in `<id>_order`."""
+        if self.question.type == "matrix":
+            return tuple(r.code for r in self.rows)
+        return tuple(o.code for o in self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """A page ready to render."""
+
+    id: str
+    language: str
+    questions: tuple[QuestionView, ...]
+
+
+def seeded_order(items: Sequence[Any], seed: str, qid: str, pinned=lambda item: False) -> list:
+    """A deterministic shuffle (same seed, same order); pinned items keep their place."""
+    movable = [item for item in items if not pinned(item)]
+    movable.sort(
+        key=lambda item: hashlib.sha256(f"{seed}\x1f{qid}\x1f{item.code}".encode()).digest()
+    )
+    shuffled = iter(movable)
+    return [item if pinned(item) else next(shuffled) for item in items]
+
+
+def display_options(q: Question, visible: Sequence[Option], seed: str) -> list[Option]:
+    """The visible options in display order."""
+    if not q.random_order or q.type == "matrix":
+        return list(visible)
+    codes = {o.code for o in visible}
+    ordered = seeded_order(q.options, seed, q.id, lambda o: o.pinned)
+    return [o for o in ordered if o.code in codes]
+
+
+def display_rows(q: Question, visible: Sequence[Row], seed: str) -> list[Row]:
+    """The visible rows of a matrix in display order."""
+    if not q.random_order:
+        return list(visible)
+    codes = {r.code for r in visible}
+    return [r for r in seeded_order(q.rows, seed, q.id) if r.code in codes]
+
+
+def render_page(survey: Survey, page_id: str, answers: Answers, seed: str, lang: str) -> PageView:
+    """The page's visible questions, texts in `lang` with `${id}` piping applied."""
+    page: Page = survey.page(page_id)
+    lang = survey.language(lang)
+    env = environment(survey, answers)
+    views = []
+    if page.when is None or page.when(env):
+        for q in page.questions:
+            state = question_state(q, env)
+            if state.visible:
+                views.append(_question_view(survey, q, state, env, seed, lang))
+    return PageView(page.id, lang, tuple(views))
+
+
+def _question_view(survey, q: Question, state, env, seed: str, lang: str) -> QuestionView:
+    def text(t: Text | None) -> str | None:
+        return None if t is None else pipe(survey, t[lang], env, lang)
+
+    value = env.get(q.id)
+    options = tuple(
+        OptionView(o.code, text(o.label) or "", o.exclusive, o.other, o.pinned)
+        for o in display_options(q, state.options, seed)
+    )
+    rows = tuple(
+        RowView(r.code, text(r.text) or "", value.get(r.code) if isinstance(value, dict) else None)
+        for r in display_rows(q, state.rows, seed)
+    )
+    anchors = getattr(q.kind, "anchors", None)
+    return QuestionView(
+        question=q,
+        text=text(q.text) or "",
+        help=text(q.help),
+        options=options,
+        rows=rows,
+        value=value,
+        other_value=env.get(f"{q.id}_other"),
+        anchors=(anchors[0][lang], anchors[1][lang]) if anchors else None,
+    )
+
+
+def pipe(survey: Survey, text: str, env: Mapping[str, Any], lang: str) -> str:
+    """Replace each `${id}` by the label of the earlier answer in `lang` ('' if none)."""
+    if "${" not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: answer_label(survey, m.group(1), env, lang), text)
+
+
+def answer_label(survey: Survey, ident: str, env: Mapping[str, Any], lang: str) -> str:
+    """An answer as text: option labels (the "other" text if given), numbers, free text."""
+    value = env.get(ident)
+    if value is None:
+        return ""
+    options = _options_of(survey, ident)
+    if isinstance(value, list):
+        return ", ".join(_code_label(options, code, ident, env, lang) for code in value)
+    if isinstance(value, str) and options:
+        return _code_label(options, value, ident, env, lang)
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text.replace(".", ",") if lang in DECIMAL_COMMA else text
+    return str(value) if isinstance(value, str | int) else ""
+
+
+def _options_of(survey: Survey, ident: str) -> tuple[Option, ...]:
+    if ident in survey.questions:
+        return survey.questions[ident].options
+    for item in (*survey.derived, *survey.parameters):
+        if item.id == ident:
+            return item.options
+    return ()
+
+
+def _code_label(options, code: str, ident: str, env: Mapping[str, Any], lang: str) -> str:
+    option = next((o for o in options if o.code == code), None)
+    if option is None:
+        return code
+    other = env.get(f"{ident}_other")
+    if option.other and isinstance(other, str) and other:
+        return other
+    return option.label.get(lang, "")

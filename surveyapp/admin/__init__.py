@@ -25,6 +25,8 @@ from surveyapp.admin import (  # noqa: E402,F401
     api,
     dashboard,
     formatting,
+    preview,
+    quotas,
     responses,
     surveys,
     tokens,

@@ -49,12 +49,17 @@ def home_language() -> str:
 def visitor(slug: str) -> responses.Visitor:
     """The actor of the respondent services, read from the request."""
     lang = request.args.get("lang")
+    secret = current_app.config["SECRET_KEY"]
+    test_token = request.args.get("test")
+    test = responses.verify_test_token(secret, slug, test_token)
     return responses.Visitor(
         token=responses.normalise_code(request.cookies.get(cookie_name(slug))),
         lang=lang if lang in SUPPORTED_LOCALES else None,
         lang_switch=request.args.get("switch") == "1",
         accept=tuple(value for value, _quality in request.accept_languages)[:10],
-        secret=current_app.config["SECRET_KEY"].encode("utf-8"),
+        secret=secret.encode("utf-8"),
+        test=test,
+        test_token=test_token if test else None,
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -100,6 +101,27 @@ def withdrawal_code(token: str, key: bytes) -> str:
     return _base32(digest[:TOKEN_BYTES])
 
 
+#: Test-mode links: signed with the app's key under this salt, valid for an hour.
+TEST_SALT = "test-mode"
+TEST_MAX_AGE = 3600
+
+
+def issue_test_token(secret: str, slug: str) -> str:
+    """A signed, short-lived `?test=` value that starts a test response of survey `slug`."""
+    return URLSafeTimedSerializer(secret, salt=TEST_SALT).dumps({"survey": slug})
+
+
+def verify_test_token(secret: str, slug: str, raw: str | None) -> bool:
+    """True when `raw` was issued by `issue_test_token` for `slug` less than an hour ago."""
+    if not raw or len(raw) > 500:
+        return False
+    try:
+        data = URLSafeTimedSerializer(secret, salt=TEST_SALT).loads(raw, max_age=TEST_MAX_AGE)
+    except BadData:
+        return False
+    return isinstance(data, dict) and data.get("survey") == slug
+
+
 # --------------------------------------------------------------------------- actor, outcomes
 @dataclass(frozen=True, slots=True)
 class Visitor:
@@ -113,6 +135,11 @@ class Visitor:
     accept: tuple[str, ...] = ()
     #: The app's secret key (withdrawal codes).
     secret: bytes = b""
+    #: A study-team test run: set by the view only when `?test=` carries a valid signature;
+    #: the response it starts is `is_test` and may run while the survey is draft or closed.
+    test: bool = False
+    #: The signed value itself, carried in the links of the consent page.
+    test_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +185,8 @@ class PageScreen:
     can_go_back: bool = False
     query: Mapping[str, str] = field(default_factory=dict)
     status: int = 200
+    #: A test-mode response (or a test about to start): the page shows a banner.
+    test: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +199,7 @@ class EndingScreen:
     message: str
     withdrawal_code: str | None
     completed_at: datetime | None
+    test: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +243,9 @@ class _Ctx:
     version_id: int
 
 
-def _load(session: Session, slug: str, token: str | None) -> _Ctx:
+def _load(session: Session, slug: str, token: str | None, test: bool = False) -> _Ctx:
     survey = surveys.get_survey(session, slug)
-    if survey is None or survey.state == "draft" or survey.current_version_id is None:
+    if survey is None or survey.current_version_id is None:
         raise SurveyNotFound(slug)
     response = None
     if token:
@@ -224,6 +254,8 @@ def _load(session: Session, slug: str, token: str | None) -> _Ctx:
             .where(Response.token_hash == secret_hash(token), Response.survey_id == survey.id)
             .execution_options(populate_existing=True)
         )
+    if survey.state == "draft" and not (test or (response is not None and response.is_test)):
+        raise SurveyNotFound(slug)
     version_id = response.version_id if response is not None else survey.current_version_id
     version = session.get(SurveyVersion, version_id)
     assert version is not None
@@ -236,6 +268,16 @@ def _is_open(survey: Survey, now: datetime) -> bool:
         and (survey.opens_at is None or survey.opens_at <= now)
         and (survey.closes_at is None or now < survey.closes_at)
     )
+
+
+def _is_test(ctx: _Ctx, visitor: Visitor) -> bool:
+    """A test response, or a verified test start: kept out of quotas, exports and dashboards."""
+    return ctx.response.is_test if ctx.response is not None else visitor.test
+
+
+def _accepts(ctx: _Ctx, visitor: Visitor) -> bool:
+    """Fieldwork is open, or this is a test run (which ignores the state and the dates)."""
+    return _is_test(ctx, visitor) or _is_open(ctx.survey, utcnow())
 
 
 def _info(ctx: _Ctx, lang: str) -> SurveyInfo:
@@ -292,7 +334,10 @@ def _query(ctx: _Ctx, visitor: Visitor, args: Mapping[str, str]) -> dict[str, st
         query["lang"] = visitor.lang  # type: ignore[assignment]
         if visitor.lang_switch:
             query["switch"] = "1"
-    return {k: v[:200] for k, v in query.items()}
+    query = {k: v[:200] for k, v in query.items()}
+    if visitor.test and visitor.test_token:
+        query["test"] = visitor.test_token
+    return query
 
 
 # --------------------------------------------------------------------------- reading use cases
@@ -313,13 +358,15 @@ def enter(
     session: Session, slug: str, visitor: Visitor, args: Mapping[str, str]
 ) -> Redirect | ClosedScreen:
     """`/s/<slug>/`: resume where the respondent is, or go to the first (consent) page."""
-    ctx = _load(session, slug, visitor.token)
+    ctx = _load(session, slug, visitor.token, visitor.test)
+    if visitor.test:  # a test run always starts afresh, whatever this browser did before
+        ctx.response = None
     if ctx.response is not None:
         where = _where_is(ctx)
         if visitor.lang in ctx.schema.languages and where.target == "page":
             return Redirect("page", page_id=where.page_id, query={"lang": visitor.lang or ""})
         return where
-    if not _is_open(ctx.survey, utcnow()):
+    if not _accepts(ctx, visitor):
         return _closed(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
     return Redirect(
@@ -342,9 +389,9 @@ def show_page(
     status: int = 200,
 ) -> PageScreen | Redirect | ClosedScreen:
     """A page to display (GET, or a re-render after a CSRF or database failure)."""
-    ctx = _load(session, slug, visitor.token)
+    ctx = _load(session, slug, visitor.token, visitor.test)
     if ctx.response is None:
-        if not _is_open(ctx.survey, utcnow()):
+        if not _accepts(ctx, visitor):
             return _closed(ctx, visitor)
         params = flow.parameters_from_query(ctx.schema, args)
         if page_id != flow.first_page(ctx.schema, params):
@@ -364,7 +411,7 @@ def show_page(
         )
     if ctx.response.status != "in_progress" or page_id != ctx.response.current_page:
         return _where_is(ctx)
-    if not _is_open(ctx.survey, utcnow()):
+    if not _accepts(ctx, visitor):
         return _closed(ctx, visitor)
     draft = (ctx.response.draft or {}).get(page_id)
     typed = _typed(typed) if typed is not None else None
@@ -384,6 +431,7 @@ def _screen(ctx: _Ctx, page_id: str, visitor: Visitor, params, **extra) -> PageS
         progress=flow.progress(ctx.schema, page_id, env),
         new=ctx.response is None,
         can_go_back=bool(history),
+        test=_is_test(ctx, visitor),
         **extra,
     )
 
@@ -402,7 +450,13 @@ def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen
         if hmac.compare_digest(secret_hash(candidate), response.withdrawal_hash):
             code = format_code(candidate)
     return EndingScreen(
-        _info(ctx, lang), lang, response.status, ending.message[lang], code, response.completed_at
+        _info(ctx, lang),
+        lang,
+        response.status,
+        ending.message[lang],
+        code,
+        response.completed_at,
+        test=response.is_test,
     )
 
 
@@ -450,14 +504,14 @@ def submit_page(
 
 def _submit(session, slug, page_id, visitor, form, args):
     begin_write(session)
-    ctx = _load(session, slug, visitor.token)
+    ctx = _load(session, slug, visitor.token, visitor.test)
     response = ctx.response
     if response is None:
         return _begin(session, ctx, page_id, visitor, form, args)
     if response.status != "in_progress" or page_id != response.current_page:
         session.rollback()
         return _where_is(ctx)
-    if not _is_open(ctx.survey, utcnow()):
+    if not _accepts(ctx, visitor):
         session.rollback()
         return _closed(ctx, visitor)
     action = _single(form, "_action") or "next"
@@ -473,7 +527,7 @@ def _submit(session, slug, page_id, visitor, form, args):
 
 def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     """The first page accepted: the response is created (never before)."""
-    if not _is_open(ctx.survey, utcnow()):
+    if not _accepts(ctx, visitor):
         session.rollback()
         return _closed(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
@@ -507,6 +561,7 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
         params=params,
         seed=secrets.token_hex(16),
         consent_version=_consent_version(ctx.schema, page_id),
+        is_test=visitor.test,
     )
     checked = _check(
         ctx, page_id, visitor, form, params, "", start_token=token, query=_query(ctx, visitor, args)

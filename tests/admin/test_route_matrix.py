@@ -56,6 +56,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.survey_window", "POST"): expect(302, 403, 303, 303),  # both dates cleared
     ("admin.survey_retention", "POST"): expect(302, 403, 303, 303),  # retention cleared
     ("admin.schema_download", "GET"): expect(302, 403, 200, 200),
+    # Quotas: every role reads; the study team and admins change targets and close cells.
+    ("admin.quotas_page", "GET"): expect(302, 200, 200, 200),
+    ("admin.quotas_json", "GET"): expect(401, 200, 200, 200),
+    ("admin.quota_target", "POST"): expect(302, 403, 422, 422),  # no target
+    ("admin.quota_state", "POST"): expect(302, 403, 422, 422),  # no action
+    # Preview and test mode: the study team and admins.
+    ("admin.preview", "GET"): expect(302, 403, 200, 200),
+    ("admin.test_start", "POST"): expect(302, 403, 303, 303),
     # Responses: study team and admins only (analysts use exports).
     ("admin.responses", "GET"): expect(302, 403, 200, 200),
     ("admin.response", "GET"): expect(302, 403, 200, 200),
@@ -109,6 +117,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "token_id": None,
     "question": "q1",
     "fmt": "svg",
+    "cell_id": "by_region__1",
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 

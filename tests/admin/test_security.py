@@ -90,6 +90,7 @@ def test_every_admin_form_requires_a_csrf_token_of_its_own_session(app, admin_cl
         "slug": "demo",
         "response_id": add_response(app, demo_survey),
         "user_id": quick_user(app, "someone@example.org", "study"),
+        "cell_id": "by_region__1",
     }
     with app.app_context():
         values["token_id"] = tokens.create_token(

@@ -1,0 +1,257 @@
+"""Respondent load benchmark: simulated respondents walk the barometer through a real gunicorn,
+beside a bare reference app (the ceiling) under the same settings, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/load_bench.py [--seconds 15] [--concurrency 16 64]
+                                              [--backends sqlite postgresql] [--think 0]
+
+Prints a table and writes benchmarks/results/load.json. The result is the ratio of our page
+cycles per second (GET a page + POST it) to the reference app's, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import create_engine, text, update  # noqa: E402
+
+from surveyapp.engine import load_survey_file  # noqa: E402
+from surveyapp.models import QuotaCell  # noqa: E402
+from tests.support.http_respondent import HttpRespondent  # noqa: E402
+from tests.support.servers import gunicorn, load_and_open  # noqa: E402
+
+BAROMETER = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+INPUT = re.compile(r"<(input|select|textarea)\b(?![^>]*type=\"hidden\")")
+
+
+def eligible_script(rng: random.Random) -> dict[str, str]:
+    """Answers that pass the barometer's screening most of the time, as a panel sends them."""
+    return {
+        "s1": rng.choice("123"),
+        "s2": "1",
+        "s3": rng.choice("1234"),
+        "s5": rng.choice("123"),
+        "s6": rng.choice("1234567"),
+        "q1": "1" if rng.random() < 0.9 else "2",
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children still alive (gunicorn master + workers)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        proc_pid, ppid = int(stat.parent.name), int(fields[1])
+        if proc_pid == pid or ppid == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class Stats:
+    """Latencies and errors shared by the client threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: Counter = Counter()
+        self.cycles = 0
+        self.completes = 0
+        self.inputs: list[int] = []
+
+    def add(self, seconds: list[float], cycles: int = 0, completes: int = 0) -> None:
+        with self.lock:
+            self.latencies.extend(seconds)
+            self.cycles += cycles
+            self.completes += completes
+
+
+def drive_surveyapp(base: str, slug: str, survey, concurrency: int, seconds: float,
+                    think: float, stats: Stats) -> None:
+    """Respondents loop: start, answer every page, finish, start again, until time is up."""
+    deadline = time.monotonic() + seconds
+
+    def user(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < deadline:
+            person = HttpRespondent(base, slug, survey, random.Random(rng.random()),
+                                    lang=rng.choice(["fr", "en"]), script=eligible_script(rng))
+            try:
+                person.start()
+                while person.page_id and time.monotonic() < deadline:
+                    with stats.lock:
+                        stats.inputs.append(len(INPUT.findall(person.html)))
+                    if think:
+                        time.sleep(rng.uniform(0, 2 * think))
+                    before = len(person.timings)
+                    ended = not person.answer_page()
+                    timings = person.timings[before:]
+                    for t in timings:
+                        if t.status >= 400:
+                            stats.errors[f"http {t.status}"] += 1
+                    stats.add([t.seconds for t in timings], cycles=1, completes=int(ended))
+            except (requests.RequestException, RuntimeError, AssertionError) as exc:
+                stats.errors[type(exc).__name__] += 1
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(user, range(concurrency)))
+
+
+def drive_reference(base: str, questions: int, options: int, concurrency: int, seconds: float,
+                    think: float, stats: Stats) -> None:
+    """The same loop against the reference pair: GET the form, POST its answers."""
+    deadline = time.monotonic() + seconds
+
+    def user(n: int) -> None:
+        rng = random.Random(n)
+        http = requests.Session()
+        while time.monotonic() < deadline:
+            try:
+                if think:
+                    time.sleep(rng.uniform(0, 2 * think))
+                t0 = time.perf_counter()
+                page = http.get(f"{base}/page?q={questions}&o={options}", timeout=30)
+                t1 = time.perf_counter()
+                body = {f"q{q}": str(rng.randrange(options)) for q in range(questions)}
+                body["csrf_token"] = "x"
+                posted = http.post(f"{base}/page", data=body, timeout=30, allow_redirects=False)
+                t2 = time.perf_counter()
+                for status in (page.status_code, posted.status_code):
+                    if status >= 400:
+                        stats.errors[f"http {status}"] += 1
+                stats.add([t1 - t0, t2 - t1], cycles=1)
+            except requests.RequestException as exc:
+                stats.errors[type(exc).__name__] += 1
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(user, range(concurrency)))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else float("nan")
+
+
+def summary(stats: Stats, seconds: float, cpu: float) -> dict:
+    return {
+        "page_cycles_per_s": stats.cycles / seconds,
+        "completes_per_min": stats.completes * 60 / seconds,
+        "p50_ms": percentile(stats.latencies, 0.50) * 1000,
+        "p95_ms": percentile(stats.latencies, 0.95) * 1000,
+        "p99_ms": percentile(stats.latencies, 0.99) * 1000,
+        "errors": dict(stats.errors),
+        "server_cpu_ms_per_cycle": cpu * 1000 / stats.cycles if stats.cycles else None,
+        "page_posts_per_s": stats.cycles / seconds,
+    }
+
+
+def database_for(backend: str, tmp: Path, label: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / f'{label}.db'}"
+    name = f"surveyapp_bench_{label}_{os.getpid()}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def prepare(url: str) -> str:
+    """Migrate, load and open the barometer, and lift the targets so quotas never bind."""
+    from surveyapp.database import engine_for_url
+    from surveyapp.services import migrations
+
+    engine = engine_for_url(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    slug = load_and_open(url, BAROMETER)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(update(QuotaCell).values(target=10_000_000))
+    engine.dispose()
+    return slug
+
+
+def run(args) -> dict:
+    survey = load_survey_file(BAROMETER)
+    results: dict = {"machine": {"cores": os.cpu_count()}, "seconds": args.seconds, "runs": []}
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        for backend in args.backends:
+            for concurrency in args.concurrency:
+                ours_url = database_for(backend, tmp, f"ours{concurrency}")
+                slug = prepare(ours_url)
+                stats = Stats()
+                with gunicorn(ours_url, workers=args.workers) as (base, proc):
+                    cpu0 = cpu_seconds(proc.pid)
+                    drive_surveyapp(base, slug, survey, concurrency, args.seconds, args.think,
+                                    stats)
+                    ours = summary(stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
+                inputs = statistics.mean(stats.inputs) if stats.inputs else 30
+                options = 6
+                questions = max(1, round(inputs / options))
+                ref_url = database_for(backend, tmp, f"ref{concurrency}")
+                ref_stats = Stats()
+                with gunicorn(ref_url, workers=args.workers,
+                              app="benchmarks.reference_app:app") as (base, proc):
+                    cpu0 = cpu_seconds(proc.pid)
+                    drive_reference(base, questions, options, concurrency, args.seconds,
+                                    args.think, ref_stats)
+                    ref = summary(ref_stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
+                ratio = ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
+                results["runs"].append({
+                    "backend": backend, "concurrency": concurrency, "think_s": args.think,
+                    "inputs_per_page": inputs, "surveyapp": ours, "reference": ref,
+                    "ratio": ratio,
+                })
+                print_row(results["runs"][-1])
+    return results
+
+
+def print_row(r: dict) -> None:
+    o, f = r["surveyapp"], r["reference"]
+    print(f"{r['backend']:<10} c={r['concurrency']:<3} ours {o['page_cycles_per_s']:7.1f} cyc/s "
+          f"(p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / p99 {o['p99_ms']:.0f} ms, "
+          f"{o['completes_per_min']:.0f} completes/min, cpu {o['server_cpu_ms_per_cycle']:.1f} "
+          f"ms/cycle, errors {o['errors'] or 0}) | ceiling {f['page_cycles_per_s']:7.1f} cyc/s "
+          f"(p99 {f['p99_ms']:.0f} ms) | ratio {r['ratio']:.2f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--think", type=float, default=0.0, help="mean think time (s)")
+    parser.add_argument("--output", default=str(REPO / "benchmarks" / "results" / "load.json"))
+    args = parser.parse_args()
+    results = run(args)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(results, indent=2))
+    print(f"written {args.output}")
+
+
+if __name__ == "__main__":
+    main()

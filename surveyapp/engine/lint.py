@@ -117,7 +117,7 @@ class _Reach:
             self._question_details(q)
 
     def _question_goal(
-        self, q: Question, extra: Callable[[Any, Any], bool] | None = None, code: str = ""
+        self, q: Question, also: Callable[[Any, Any], bool] | None = None, code: str = ""
     ) -> Goal:
         page = self.survey.pages[q.page_index]
         conds = (page.when, q.when, *(o.when for o in q.options), *(r.when for r in q.rows))
@@ -127,7 +127,7 @@ class _Reach:
             if not page_open(page, env):
                 return False
             state = question_state(q, env)
-            return state.visible and (extra is None or extra(state, env))
+            return state.visible and (also is None or also(state, env))
 
         codes = {q.options_from: frozenset({code})} if code and q.options_from else {}
         return Goal(final, conds, q.page_index, ids=ids, codes=codes)
@@ -198,10 +198,10 @@ class _Reach:
             self._warn_condition(cond, message, "always-true")
 
     # ------------------------------------------------------------------ endings
-    def _ending_goal(self, ending: Ending, extra: Callable[[Any], bool] | None, conds) -> Goal:
+    def _ending_goal(self, ending: Ending, also: Callable[[Any], bool] | None, conds) -> Goal:
         survey = self.survey
         if ending.check_after is None:
-            return Goal(lambda env: extra is None or extra(env), conds, len(survey.pages))
+            return Goal(lambda env: also is None or also(env), conds, len(survey.pages))
         index = survey.page_index[ending.check_after]
         same_page = survey.endings_after.get(ending.check_after, ())
         gates = tuple(e for e in same_page if e.index < ending.index)
@@ -209,7 +209,7 @@ class _Reach:
 
         def final(env: Any) -> bool:
             fires = when is None or when(env)
-            return fires and (extra is None or extra(env))
+            return fires and (also is None or also(env))
 
         return Goal(final, (when, *conds), index, gates)
 

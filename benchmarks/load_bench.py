@@ -86,16 +86,23 @@ class Stats:
             self.completes += completes
 
 
-def drive_surveyapp(base: str, slug: str, survey, concurrency: int, seconds: float,
-                    think: float, stats: Stats) -> None:
+def drive_surveyapp(
+    base: str, slug: str, survey, concurrency: int, seconds: float, think: float, stats: Stats
+) -> None:
     """Respondents loop: start, answer every page, finish, start again, until time is up."""
     deadline = time.monotonic() + seconds
 
     def user(n: int) -> None:
         rng = random.Random(n)
         while time.monotonic() < deadline:
-            person = HttpRespondent(base, slug, survey, random.Random(rng.random()),
-                                    lang=rng.choice(["fr", "en"]), script=eligible_script(rng))
+            person = HttpRespondent(
+                base,
+                slug,
+                survey,
+                random.Random(rng.random()),
+                lang=rng.choice(["fr", "en"]),
+                script=eligible_script(rng),
+            )
             try:
                 person.start()
                 while person.page_id and time.monotonic() < deadline:
@@ -117,8 +124,15 @@ def drive_surveyapp(base: str, slug: str, survey, concurrency: int, seconds: flo
         list(pool.map(user, range(concurrency)))
 
 
-def drive_reference(base: str, questions: int, options: int, concurrency: int, seconds: float,
-                    think: float, stats: Stats) -> None:
+def drive_reference(
+    base: str,
+    questions: int,
+    options: int,
+    concurrency: int,
+    seconds: float,
+    think: float,
+    stats: Stats,
+) -> None:
     """The same loop against the reference pair: GET the form, POST its answers."""
     deadline = time.monotonic() + seconds
 
@@ -205,37 +219,49 @@ def run(args) -> dict:
                 stats = Stats()
                 with gunicorn(ours_url, workers=args.workers) as (base, proc):
                     cpu0 = cpu_seconds(proc.pid)
-                    drive_surveyapp(base, slug, survey, concurrency, args.seconds, args.think,
-                                    stats)
+                    drive_surveyapp(
+                        base, slug, survey, concurrency, args.seconds, args.think, stats
+                    )
                     ours = summary(stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
                 inputs = statistics.mean(stats.inputs) if stats.inputs else 30
                 options = 6
                 questions = max(1, round(inputs / options))
                 ref_url = database_for(backend, tmp, f"ref{concurrency}")
                 ref_stats = Stats()
-                with gunicorn(ref_url, workers=args.workers,
-                              app="benchmarks.reference_app:app") as (base, proc):
+                with gunicorn(
+                    ref_url, workers=args.workers, app="benchmarks.reference_app:app"
+                ) as (base, proc):
                     cpu0 = cpu_seconds(proc.pid)
-                    drive_reference(base, questions, options, concurrency, args.seconds,
-                                    args.think, ref_stats)
+                    drive_reference(
+                        base, questions, options, concurrency, args.seconds, args.think, ref_stats
+                    )
                     ref = summary(ref_stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
                 ratio = ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
-                results["runs"].append({
-                    "backend": backend, "concurrency": concurrency, "think_s": args.think,
-                    "inputs_per_page": inputs, "surveyapp": ours, "reference": ref,
-                    "ratio": ratio,
-                })
+                results["runs"].append(
+                    {
+                        "backend": backend,
+                        "concurrency": concurrency,
+                        "think_s": args.think,
+                        "inputs_per_page": inputs,
+                        "surveyapp": ours,
+                        "reference": ref,
+                        "ratio": ratio,
+                    }
+                )
                 print_row(results["runs"][-1])
     return results
 
 
 def print_row(r: dict) -> None:
     o, f = r["surveyapp"], r["reference"]
-    print(f"{r['backend']:<10} c={r['concurrency']:<3} ours {o['page_cycles_per_s']:7.1f} cyc/s "
-          f"(p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / p99 {o['p99_ms']:.0f} ms, "
-          f"{o['completes_per_min']:.0f} completes/min, cpu {o['server_cpu_ms_per_cycle']:.1f} "
-          f"ms/cycle, errors {o['errors'] or 0}) | ceiling {f['page_cycles_per_s']:7.1f} cyc/s "
-          f"(p99 {f['p99_ms']:.0f} ms) | ratio {r['ratio']:.2f}", flush=True)
+    print(
+        f"{r['backend']:<10} c={r['concurrency']:<3} ours {o['page_cycles_per_s']:7.1f} cyc/s "
+        f"(p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / p99 {o['p99_ms']:.0f} ms, "
+        f"{o['completes_per_min']:.0f} completes/min, cpu {o['server_cpu_ms_per_cycle']:.1f} "
+        f"ms/cycle, errors {o['errors'] or 0}) | ceiling {f['page_cycles_per_s']:7.1f} cyc/s "
+        f"(p99 {f['p99_ms']:.0f} ms) | ratio {r['ratio']:.2f}",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -46,8 +46,9 @@ def page():
     """Render a form with as many inputs as the page under test."""
     questions = request.args.get("q", 6, type=int)
     options = request.args.get("o", 6, type=int)
-    return render_template_string(PAGE, questions=questions, options=options,
-                                  token=secrets.token_hex(16))
+    return render_template_string(
+        PAGE, questions=questions, options=options, token=secrets.token_hex(16)
+    )
 
 
 @app.post("/page")

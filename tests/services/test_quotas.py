@@ -26,17 +26,33 @@ def _survey(session, cells: dict[str, tuple[str, int]]) -> Survey:
     session.add(version)
     session.flush()
     for cell_id, (kind, target) in cells.items():
-        session.add(QuotaCell(survey_id=survey.id, quota_id=cell_id.split("__")[0],
-                              cell_id=cell_id, kind=kind, target=target))
+        session.add(
+            QuotaCell(
+                survey_id=survey.id,
+                quota_id=cell_id.split("__")[0],
+                cell_id=cell_id,
+                kind=kind,
+                target=target,
+            )
+        )
     session.commit()
     return survey
 
 
 def _response(session, survey: Survey) -> Response:
-    version_id = session.scalar(select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id))
-    response = Response(survey_id=survey.id, version_id=version_id, language="fr",
-                        token_hash=secrets.token_hex(32), seed="s", answers={}, params={},
-                        page_history=[])
+    version_id = session.scalar(
+        select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+    )
+    response = Response(
+        survey_id=survey.id,
+        version_id=version_id,
+        language="fr",
+        token_hash=secrets.token_hex(32),
+        seed="s",
+        answers={},
+        params={},
+        page_history=[],
+    )
     session.add(response)
     session.commit()
     return response
@@ -54,8 +70,11 @@ def _finish(session, response: Response, cells: list[str]) -> str:
 
 
 def _counter(session, survey, cell_id) -> int:
-    return session.scalar(select(QuotaCell.completes).where(
-        QuotaCell.survey_id == survey.id, QuotaCell.cell_id == cell_id))
+    return session.scalar(
+        select(QuotaCell.completes).where(
+            QuotaCell.survey_id == survey.id, QuotaCell.cell_id == cell_id
+        )
+    )
 
 
 def test_claim_stops_at_target_and_changes_nothing_when_full(session):
@@ -143,8 +162,11 @@ class QuotaMachine(RuleBasedStateMachine):
         if not pending:
             return
         response, cell = data.draw(st.sampled_from(pending))
-        target = self.session.scalar(select(QuotaCell.target).where(
-            QuotaCell.survey_id == self.survey.id, QuotaCell.cell_id == cell))
+        target = self.session.scalar(
+            select(QuotaCell.target).where(
+                QuotaCell.survey_id == self.survey.id, QuotaCell.cell_id == cell
+            )
+        )
         before = _counter(self.session, self.survey, cell)
         outcome = _finish(self.session, response, [cell])
         self.finished[response.id] = outcome

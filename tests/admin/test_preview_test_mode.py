@@ -98,6 +98,14 @@ def _start_test(client) -> str:
     return location
 
 
+def _translated_banner(app) -> str:
+    """The banner as the French catalog has it (the demo survey's default language)."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("fr"):
+        return gettext("Test mode — this response is not counted")
+
+
 def _run(client, url: str) -> list[str]:
     """Follow the questionnaire from `url` to its end; returns the pages' HTML."""
     pages = []
@@ -125,7 +133,8 @@ def test_test_response_in_any_state(app, as_role, demo_survey, state):
     _set_state(app, demo_survey, state)
     client = as_role("study")
     pages = _run(client, _start_test(client))
-    assert all("Test mode — this response is not counted" in html for html in pages)
+    banners = ("Test mode — this response is not counted", _translated_banner(app))
+    assert all(any(banner in html for banner in banners) for html in pages)
     with app.app_context():
         (response,) = db.session.scalars(select(Response)).all()
         assert response.is_test is True

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("surveyapp.database")
 
 
 def engine_for_url(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5) -> Engine:
@@ -99,8 +103,17 @@ class Database:
 
     def _teardown(self, _exc: BaseException | None) -> None:
         session = g.pop("_db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except DBAPIError as exc:
+            # The closing ROLLBACK failed: the server went away (restart, failover) after the
+            # response was made. Raised here, outside every error handler, it would replace
+            # that response with a bare 500. Services commit their own work, so nothing is
+            # lost: the dead connection is dropped (pool_pre_ping replaces it).
+            log.warning("event=session_close_failed error=%s", type(exc.orig).__name__)
+            session.invalidate()
 
     def dispose(self, app: Flask) -> None:
         """Release the pooled connections of `app` (tests, forked workers)."""

@@ -46,8 +46,17 @@ def _http_error(exc: HTTPException):
     return render_template("error.html", code=code, title=title), code
 
 
+def log_database_unavailable(exc: OperationalError) -> None:
+    """Log why the database refused: the driver's first line tells a held lock ("database is
+    locked"), a full disk ("database or disk is full") and a server away apart. It carries
+    no statement and no parameters, so no answer can leak into the log."""
+    lines = str(exc.orig).strip().splitlines()
+    reason = lines[0][:160] if lines else ""
+    log.warning("event=database_unavailable error=%s reason=%r", type(exc.orig).__name__, reason)
+
+
 def _database_unavailable(exc: OperationalError):
-    log.warning("event=database_unavailable error=%s", type(exc.orig).__name__)
+    log_database_unavailable(exc)
     title = _titles()[503]
     headers = {"Retry-After": "5"}
     if _wants_json():

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import NotFound
 
+from surveyapp.errors import log_database_unavailable
 from surveyapp.extensions import db
 from surveyapp.i18n import SUPPORTED_LOCALES
 from surveyapp.respondent import bp
@@ -74,7 +75,7 @@ def _page_again(slug: str):
 @bp.errorhandler(OperationalError)
 def _database_unavailable(exc: OperationalError):
     """503 with a form that sends the same answers again: nothing typed is lost."""
-    log.warning("event=database_unavailable error=%s", type(exc.orig).__name__)
+    log_database_unavailable(exc)
     lang = request.form.get("_lang") or request.args.get("lang")
     if lang in SUPPORTED_LOCALES:
         use_language(lang)

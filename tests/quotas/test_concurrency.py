@@ -68,6 +68,8 @@ def race(base: str, n: int, choose, doubles: int = 0, seed: int = 0) -> dict:
     """n respondents answer p1, wait at a barrier, then all post p2 at once; `doubles` of them
     post it twice at the same instant. Returns outcomes, errors and completion latencies."""
     rng = random.Random(seed)
+    # A connection left idle at the barrier could be closed by the server's keep-alive timeout
+    # just as the client reuses it (a client-side race, not a server error): no keep-alive.
     people = [
         HttpRespondent(
             base,
@@ -79,6 +81,8 @@ def race(base: str, n: int, choose, doubles: int = 0, seed: int = 0) -> dict:
         )
         for i in range(n)
     ]
+    for person in people:
+        person.http.headers["Connection"] = "close"
     barrier = threading.Barrier(n + doubles, timeout=60)
     errors: Counter = Counter()
     latencies: list[float] = []

@@ -2,9 +2,10 @@
 test-only faults installed in each worker by `post_worker_init`, switched on by environment
 variables. Production code carries none of this.
 
-- `SURVEYAPP_FAULT_SLOW_CLAIM=<seconds>` with `SURVEYAPP_FAULT_MARKERS=<dir>`: a finishing
-  respondent's quota claim sleeps inside its transaction (after the UPDATEs, before the commit)
-  and leaves `<dir>/<pid>` while it does, so a test can SIGKILL a worker mid-request.
+- `SURVEYAPP_FAULT_SLOW_CLAIM=<seconds>` with `SURVEYAPP_FAULT_MARKERS=<dir>`: when the test
+  creates `<dir>/arm`, the next finishing respondent's quota claim takes it (renamed to
+  `<dir>/<pid>`) and sleeps inside its transaction (after the quota UPDATEs, before the commit),
+  so the test knows which worker to SIGKILL mid-request. Other claims run at full speed.
 - `SURVEYAPP_FAULT_PAGE_CAP=<file>`: every pooled SQLite connection, when checked out, applies
   `PRAGMA max_page_count=<the number in the file>` (an empty or missing file lifts the cap).
   The pragma is per connection, so only the server's own connections can be capped: "disk full".
@@ -41,11 +42,12 @@ def _slow_claims(seconds: float) -> None:
 
     def slow_claim(session, response, cell_ids):
         claimed = original(session, response, cell_ids)
-        marker.touch()
         try:
-            time.sleep(seconds)  # the counters are updated, the transaction still open
-        finally:
-            marker.unlink(missing_ok=True)
+            (markers / "arm").rename(marker)  # atomic: one claim only takes it
+        except FileNotFoundError:
+            return claimed
+        time.sleep(seconds)  # the counters are updated, the transaction still open
+        marker.unlink(missing_ok=True)
         return claimed
 
     quotas.claim = slow_claim

@@ -38,6 +38,13 @@ def postgres_bindir() -> Path:
     raise RuntimeError("initdb and pg_ctl were not found: install the PostgreSQL server binaries")
 
 
+def _run(command: list[str], timeout: float = 120) -> None:
+    """Run a server command; fail with its output (a skip would hide a broken PG pass)."""
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+
 @dataclass
 class Cluster:
     """A running private cluster: `url(dbname)`, `stop()`, `start()`, `restart()`."""
@@ -55,13 +62,8 @@ class Cluster:
         """SQLAlchemy URL of a database of this cluster (trust auth, user postgres)."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def _ctl(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run(
-            [*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args],
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-        )
+    def _ctl(self, *args: str) -> None:
+        _run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args])
 
     @property
     def _server_args(self) -> tuple[str, ...]:
@@ -106,31 +108,14 @@ def private_cluster() -> Iterator[Cluster]:
     assert port != SHARED_PORT
     cluster = Cluster(bindir, root, port, run_as)
     try:
-        subprocess.run(
-            [
-                *run_as,
-                str(bindir / "initdb"),
-                "-D",
-                str(cluster.data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        initdb = [str(bindir / "initdb"), "-D", str(cluster.data), "-U", "postgres"]
+        _run([*run_as, *initdb, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
         cluster.start()
         yield cluster
     finally:
         if (cluster.data / "postmaster.pid").exists():
             try:
                 cluster.stop("immediate")
-            except (subprocess.SubprocessError, OSError):
+            except (RuntimeError, subprocess.SubprocessError, OSError):
                 pass
         shutil.rmtree(root, ignore_errors=True)

@@ -191,6 +191,17 @@ def database_for(backend: str, tmp: Path, label: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
+def drop_database(url: str) -> None:
+    """Remove a benchmark's PostgreSQL database (SQLite files go with the temporary folder)."""
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def prepare(url: str) -> str:
     """Migrate, load and open the barometer, and lift the targets so quotas never bind."""
     from surveyapp.database import engine_for_url
@@ -236,6 +247,8 @@ def run(args) -> dict:
                         base, questions, options, concurrency, args.seconds, args.think, ref_stats
                     )
                     ref = summary(ref_stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
+                drop_database(ours_url)
+                drop_database(ref_url)
                 ratio = ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
                 results["runs"].append(
                     {

@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -144,12 +143,10 @@ class SurveyLayout:
         return self.versions[max(self.versions)]
 
 
-@lru_cache(maxsize=32)
-def _cached_layout(key: tuple[tuple[int, str], ...]) -> list[ExportColumn]:
-    return survey_layout([(number, _COMPILED[sha]) for number, sha in key])
-
-
-_COMPILED: dict[str, CompiledSurvey] = {}
+#: Export layouts by the (version number, schema SHA-256) of every version of a survey; the
+#: schemas themselves come from the per-process cache of `services.surveys.compiled`.
+_LAYOUTS: dict[tuple[tuple[int, str], ...], list[ExportColumn]] = {}
+_LAYOUTS_MAX = 32
 
 
 def load_layout(session: Session, survey: Survey) -> SurveyLayout:
@@ -164,9 +161,13 @@ def load_layout(session: Session, survey: Survey) -> SurveyLayout:
     if not versions:
         raise ExportError(f"survey {survey.slug!r} has no schema version")
     schemas = {v.number: compiled(v) for v in versions}
-    for v in versions:
-        _COMPILED[v.sha256] = schemas[v.number]
-    columns = _cached_layout(tuple((v.number, v.sha256) for v in versions))
+    key = tuple((v.number, v.sha256) for v in versions)
+    columns = _LAYOUTS.get(key)
+    if columns is None:
+        columns = survey_layout(sorted(schemas.items()))
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.pop(next(iter(_LAYOUTS)))
+        _LAYOUTS[key] = columns
     return SurveyLayout(survey, columns, schemas, {v.number: v.label for v in versions})
 
 

@@ -13,14 +13,12 @@ import re
 import statistics
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from tests.respondent.helpers import (
     AMERICAN_USER,
@@ -30,7 +28,7 @@ from tests.respondent.helpers import (
     SCREENED_OUT,
     SLUG,
 )
-from tests.support.servers import REPO, VENV_BIN, app_env, gunicorn
+from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
 
 #: On PostgreSQL (CI's `-m db` pass) only the two complete runs and the privacy and weight
 #: check run again, to keep the browser time low; the rest runs on SQLite.
@@ -69,7 +67,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     """gunicorn on a fresh database (SQLite, or a new PostgreSQL database next to
     SURVEYAPP_TEST_DATABASE_URL) with the barometer loaded and open through the CLI."""
     tmp = tmp_path_factory.mktemp("browser")
-    with fresh_database(tmp) as url:
+    with fresh_database(tmp, "browser") as url:
         # `surveyapp db upgrade`, `survey load`, `survey open`: the CLI, run in one
         # subprocess because importing the app costs seconds per process.
         commands = [["db", "upgrade"], ["survey", "load", str(BAROMETER)], ["survey", "open", SLUG]]
@@ -91,26 +89,6 @@ def server(tmp_path_factory) -> Iterator[Server]:
             url, workers=2, log_path=tmp / "server.log", args=("--access-logfile", str(access))
         ) as (base, _proc):
             yield Server(base, url, access)
-
-
-@contextmanager
-def fresh_database(tmp: Path) -> Iterator[str]:
-    """A database of its own for the server: a SQLite file, or a new PostgreSQL database."""
-    shared = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
-    if not shared or not shared.startswith("postgresql"):
-        yield f"sqlite:///{tmp / 'survey.db'}"
-        return
-    url = make_url(shared)
-    name = f"{url.database}_browser_{os.getpid()}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

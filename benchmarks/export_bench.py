@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.common import drop_database, fresh_database  # noqa: E402
+
 SCHEMA = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
 RESULTS = REPO / "benchmarks" / "results" / "export.json"
 RUNS = 3
@@ -134,41 +136,6 @@ def response_rows(pool, start: int, count: int, version_id: int, survey_id: int,
 
 
 # ----------------------------------------------------------------------------- databases
-def fresh_database(backend: str, pg_url: str, workdir: Path) -> str:
-    """An empty database migrated to head; returns its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from surveyapp.database import engine_for_url
-    from surveyapp.services import migrations
-
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {BENCH_DB}"))
-        admin.dispose()
-        url = make_url(pg_url).set(database=BENCH_DB).render_as_string(hide_password=False)
-    engine = engine_for_url(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    return url
-
-
-def drop_database(backend: str, pg_url: str) -> None:
-    """Remove the PostgreSQL benchmark database."""
-    if backend != "postgresql":
-        return
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-    admin.dispose()
-
-
 def load_survey_version(engine) -> tuple[int, int]:
     """The barometer as survey + version 1 (inserted directly); returns (survey id, version id)."""
     from sqlalchemy import insert, select, update
@@ -422,7 +389,7 @@ def bench_backend(backend: str, args, pool) -> dict:
 
     workdir = Path(tempfile.mkdtemp(prefix="export-bench-"))
     try:
-        url = fresh_database(backend, args.pg_url, workdir)
+        url = fresh_database(backend, args.pg_url, workdir, BENCH_DB)
         engine = engine_for_url(url)
         survey_id, version_id = load_survey_version(engine)
         t0 = time.perf_counter()
@@ -463,7 +430,7 @@ def bench_backend(backend: str, args, pool) -> dict:
             "memory_spread_mb": full["peak_mb"] - small["peak_mb"],
         }
     finally:
-        drop_database(backend, args.pg_url)
+        drop_database(backend, args.pg_url, BENCH_DB)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

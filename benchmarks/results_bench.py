@@ -36,6 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.common import drop_database, fresh_database  # noqa: E402
+
 SCHEMA = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
 OUT = REPO / "benchmarks" / "results" / "results.json"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -86,41 +88,6 @@ def pool_of_respondents(schema, n: int, seed: int = 2015) -> list[tuple[dict, st
                 break
             page = step.page_id
     return pool
-
-
-def fresh_database(backend: str, pg_url: str, workdir: Path) -> str:
-    """An empty database migrated to head; returns its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from surveyapp.database import engine_for_url
-    from surveyapp.services import migrations
-
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'results-bench.db'}"
-    else:
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {BENCH_DB}"))
-        admin.dispose()
-        url = make_url(pg_url).set(database=BENCH_DB).render_as_string(hide_password=False)
-    engine = engine_for_url(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    return url
-
-
-def drop_database(backend: str, pg_url: str) -> None:
-    """Remove the PostgreSQL benchmark database."""
-    if backend != "postgresql":
-        return
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-    admin.dispose()
 
 
 def fill(url: str, rows: int, pool) -> float:
@@ -230,12 +197,12 @@ def main() -> None:
     figures = []
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            url = fresh_database(backend, args.pg_url, Path(tmp))
+            url = fresh_database(backend, args.pg_url, Path(tmp), BENCH_DB)
             try:
                 fill_s = fill(url, args.rows, pool)
                 result = {"backend": backend, "rows": args.rows, "fill_s": fill_s, **measure(url)}
             finally:
-                drop_database(backend, args.pg_url)
+                drop_database(backend, args.pg_url, BENCH_DB)
         figures.append(result)
         print(
             f"{backend:>10}: {result['responses']} responses (tests excluded) — read "

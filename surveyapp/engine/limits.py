@@ -36,6 +36,20 @@ MAX_CONDITION_DEPTH = 32
 #: Characters of one translated text (a question, an option label, an introduction…).
 MAX_TEXT_LENGTH = 10_000
 
+# XLSForm workbooks (surveyapp/xlsform/opening.py), checked before openpyxl reads a cell.
+#: Size of an .xlsx file, in bytes.
+MAX_WORKBOOK_BYTES = 10_000_000
+#: Size of one part of the .xlsx archive (a sheet's XML, the shared strings…) once inflated.
+MAX_WORKBOOK_MEMBER_BYTES = 20_000_000
+#: Size of every part together once inflated.
+MAX_WORKBOOK_EXPANDED_BYTES = 100_000_000
+#: Compression ratio of a part over 1 MB (spreadsheet XML: about 10; whitespace: 1,000).
+MAX_WORKBOOK_RATIO = 100
+#: Rows of one sheet (the survey sheet of a 1,000-question form has about 1,500).
+MAX_WORKSHEET_ROWS = 20_000
+#: Columns of one sheet (labels, hints and messages in 10 languages fit in 60).
+MAX_WORKSHEET_COLUMNS = 200
+
 
 def plural(count: int, word: str) -> str:
     """`1,500 options`: counts in messages, with a thousands separator."""

@@ -96,16 +96,18 @@ def open_workbook(path: str | Path) -> Iterator[Any]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     check_archive(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, *READ_ERRORS) as exc:
-        raise refused(
-            f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"
-        ) from exc
-    try:
-        yield book
-    finally:
-        book.close()
+    # our own handle: closed here even when openpyxl fails half-way through the archive
+    with Path(path).open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except (InvalidFileException, *READ_ERRORS) as exc:
+            raise refused(
+                f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"
+            ) from exc
+        try:
+            yield book
+        finally:
+            book.close()
 
 
 def sheet_rows(ws: Any, name: str) -> Iterator[tuple[int, Any]]:

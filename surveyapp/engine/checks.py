@@ -290,25 +290,19 @@ class Checker:
 
     def _cells_allowed(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> bool:
         """Count the cells (a product of option counts) before building any of them."""
-        key = ("quota", draft.quota.id)
         count = math.prod(len(c) for c in codes) if draft.targets is not None else 0
         self.cell_count += count
         if count > MAX_QUOTA_CELLS:
             sizes = " × ".join(f"{len(c):,}" for c in codes)
-            message = (
-                f"{count:,} quota cells ({sizes} codes): a quota may have at most "
-                f"{MAX_QUOTA_CELLS:,}"
-            )
-            self.r.report_at(key, message, "limit", "by")
-            return False
-        if self.cell_count > MAX_TOTAL_QUOTA_CELLS:
-            message = (
-                f"the quotas have {self.cell_count:,} cells up to this one: "
-                f"at most {MAX_TOTAL_QUOTA_CELLS:,} in all"
-            )
-            self.r.report_at(key, message, "limit", "by")
-            return False
-        return True
+            message = f"{count:,} quota cells ({sizes} codes): a quota may have at most "
+            message += f"{MAX_QUOTA_CELLS:,}"
+        elif self.cell_count > MAX_TOTAL_QUOTA_CELLS:
+            message = f"the quotas have {self.cell_count:,} cells up to this one: "
+            message += f"at most {MAX_TOTAL_QUOTA_CELLS:,} in all"
+        else:
+            return True
+        self.r.report_at(("quota", draft.quota.id), message, "limit", "by")
+        return False
 
     def _cells(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> tuple[Cell, ...]:
         quota, key = draft.quota, ("quota", draft.quota.id)

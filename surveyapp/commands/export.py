@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from contextlib import nullcontext
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -114,8 +118,8 @@ def export_command(slug: str, fmt: str, output: str | None, **flags: str | None)
     if kind == "sav":
         if output is None:
             raise click.UsageError("--format sav needs -o FILE")
-        with _progress(survey, options) as advance:
-            rows = exports.write_sav(db.session, survey, options, actor, output, advance)
+        with _progress(survey, options) as advance, _replacing(output) as path:
+            rows = exports.write_sav(db.session, survey, options, actor, path, advance)
         click.echo(f"{output}: {rows} responses", err=True)
         return
     with _open(output) as stream:
@@ -135,9 +139,34 @@ def export_command(slug: str, fmt: str, output: str | None, **flags: str | None)
 
 
 def _open(output: str | None):
+    """Standard output, or a temporary file that becomes `output` only when complete."""
     if output is None:
         return nullcontext(sys.stdout.buffer)
-    return Path(output).open("wb")
+    return _written(output)
+
+
+@contextmanager
+def _written(output: str) -> Iterator[BinaryIO]:
+    with _replacing(output) as path, open(path, "wb") as stream:
+        yield stream
+
+
+@contextmanager
+def _replacing(output: str) -> Iterator[str]:
+    """A temporary path beside `output`, renamed to it on success and removed on failure.
+
+    A failed export (a database error, an interruption) never leaves a partial file behind,
+    nor replaces a good file from an earlier export.
+    """
+    target = Path(output)
+    directory, prefix = target.parent, f".{target.name}."
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".part")
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 class _Progress:

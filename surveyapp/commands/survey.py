@@ -24,11 +24,18 @@ def survey_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def check(paths: tuple[str, ...]) -> None:
     """Lint schema files (.yaml or XLSForm .xlsx): located messages; exit status 1 on any."""
-    from surveyapp.engine import lint_text
+    from surveyapp.engine import LintReport, lint_text
 
     failed = False
     for path in paths:
-        report = lint_text(read_schema_source(path), source=path)
+        try:
+            report = lint_text(read_schema_source(path), source=path)
+        except SchemaError as exc:  # a YAML file too large or not UTF-8
+            report = LintReport(path, tuple(exc.problems), (), None)
+        except click.ClickException as exc:  # a workbook refused: its problems are shown
+            click.echo(f"{path}: {exc.message}", err=True)
+            failed = True
+            continue
         for problem in report.problems:
             click.echo(str(problem), err=True)
         for warning in getattr(report, "warnings", ()):

@@ -32,10 +32,16 @@ def _import(path: str, language: str | None):
 
 
 def read_schema_source(path: str | Path, language: str | None = None) -> str:
-    """The schema text of a file: YAML as written, or an XLSForm workbook converted to YAML."""
+    """The schema text of a file: YAML as written, or an XLSForm workbook converted to YAML.
+
+    A YAML file too large or not UTF-8 raises SchemaError (located); a refused workbook, a
+    ClickException after its located problems.
+    """
+    from surveyapp.engine.schema import read_schema_text
+
     if Path(path).suffix.lower() in XLSX_SUFFIXES:
         return _import(str(path), language).text
-    return Path(path).read_text(encoding="utf-8")
+    return read_schema_text(path)
 
 
 @click.command("import")
@@ -80,7 +86,12 @@ def export_xlsform_command(slug: str | None, output: str, schema_file: str | Non
     if (slug is None) == (schema_file is None):
         raise click.UsageError("give either a survey SLUG or --file PATH")
     if schema_file is not None:
-        text = Path(schema_file).read_text(encoding="utf-8")
+        try:
+            text = read_schema_source(schema_file)
+        except SchemaError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("the schema cannot be read: nothing written") from exc
     else:
         from surveyapp.extensions import db
         from surveyapp.services.surveys import get_survey

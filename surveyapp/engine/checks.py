@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .expressions import Condition
+from .limits import MAX_QUOTA_CELLS, MAX_TOTAL_QUOTA_CELLS
 from .model import Cell, Derived, Ending, Page, Parameter, Question, Text, VarInfo
 from .parse_logic import QuotaDraft, TargetTree
 from .questions import EmailType
@@ -49,6 +51,7 @@ class Checker:
         self.variables: dict[str, VarInfo] = {}
         self.page_index = {page.id: page.index for page in parsed.pages}
         self.origin: dict[str, str] = {}  # derived id -> the question that fixes its page
+        self.cell_count = 0  # quota cells of the quotas checked so far
 
     def run(self) -> Checked:
         """All checks, in dependency order."""
@@ -281,7 +284,25 @@ class Checker:
             if problem:
                 self.r.report_at(key, problem, "forward-reference", "by")
             codes.append(var.codes)
+        if not self._cells_allowed(draft, codes):
+            return ()
         return self._cells(draft, codes)
+
+    def _cells_allowed(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> bool:
+        """Count the cells (a product of option counts) before building any of them."""
+        count = math.prod(len(c) for c in codes) if draft.targets is not None else 0
+        self.cell_count += count
+        if count > MAX_QUOTA_CELLS:
+            sizes = " × ".join(f"{len(c):,}" for c in codes)
+            message = f"{count:,} quota cells ({sizes} codes): a quota may have at most "
+            message += f"{MAX_QUOTA_CELLS:,}"
+        elif self.cell_count > MAX_TOTAL_QUOTA_CELLS:
+            message = f"the quotas have {self.cell_count:,} cells up to this one: "
+            message += f"at most {MAX_TOTAL_QUOTA_CELLS:,} in all"
+        else:
+            return True
+        self.r.report_at(("quota", draft.quota.id), message, "limit", "by")
+        return False
 
     def _cells(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> tuple[Cell, ...]:
         quota, key = draft.quota, ("quota", draft.quota.id)

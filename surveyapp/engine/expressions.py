@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .limits import MAX_CONDITION_DEPTH
 from .reader import Reader, join
 from .yamlsource import YMap, YNode, YScalar
 
@@ -133,7 +134,7 @@ def parse_condition(reader: Reader, node: YNode | None, path: str) -> Condition 
     return Condition(tree, path, node.line, node.column)
 
 
-def _parse(reader: Reader, node: YNode | None, path: str) -> Node | None:
+def _parse(reader: Reader, node: YNode | None, path: str, depth: int = 0) -> Node | None:
     mapping = reader.mapping(node, path, "a condition ({all|any|not: …} or {q: …, <op>: …})")
     if mapping is None:
         return None
@@ -144,14 +145,20 @@ def _parse(reader: Reader, node: YNode | None, path: str) -> Node | None:
                 message = f"'{word}' must be the only key of its condition"
                 reader.error(mapping, path, message, "unknown-key")
                 return None
+            if depth >= MAX_CONDITION_DEPTH:
+                message = f"conditions may nest at most {MAX_CONDITION_DEPTH} all/any/not"
+                reader.error(mapping, path, message, "limit")
+                return None
             value = mapping.get(word)
-            return _parse_group(reader, word, value, join(path, word))
+            return _parse_group(reader, word, value, join(path, word), depth + 1)
     return _parse_leaf(reader, mapping, path)
 
 
-def _parse_group(reader: Reader, word: str, value: YNode | None, path: str) -> Node | None:
+def _parse_group(
+    reader: Reader, word: str, value: YNode | None, path: str, depth: int
+) -> Node | None:
     if word == "not":
-        inner = _parse(reader, value, path)
+        inner = _parse(reader, value, path, depth)
         return Not(inner) if inner is not None else None
     seq = reader.sequence(value, path, f"a non-empty list of conditions after '{word}'")
     if seq is None:
@@ -159,7 +166,7 @@ def _parse_group(reader: Reader, word: str, value: YNode | None, path: str) -> N
     if not seq.items:
         reader.error(seq, path, f"'{word}' needs at least one condition", "value")
         return None
-    items = [_parse(reader, item, join(path, i)) for i, item in enumerate(seq.items)]
+    items = [_parse(reader, item, join(path, i), depth) for i, item in enumerate(seq.items)]
     if any(item is None for item in items):
         return None
     group = AllOf if word == "all" else AnyOf

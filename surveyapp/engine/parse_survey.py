@@ -10,10 +10,11 @@ from types import MappingProxyType
 from typing import Any
 
 from .expressions import Condition, parse_condition
+from .limits import MAX_OPTIONS, MAX_PAGES, MAX_QUESTIONS, MAX_ROWS, plural
 from .model import Option, Page, Question, Row, Text
 from .questions import QUESTION_TYPES, ConsentType, QuestionType
 from .reader import LANGUAGE, Reader, Section, join
-from .yamlsource import YMap, YNode, YScalar
+from .yamlsource import YMap, YNode, YScalar, YSeq
 
 SLUG = re.compile(r"[a-z][a-z0-9-]*\Z")
 HEADER_KEYS = (
@@ -105,17 +106,31 @@ def read_options(reader: Reader, node: YNode | None, path: str, owner: str) -> t
     seq = reader.sequence(node, path, "a list of options")
     if seq is not None and not seq.items:
         reader.error(seq, path, "the list has no options", "value")
+    items = too_many(reader, seq, path, MAX_OPTIONS, "option")
     options: list[Option] = []
-    for i, item in enumerate(seq.items if seq else ()):
+    codes: set[str] = set()
+    for i, item in enumerate(items):
         option = _read_option(reader, item, join(path, i))
         if option is None:
             continue
-        if any(o.code == option.code for o in options):
+        if option.code in codes:
             reader.error(item, join(path, i), f"duplicate option code '{option.code}'", "duplicate")
             continue
         reader.locate(("option", owner, option.code), item, join(path, i))
         options.append(option)
+        codes.add(option.code)
     return tuple(options)
+
+
+def too_many(reader: Reader, seq: YSeq | None, path: str, limit: int, what: str) -> tuple:
+    """The items of a list, or none (with a located error) when there are more than `limit`."""
+    if seq is None:
+        return ()
+    if len(seq.items) > limit:
+        message = f"{plural(len(seq.items), what)}: at most {limit:,} allowed"
+        reader.error(seq, path, message, "limit")
+        return ()
+    return seq.items
 
 
 def _read_option(reader: Reader, node: YNode, path: str) -> Option | None:
@@ -164,14 +179,25 @@ def read_pages(reader: Reader, node: YNode | None, ctx: PageContext) -> tuple[Pa
     seq = reader.sequence(node, "pages", "a list of pages")
     if seq is not None and not seq.items:
         reader.error(seq, "pages", "the survey has no pages", "value")
+    items = too_many(reader, seq, "pages", MAX_PAGES, "page")
+    count = sum(_question_count(item) for item in items)
+    if count > MAX_QUESTIONS:
+        message = f"{plural(count, 'question')}: at most {MAX_QUESTIONS:,} allowed"
+        reader.error(seq, "pages", message, "limit")
+        return ()
     pages: list[Page] = []
-    for i, item in enumerate(seq.items if seq else ()):
+    for i, item in enumerate(items):
         page = _read_page(reader, item, join("pages", i), len(pages), ctx)
         if page is not None and any(p.id == page.id for p in pages):
             reader.error(item, join("pages", i), f"duplicate page id '{page.id}'", "duplicate")
         elif page is not None:
             pages.append(page)
     return tuple(pages)
+
+
+def _question_count(page: YNode) -> int:
+    questions = page.get("questions") if isinstance(page, YMap) else None
+    return len(questions.items) if isinstance(questions, YSeq) else 0
 
 
 def _read_page(reader: Reader, node: YNode, path: str, index: int, ctx: PageContext) -> Page | None:
@@ -296,7 +322,7 @@ def _rows(node: YNode, path: str, reader: Reader, qid: str) -> tuple[Row, ...]:
     if seq is not None and not seq.items:
         reader.error(seq, path, "the matrix has no rows", "value")
     rows: list[Row] = []
-    for i, item in enumerate(seq.items if seq else ()):
+    for i, item in enumerate(too_many(reader, seq, path, MAX_ROWS, "row")):
         mapping = reader.mapping(item, join(path, i), "a row {code, text}")
         if mapping is None:
             continue

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .limits import MAX_TEXT_LENGTH
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -247,6 +248,11 @@ class Reader:
             if not string.strip():
                 message = f"empty '{lang}' translation"
                 self.error(value, _join(path, lang), message, "translation")
+            elif len(string) > MAX_TEXT_LENGTH:
+                message = (
+                    f"the '{lang}' text has {len(string):,} characters: at most {MAX_TEXT_LENGTH:,}"
+                )
+                self.error(value, _join(path, lang), message, "limit")
             result[lang] = string
         for lang in self.languages:
             if lang not in result and not any(k.raw == lang for k, _ in mapping.items):

@@ -10,6 +10,7 @@ from typing import Any
 
 from .checks import Checked, Parsed, check_all
 from .expressions import Condition
+from .limits import MAX_SCHEMA_BYTES
 from .model import Ending, Quota, Survey
 from .parse_logic import read_derived, read_endings, read_parameters, read_quotas
 from .parse_survey import Header, PageContext, read_header, read_option_lists, read_pages
@@ -44,7 +45,10 @@ def load_survey_file(path: str | PathLike[str]) -> Survey:
 
 
 def read_schema_text(path: str | PathLike[str]) -> str:
-    """The file's text; undecodable bytes are a located SchemaError."""
+    """The file's text; a file too large or undecodable bytes are a located SchemaError."""
+    size = Path(path).stat().st_size
+    if size > MAX_SCHEMA_BYTES:
+        raise SchemaError([_too_large(str(path), size)])
     data = Path(path).read_bytes()
     try:
         return data.decode("utf-8")
@@ -54,9 +58,18 @@ def read_schema_text(path: str | PathLike[str]) -> str:
         raise SchemaError([Problem(str(path), line, 1, "", message, "yaml-syntax")]) from exc
 
 
+def _too_large(source: str, size: int) -> Problem:
+    message = f"the file has {size:,} bytes: a schema may have at most {MAX_SCHEMA_BYTES:,}"
+    return Problem(source, 1, 1, "", message, "limit")
+
+
 def build(text: str, source: str) -> tuple[Survey | None, Reader]:
     """Parse and check; the survey is None when there is any error (see reader.problems)."""
     reader = Reader(source)
+    size = len(text) if len(text) > MAX_SCHEMA_BYTES else len(text.encode("utf-8", "replace"))
+    if size > MAX_SCHEMA_BYTES:
+        reader.problems.append(_too_large(source, size))
+        return None, reader
     tree, problems = parse_yaml(text, source)
     reader.problems.extend(problems)
     if tree is None:

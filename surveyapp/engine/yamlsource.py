@@ -12,13 +12,11 @@ from typing import Any
 
 import yaml
 
+from .limits import MAX_CONDITION_DEPTH, MAX_NODES, MAX_YAML_DEPTH
 from .problems import Problem
 
 #: libyaml's parser when PyYAML was built with it (15x faster); same YAML 1.1 resolution.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-#: Guard against alias bombs: a schema never needs this many nodes.
-MAX_NODES = 100_000
 
 _TAGS = {
     "tag:yaml.org,2002:str": "str",
@@ -96,6 +94,8 @@ class _Converter:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
+        if len(stack) >= MAX_YAML_DEPTH:
+            raise _TooDeep(line, column)
         if id(node) in stack:
             self.problem(node, "recursive alias", "yaml-syntax")
             return YSeq((), line, column)
@@ -130,6 +130,8 @@ class _Converter:
         if tag is None:
             self.problem(node, f"unsupported YAML tag {node.tag}", "type")
             return YScalar(node.value, "str", node.value, False, line, column)
+        if tag == "str":  # what SafeConstructor.construct_yaml_str returns, without its cost
+            return YScalar(node.value, tag, node.value, not node.style, line, column)
         try:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
@@ -140,6 +142,10 @@ class _Converter:
 
 class _TooLarge(Exception):
     """The document expands to more than MAX_NODES nodes."""
+
+
+class _TooDeep(Exception):
+    """Mappings and lists nested more than MAX_YAML_DEPTH levels deep (line, column)."""
 
 
 def parse_yaml(text: str, source: str) -> tuple[YNode | None, list[Problem]]:
@@ -153,8 +159,15 @@ def parse_yaml(text: str, source: str) -> tuple[YNode | None, list[Problem]]:
         try:
             tree = converter.convert(node)
         except _TooLarge:
-            message = f"the document expands to more than {MAX_NODES} values (aliases?)"
+            message = f"the document expands to more than {MAX_NODES:,} values (aliases?)"
             return None, [Problem(source, 1, 1, "", message, "yaml-syntax")]
+        except _TooDeep as exc:
+            line, column = exc.args
+            message = (
+                f"mappings and lists nested more than {MAX_YAML_DEPTH} levels deep "
+                f"(a condition may nest at most {MAX_CONDITION_DEPTH} all/any/not)"
+            )
+            return None, [Problem(source, line, column, "", message, "limit")]
         return tree, converter.problems
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -163,5 +176,8 @@ def parse_yaml(text: str, source: str) -> tuple[YNode | None, list[Problem]]:
         return None, [Problem(source, line, column, "", f"YAML syntax: {message}", "yaml-syntax")]
     except yaml.YAMLError as exc:
         return None, [Problem(source, 1, 1, "", f"YAML syntax: {exc}", "yaml-syntax")]
+    except RecursionError:  # only PyYAML's pure-Python composer (libyaml stops at 1,000 levels)
+        message = f"mappings and lists nested more than {MAX_YAML_DEPTH} levels deep"
+        return None, [Problem(source, 1, 1, "", message, "limit")]
     finally:
         loader.dispose()

@@ -24,6 +24,7 @@ compiled into one generated function (`fastpath`), used for every row that holds
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from operator import methodcaller
@@ -50,6 +51,8 @@ from surveyapp.exports.parts import (
     straight_flag,
     text_part,
 )
+
+log = logging.getLogger("surveyapp.exports")
 
 __all__ = ["ABSENT", "Record", "RowBuilder", "Target", "iso_utc", "make_record"]
 CODE_PART_KINDS = frozenset({"single", "consent", "derived_single"})
@@ -83,7 +86,17 @@ class RowBuilder:
         self._fast_env: Callable[[Record], dict[str, Any]] | None = None
         self._fast_row: Callable[[Record, Mapping[str, Any]], list[Any]] | None = None
         if fast:
-            self._compile(meta_cols)
+            try:
+                self._compile(meta_cols)
+            except Exception as exc:  # noqa: BLE001 - any compile error: the general path
+                # (compile() refuses deep expressions with SyntaxError, RecursionError or
+                # MemoryError; the general path gives the same cells, only slower)
+                self._fast_env = self._fast_row = None
+                log.warning(
+                    "event=export_fast_path_unavailable version=%s error=%s",
+                    version,
+                    type(exc).__name__,
+                )
 
     def __call__(self, record: Record) -> list[Any]:
         """The row of cells of one response."""

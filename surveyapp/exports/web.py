@@ -8,7 +8,7 @@ audit-logged by the service; CSV rows stream from a server-side cursor as they a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from flask import Blueprint, Response, abort, g, jsonify, request, stream_with_context
 from flask_babel import gettext as _
@@ -49,9 +49,36 @@ def _languages() -> tuple[str, ...]:
     return layout.current.languages
 
 
-def _stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Keep the app context (and its database session) while the body streams."""
-    return stream_with_context(chunks)
+def _stream(chunks: Iterator[bytes]) -> Iterable[bytes]:
+    """Keep the app context (and its database session) while the body streams.
+
+    The first chunk is produced here, in the view: whatever fails before the first byte (the
+    layout, the row builders, a whole .sav file) gives an error page with its status code
+    instead of a download cut short.
+    """
+    body = stream_with_context(chunks)
+    try:
+        first = next(body)
+    except StopIteration:
+        return []
+    return _Body(first, body)
+
+
+class _Body:
+    """The first chunk, then the rest; `close()` (called by the server) closes the rest."""
+
+    def __init__(self, first: bytes, rest: Iterator[bytes]) -> None:
+        self.first, self.rest = first, rest
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.first
+        yield from self.rest
+
+    def close(self) -> None:
+        """Close the generator: ends the audit entry, returns the database connection."""
+        close = getattr(self.rest, "close", None)
+        if close is not None:
+            close()
 
 
 @bp.get("/surveys/<slug>/export.csv")

@@ -216,11 +216,21 @@ def _builders(
 def iter_rows(
     session: Session, layout: SurveyLayout, options: ExportOptions, target: Target
 ) -> Iterator[list[list[Any]]]:
-    """Batches of export rows, streamed from a server-side cursor on a connection of its own."""
+    """Batches of export rows, streamed from a server-side cursor on a connection of its own.
+
+    The row builders are made at once, so that a failure happens before the first byte of a
+    download (a clean error page) rather than in the middle of it.
+    """
     engine = session.get_bind()
     with engine.connect() as conn:
         medians = ending_medians(conn, layout.survey.id)
     builders = _builders(layout, target, medians)
+    return _batches(engine, layout, options, builders)
+
+
+def _batches(
+    engine: Any, layout: SurveyLayout, options: ExportOptions, builders: dict[int, RowBuilder]
+) -> Iterator[list[list[Any]]]:
     for batch in stream_records(engine, layout.survey.id, options.filters):
         yield [builders[record.version](record) for record in batch]
 
@@ -248,9 +258,9 @@ def csv_chunks(
     preset = PRESETS[options.preset]
     event_id = _audit_start(session, actor, survey, options.describe("csv"))
     writer = CsvWriter(preset)
-    rows, finished, error = 0, False, None
-    batches = iter_rows(session, layout, options, Target("csv", preset, options.labels))
+    rows, finished, error, batches = 0, False, None, None
     try:
+        batches = iter_rows(session, layout, options, Target("csv", preset, options.labels))
         yield (writer.start() + writer.rows([header_cells(layout)])).encode("utf-8")
         for batch in batches:
             yield writer.raw_rows(batch).encode("utf-8")
@@ -262,7 +272,8 @@ def csv_chunks(
         error = type(exc).__name__
         raise
     finally:
-        batches.close()  # stops the reader thread and returns its connection first
+        if batches is not None:
+            batches.close()  # stops the reader thread and returns its connection first
         _audit_end(session, event_id, rows, finished, error)
 
 
@@ -278,9 +289,9 @@ def write_sav(
     layout = load_layout(session, survey)
     lang = options.lang or layout.current.default_language
     event_id = _audit_start(session, actor, survey, options.describe("sav") | {"lang": lang})
-    rows, finished, error = 0, False, None
-    batches = iter_rows(session, layout, options, Target("typed"))
+    rows, finished, error, batches = 0, False, None, None
     try:
+        batches = iter_rows(session, layout, options, Target("typed"))
         builder = SavBuilder(layout.columns, lang)
         for batch in batches:
             builder.add_rows(batch)
@@ -300,7 +311,8 @@ def write_sav(
         error = type(exc).__name__
         raise
     finally:
-        batches.close()
+        if batches is not None:
+            batches.close()
         _audit_end(session, event_id, rows, finished, error)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .opening import Refused, open_workbook, sheet_rows
 from .problems import Location, XlsProblem
 
 SHEETS = ("survey", "choices", "settings", "surveyapp")
@@ -128,38 +128,45 @@ class Workbook:
 
 
 def read_workbook(path: str | Path) -> Workbook:
-    """Read the survey, choices, settings and surveyapp sheets of an .xlsx file."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Read the survey, choices, settings and surveyapp sheets of an .xlsx file.
 
+    The file is checked and opened by opening.py: sizes first, then openpyxl's read-only mode.
+    """
     source = str(path)
     problems: list[XlsProblem] = []
     warnings: list[XlsProblem] = []
-    try:
-        book = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        message = f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"
-        problems.append(XlsProblem(Location("workbook"), message))
-        return Workbook(source, {}, problems, warnings)
     sheets: dict[str, Sheet] = {}
-    for ws in book.worksheets:
-        key = ws.title.strip().lower()
-        if key in SHEETS:
-            sheets[key] = _read_sheet(ws, key, problems)
-        elif key in ("external_choices", "entities") and ws.max_row > 1:
-            what = "external choices" if key == "external_choices" else "ODK entities"
-            message = f"{what} are not supported: remove the sheet"
-            problems.append(XlsProblem(Location(ws.title), message))
-        else:
-            warnings.append(XlsProblem(Location(ws.title), "sheet ignored", severity="warning"))
+    try:
+        with open_workbook(path) as book:
+            for ws in book.worksheets:
+                key = ws.title.strip().lower()
+                if key in SHEETS:
+                    sheets[key] = _read_sheet(ws, key, problems)
+                elif key in ("external_choices", "entities") and _has_data(ws, key):
+                    what = "external choices" if key == "external_choices" else "ODK entities"
+                    message = f"{what} are not supported: remove the sheet"
+                    problems.append(XlsProblem(Location(ws.title), message))
+                else:
+                    warning = XlsProblem(Location(ws.title), "sheet ignored", severity="warning")
+                    warnings.append(warning)
+    except Refused as exc:
+        return Workbook(source, {}, [*problems, exc.problem], warnings)
     return Workbook(source, sheets, problems, warnings)
+
+
+def _has_data(ws, key: str) -> bool:
+    """Whether a sheet has a row below its header."""
+    return any(
+        number > 1 and any(c.value is not None for c in cells)
+        for number, cells in sheet_rows(ws, key)
+    )
 
 
 def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
     columns: list[Column] = []
     rows: list[SheetRow] = []
     seen: dict[tuple[str, str | None], int] = {}
-    for number, cells in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row), start=1):
+    for number, cells in sheet_rows(ws, key):
         if number == 1:
             for cell in cells:
                 header = cell_text(cell.value).strip()

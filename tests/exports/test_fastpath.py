@@ -98,3 +98,43 @@ def test_valid_answers_take_the_fast_path(monkeypatch):
         rec = record(SCHEMAS["barometer"], seed, [], sources=("1", "2", "9"))
         builder(rec)
     assert calls == []
+
+
+def _deepened(schema, depth: int):
+    """The schema with every derived case condition wrapped in `depth` pairs of `not`.
+
+    Same answers, same cells; but compile() cannot take 2 × 125 nested parentheses, so the
+    fast path cannot be generated (such a schema no longer loads: it is built here directly).
+    """
+    from dataclasses import replace
+
+    from surveyapp.engine.expressions import Not, compile_node
+
+    def deep(cond):
+        if cond is None:
+            return None
+        node = cond.node
+        for _ in range(depth):
+            node = Not(Not(node))
+        return replace(cond, node=node, test=compile_node(node))
+
+    derived = tuple(
+        replace(d, cases=tuple(replace(c, when=deep(c.when)) for c in d.cases))
+        for d in schema.derived_order
+    )
+    return replace(schema, derived_order=derived)
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: f"{t.kind}-{t.labels}")
+def test_a_fast_path_that_cannot_be_compiled_falls_back_to_the_general_path(target, caplog):
+    schema = SCHEMAS["barometer"]
+    deep = _deepened(schema, 125)
+    layout = survey_layout([(1, schema)])
+    with caplog.at_level("WARNING", logger="surveyapp.exports"):
+        builder = RowBuilder(layout, deep, 1, target, {"end_complete": 600})
+    assert builder._fast_row is None
+    assert "event=export_fast_path_unavailable version=1 error=" in caplog.text
+    reference = BUILDERS[("barometer", TARGETS.index(target))]
+    for seed in range(20):
+        rec = record(schema, seed, [])
+        assert builder(rec) == reference(rec)

@@ -100,8 +100,12 @@ def end_session() -> str | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` when it is a path inside the admin area, else None (no open redirect)."""
-    if not target or "\\" in target:
+    """`target` when it is a path inside the admin area, else None (no open redirect).
+
+    Control characters (CR, LF, NUL, DEL…) are refused: a `Location` header cannot carry them
+    (Werkzeug raises, which was a 500) and they have no place in a link we built ourselves.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/admin/"):

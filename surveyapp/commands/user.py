@@ -45,7 +45,7 @@ def list_() -> None:
 @user_group.command("disable")
 @click.argument("email")
 def disable(email: str) -> None:
-    """Disable an account: its sessions and tokens stop working."""
+    """Disable an account: its sessions are revoked and its tokens stop working."""
     try:
         user = accounts.disable_user(db.session, email, Actor.cli())
     except accounts.AccountError as exc:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.models import ROLES, User
+from surveyapp.models import ROLES, User, UserSession, utcnow
 from surveyapp.services.audit import Actor, record
 
 #: OWASP's first argon2id option (m=46 MiB, t=1, p=1) raised to t=2.
@@ -72,13 +73,28 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def disable_user(session: Session, email: str, actor: Actor) -> User:
-    """Disable an account (its sessions and tokens stop working). Commits."""
+def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every open session of a user (the caller commits); returns how many."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def disable_user(session: Session, email: str, actor: Actor, now: datetime | None = None) -> User:
+    """Disable an account and revoke its session rows (its tokens stop working too). Commits.
+
+    The web and the CLI both come here, so a disabled account never keeps an open session row
+    that re-enabling it would bring back to life.
+    """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise AccountError(f"no user {email}")
     user.is_active = False
-    record(session, actor, "user.disable", target=user.email)
+    revoked = revoke_user_sessions(session, user.id, now or utcnow())
+    record(session, actor, "user.disable", target=user.email, details={"sessions_revoked": revoked})
     session.commit()
     return user
 

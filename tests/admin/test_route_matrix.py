@@ -193,3 +193,5 @@ def test_route_answers_each_visitor_as_expected(app, sample, endpoint, method, v
     assert response.status_code == expected, (
         f"{method} {url} as {visitor}: {response.status_code}, expected {expected}"
     )
+    if url.startswith("/admin/"):  # every admin answer, results and charts included (#16.12)
+        assert response.headers.get("Cache-Control") == "no-store", (url, visitor)

@@ -11,6 +11,11 @@ Two fixed-window limits guard POST /admin/login:
 No key contains the client address: we never keep IP addresses (RELIABILITY P-1), and behind
 the reverse proxy every request comes from the proxy's address anyway (gunicorn trusts no
 forwarded header). The counters must be shared by every worker: see `check_storage`.
+
+When the counter store does not answer (Redis down or unreachable), a login cannot be checked
+against its limits: rather than let it through unthrottled or fail with a 500, the login answers
+503 with `Retry-After` in the visitor's language, and one log line says why
+(`event=ratelimit_storage_unavailable`). Every other page works as usual.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from limits.errors import StorageError
 
 from surveyapp.auth import ratelimit_storage  # noqa: F401 - registers surveyapp+sqlite://
 
@@ -33,6 +40,11 @@ SHARED_SCHEMES = (
     "mongodb",
     ratelimit_storage.SCHEME,
 )
+REDIS_SCHEMES = ("redis", "rediss", "redis+sentinel", "redis+cluster")
+#: Seconds a Redis connection or command may take before the login answers 503.
+REDIS_TIMEOUT_S = 2.0
+#: What a 503 tells clients to wait before retrying, in seconds.
+STORAGE_RETRY_AFTER_S = 30
 
 
 def login_email_key() -> str:
@@ -68,3 +80,41 @@ def check_storage(app: Flask) -> None:
             scheme,
             ratelimit_storage.SCHEME,
         )
+
+
+def storage_options(uri: str) -> dict[str, object]:
+    """Options of the counter store: errors as `StorageError`, and short Redis timeouts.
+
+    Without timeouts a Redis that accepts connections but never answers would hold the worker
+    until gunicorn kills it; with them the login answers 503 within a few seconds.
+    """
+    options: dict[str, object] = {"wrap_exceptions": True}
+    if uri.split("://", 1)[0].lower() in REDIS_SCHEMES:
+        options.update(socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S)
+    return options
+
+
+def configure_storage(app: Flask) -> None:
+    """Set the store's options (before `limiter.init_app`) and the handler of its failures."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    options = storage_options(uri)
+    options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    app.register_error_handler(StorageError, storage_unavailable)
+
+
+def storage_unavailable(exc: StorageError):
+    """503 + Retry-After when the counter store fails; one log line, no key, no address."""
+    cause = getattr(exc, "storage_error", None) or exc.__cause__ or exc
+    lines = str(cause).strip().splitlines()
+    log.error(
+        "event=ratelimit_storage_unavailable endpoint=%s error=%s reason=%r",
+        request.endpoint,
+        type(cause).__name__,
+        lines[0][:160] if lines else "",
+    )
+    headers = {"Retry-After": str(STORAGE_RETRY_AFTER_S), "Cache-Control": "no-store"}
+    title = _("Service temporarily unavailable")
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "status": 503}, 503, headers
+    return render_template("error.html", code=503, title=title), 503, headers

@@ -1,12 +1,17 @@
 """Login throttling with Flask-Limiter, keyed without IP addresses.
 
-Two fixed-window limits guard POST /admin/login:
+Limits on POST /admin/login, for an *untrusted* attempt (no device cookie for that account,
+see `surveyapp.auth.devices`):
 
-- per account: `LOGIN_RATE_LIMIT` (10 per minute) keyed on the SHA-256 of the normalised
-  e-mail that was submitted, so guessing one account's password is slow whatever the number
-  of clients, and another account keeps its own budget;
-- per route: `LOGIN_GLOBAL_RATE_LIMIT` (60 per minute) for all attempts together, against
-  password spraying over many addresses.
+- per account: `LOGIN_RATE_LIMIT` (10 per minute, then 30 per hour: a growing throttle) keyed
+  on a keyed digest of the normalised e-mail (case, spaces, NFKC), so guessing one account's
+  password is slow whatever the number of clients, and another account keeps its own budget;
+- per route: `LOGIN_GLOBAL_RATE_LIMIT` (60 per minute) for all untrusted attempts together,
+  against password spraying over many addresses.
+
+A *trusted* attempt (this browser logged in to this account before) skips both and has its own
+`LOGIN_DEVICE_RATE_LIMIT` keyed on the device cookie's nonce, so an attacker who exhausts the
+limits above never locks the team out of the browsers they already use.
 
 No key contains the client address: we never keep IP addresses (RELIABILITY P-1), and behind
 the reverse proxy every request comes from the proxy's address anyway (gunicorn trusts no
@@ -20,14 +25,18 @@ against its limits: rather than let it through unthrottled or fail with a 500, t
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import time
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from limits.errors import StorageError
 
-from surveyapp.auth import ratelimit_storage  # noqa: F401 - registers surveyapp+sqlite://
+from surveyapp.auth import (
+    devices,
+    ratelimit_storage,  # noqa: F401 - registers surveyapp+sqlite://
+)
 
 log = logging.getLogger("surveyapp.auth")
 
@@ -48,9 +57,8 @@ STORAGE_RETRY_AFTER_S = 30
 
 
 def login_email_key() -> str:
-    """Rate-limit key of a login attempt: a digest of the submitted e-mail, never the address."""
-    email = (request.form.get("email") or "").strip().lower()
-    return "login-email:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+    """Rate-limit key of a login attempt: a keyed digest of the normalised e-mail, never it."""
+    return "login-email:" + devices.account_digest(request.form.get("email"))
 
 
 def login_route_key() -> str:
@@ -66,6 +74,11 @@ def login_limit() -> str:
 def login_global_limit() -> str:
     """The per-route limit string from the config."""
     return current_app.config["LOGIN_GLOBAL_RATE_LIMIT"]
+
+
+def login_device_limit() -> str:
+    """The per-device limit string (trusted attempts) from the config."""
+    return current_app.config["LOGIN_DEVICE_RATE_LIMIT"]
 
 
 def check_storage(app: Flask) -> None:
@@ -101,6 +114,25 @@ def configure_storage(app: Flask) -> None:
     options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     app.register_error_handler(StorageError, storage_unavailable)
+    app.register_error_handler(RateLimitExceeded, too_many_attempts)
+
+
+def too_many_attempts(exc: RateLimitExceeded):
+    """429 with Retry-After (when the breached window ends), in the visitor's language."""
+    from surveyapp.extensions import limiter
+
+    retry_after = 60
+    try:
+        limit = limiter.current_limit
+        if limit is not None:
+            retry_after = max(1, int(limit.reset_at - time.time()) + 1)
+    except StorageError:  # the window could not be read back: the default is fine
+        pass
+    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    title = _("Too many attempts")
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "status": 429}, 429, headers
+    return render_template("error.html", code=429, title=title), 429, headers
 
 
 def storage_unavailable(exc: StorageError):

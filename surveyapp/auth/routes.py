@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from surveyapp.auth import bp
+from surveyapp.auth import bp, devices
 from surveyapp.auth.access import (
     end_session,
     load_user,
@@ -16,6 +16,7 @@ from surveyapp.auth.access import (
 )
 from surveyapp.auth.forms import LanguageForm, LoginForm
 from surveyapp.auth.ratelimit import (
+    login_device_limit,
     login_email_key,
     login_global_limit,
     login_limit,
@@ -26,10 +27,24 @@ from surveyapp.services import auth as auth_service
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_email_key, methods=["POST"])
-@limiter.limit(login_global_limit, key_func=login_route_key, methods=["POST"])
+@limiter.limit(
+    login_limit, key_func=login_email_key, methods=["POST"], exempt_when=devices.is_trusted
+)
+@limiter.limit(
+    login_global_limit, key_func=login_route_key, methods=["POST"], exempt_when=devices.is_trusted
+)
+@limiter.limit(
+    login_device_limit,
+    key_func=devices.device_key,
+    methods=["POST"],
+    exempt_when=devices.is_untrusted,
+)
 def login():
-    """The login form; a success opens a new server-side session and a new cookie."""
+    """The login form; a success opens a new server-side session and a new cookie.
+
+    It also renews the browser's device cookie, which exempts this browser from the limits an
+    attacker can exhaust for this account (see `surveyapp.auth.devices`).
+    """
     form = LoginForm()
     if request.method == "GET":
         if load_user() is not None:
@@ -43,7 +58,8 @@ def login():
             if previous:
                 auth_service.log_out(db.session, previous, now())
             start_session(login_.session_id)
-            return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+            response = redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+            return devices.remember(response, login_.user.email)
         flash(_("Wrong e-mail address or password."), "error")
     elif request.method == "POST":
         status = 422

@@ -43,6 +43,8 @@ SCOPE_ROLES: dict[str, tuple[str, ...]] = {
 #: Query-string names under which tokens are refused (they would end up in logs and history).
 TOKEN_QUERY_NAMES = ("token", "access_token", "api_key", "apikey", "bearer")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: What an account whose password was reset may still use before choosing a new one.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.language", "auth.logout"})
 
 
 def now() -> datetime:
@@ -118,6 +120,11 @@ def _login_redirect():
     return redirect(url_for("auth.login", next=path))
 
 
+def must_change_password(user: User) -> bool:
+    """True when this request must lead the user to the password form first (after a reset)."""
+    return user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+
+
 def roles_required(*roles: str) -> Callable:
     """Decorator: a logged-in user with one of `roles` (302 to login when anonymous, else 403)."""
     unknown = set(roles) - set(ROLES_ALL)
@@ -130,6 +137,8 @@ def roles_required(*roles: str) -> Callable:
             user = load_user()
             if user is None:
                 return _login_redirect()
+            if must_change_password(user):
+                return redirect(url_for("auth.password"), 303)
             if user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -251,6 +260,12 @@ def _accept_session(scope: str) -> Any:
             return _login_redirect()
         return _json_error(
             401, _("Log in or send an API token."), {"WWW-Authenticate": 'Bearer realm="surveyapp"'}
+        )
+    if must_change_password(user):
+        if "text/html" in request.accept_mimetypes.values():
+            return redirect(url_for("auth.password"), 303)
+        return _json_error(
+            403, _("Change your password first (your account's password was reset).")
         )
     if user.role not in SCOPE_ROLES[scope]:
         abort(403)

@@ -14,7 +14,7 @@ from surveyapp.auth.access import (
     safe_next,
     start_session,
 )
-from surveyapp.auth.forms import LanguageForm, LoginForm
+from surveyapp.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from surveyapp.auth.ratelimit import (
     login_device_limit,
     login_email_key,
@@ -24,6 +24,7 @@ from surveyapp.auth.ratelimit import (
 )
 from surveyapp.extensions import db, limiter
 from surveyapp.services import auth as auth_service
+from surveyapp.services import passwords
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -84,3 +85,36 @@ def language():
     if form.validate_on_submit():
         auth_service.set_language(db.session, user.id, form.language.data)
     return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+
+
+#: Refusals of the password service: the field they are shown under, and the message.
+PASSWORD_ERRORS = {
+    "wrong_current": ("current", lambda: _("The current password is wrong.")),
+    "unchanged": ("password", lambda: _("The new password must differ from the current one.")),
+    "policy": ("password", lambda: _("The new password must have 10 to 1,024 characters.")),
+}
+
+
+def _password_page(form: PasswordChangeForm, status: int):
+    forced = load_user().must_change_password
+    return render_template("admin/password.html", form=form, forced=forced), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@roles_required("admin", "study", "analyst")
+def password():
+    """Change one's own password: the current one is required; other sessions are closed."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _password_page(form, 422 if request.method == "POST" else 200)
+    try:
+        raw = passwords.change_password(
+            db.session, load_user().id, form.current.data, form.password.data, now()
+        )
+    except passwords.PasswordError as exc:
+        name, message = PASSWORD_ERRORS.get(exc.reason, PASSWORD_ERRORS["wrong_current"])
+        form[name].errors.append(message())
+        return _password_page(form, 422)
+    start_session(raw)  # the session is re-issued: the old id was revoked with the others
+    flash(_("Password changed. Your other sessions have been closed."), "info")
+    return redirect(url_for("admin.index"), 303)

@@ -41,6 +41,19 @@ def normalise_email(email: str) -> str:
     return email
 
 
+#: The password policy of every account (creation, change, reset by the owner).
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 1024
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse a password shorter than 10 or longer than 1,024 characters (argon2 hashes any)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError("the password must have at least 10 characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError("the password must have at most 1024 characters")
+
+
 def create_user(
     session: Session, email: str, role: str, password: str | None, actor: Actor
 ) -> NewUser:
@@ -53,8 +66,7 @@ def create_user(
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(12)
-    if len(password) < 10:
-        raise AccountError("the password must have at least 10 characters")
+    check_password_policy(password)
     user = User(email=email, role=role, password_hash=HASHER.hash(password))
     session.add(user)
     session.flush()

@@ -84,8 +84,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             "RATELIMIT_STORAGE_URL", f"surveyapp+sqlite:///{instance_path / 'ratelimit.sqlite'}"
         ),
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "surveyapp"),
-        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Untrusted login attempts (no device cookie for the account): per account, growing.
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;30 per hour"),
         "LOGIN_GLOBAL_RATE_LIMIT": _env("LOGIN_GLOBAL_RATE_LIMIT", "60 per minute"),
+        # Trusted attempts (a browser where the account logged in before), per browser.
+        "LOGIN_DEVICE_RATE_LIMIT": _env("LOGIN_DEVICE_RATE_LIMIT", "10 per minute;30 per hour"),
+        "LOGIN_DEVICE_COOKIE_DAYS": _int("LOGIN_DEVICE_COOKIE_DAYS", 90),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "UTC"),

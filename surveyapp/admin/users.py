@@ -1,4 +1,4 @@
-"""Accounts of the study team (admins only): list, create, disable."""
+"""Accounts of the study team (admins only): list, create, disable, reset a password."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from surveyapp.admin import bp
 from surveyapp.admin.forms import EmptyForm, UserForm
 from surveyapp.auth.access import current_user, now, roles_required
 from surveyapp.extensions import db
-from surveyapp.services import accounts
+from surveyapp.services import accounts, passwords
 from surveyapp.services import auth as auth_service
 
 
@@ -71,3 +71,18 @@ def user_disable(user_id: int):
         else:
             flash(_("Account %(email)s disabled.", email=user.email), "info")
     return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@roles_required("admin")
+def user_reset_password(user_id: int):
+    """Set a temporary password, shown this once; the account must change it at next login."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("admin.users"), 303)
+    try:
+        reset = passwords.reset_account(db.session, user_id, current_user(), now())
+    except passwords.PasswordError:
+        flash(_("This password cannot be reset here (your own account, or unknown)."), "error")
+        return redirect(url_for("admin.users"), 303)
+    # Not a redirect: the password exists only in this response (Cache-Control: no-store).
+    return render_template("admin/password_reset.html", user=reset.user, password=reset.password)

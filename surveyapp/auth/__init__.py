@@ -33,9 +33,10 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """Bind the rate limiter (shared counters, see `ratelimit.check_storage`)."""
-    from surveyapp.auth.ratelimit import check_storage
+    from surveyapp.auth.ratelimit import check_storage, configure_storage
     from surveyapp.extensions import limiter
 
+    configure_storage(app)
     limiter.init_app(app)
     check_storage(app)
 

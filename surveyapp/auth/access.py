@@ -43,6 +43,8 @@ SCOPE_ROLES: dict[str, tuple[str, ...]] = {
 #: Query-string names under which tokens are refused (they would end up in logs and history).
 TOKEN_QUERY_NAMES = ("token", "access_token", "api_key", "apikey", "bearer")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: What an account whose password was reset may still use before choosing a new one.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.language", "auth.logout"})
 
 
 def now() -> datetime:
@@ -100,8 +102,12 @@ def end_session() -> str | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` when it is a path inside the admin area, else None (no open redirect)."""
-    if not target or "\\" in target:
+    """`target` when it is a path inside the admin area, else None (no open redirect).
+
+    Control characters (CR, LF, NUL, DEL…) are refused: a `Location` header cannot carry them
+    (Werkzeug raises, which was a 500) and they have no place in a link we built ourselves.
+    """
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/admin/"):
@@ -112,6 +118,11 @@ def safe_next(target: str | None) -> str | None:
 def _login_redirect():
     path = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login", next=path))
+
+
+def must_change_password(user: User) -> bool:
+    """True when this request must lead the user to the password form first (after a reset)."""
+    return user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
 
 
 def roles_required(*roles: str) -> Callable:
@@ -126,6 +137,8 @@ def roles_required(*roles: str) -> Callable:
             user = load_user()
             if user is None:
                 return _login_redirect()
+            if must_change_password(user):
+                return redirect(url_for("auth.password"), 303)
             if user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -247,6 +260,12 @@ def _accept_session(scope: str) -> Any:
             return _login_redirect()
         return _json_error(
             401, _("Log in or send an API token."), {"WWW-Authenticate": 'Bearer realm="surveyapp"'}
+        )
+    if must_change_password(user):
+        if "text/html" in request.accept_mimetypes.values():
+            return redirect(url_for("auth.password"), 303)
+        return _json_error(
+            403, _("Change your password first (your account's password was reset).")
         )
     if user.role not in SCOPE_ROLES[scope]:
         abort(403)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 LANGUAGE_CHOICES = [
     SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
@@ -36,3 +36,25 @@ class LanguageForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
+
+
+class PasswordChangeForm(FlaskForm):
+    """One's own new password, with the current one (the same policy as account creation)."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, max=1024)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change the password"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from surveyapp.auth import bp
+from surveyapp.auth import bp, devices
 from surveyapp.auth.access import (
     end_session,
     load_user,
@@ -14,8 +14,9 @@ from surveyapp.auth.access import (
     safe_next,
     start_session,
 )
-from surveyapp.auth.forms import LanguageForm, LoginForm
+from surveyapp.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from surveyapp.auth.ratelimit import (
+    login_device_limit,
     login_email_key,
     login_global_limit,
     login_limit,
@@ -23,13 +24,28 @@ from surveyapp.auth.ratelimit import (
 )
 from surveyapp.extensions import db, limiter
 from surveyapp.services import auth as auth_service
+from surveyapp.services import passwords
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_email_key, methods=["POST"])
-@limiter.limit(login_global_limit, key_func=login_route_key, methods=["POST"])
+@limiter.limit(
+    login_limit, key_func=login_email_key, methods=["POST"], exempt_when=devices.is_trusted
+)
+@limiter.limit(
+    login_global_limit, key_func=login_route_key, methods=["POST"], exempt_when=devices.is_trusted
+)
+@limiter.limit(
+    login_device_limit,
+    key_func=devices.device_key,
+    methods=["POST"],
+    exempt_when=devices.is_untrusted,
+)
 def login():
-    """The login form; a success opens a new server-side session and a new cookie."""
+    """The login form; a success opens a new server-side session and a new cookie.
+
+    It also renews the browser's device cookie, which exempts this browser from the limits an
+    attacker can exhaust for this account (see `surveyapp.auth.devices`).
+    """
     form = LoginForm()
     if request.method == "GET":
         if load_user() is not None:
@@ -43,7 +59,8 @@ def login():
             if previous:
                 auth_service.log_out(db.session, previous, now())
             start_session(login_.session_id)
-            return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+            response = redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+            return devices.remember(response, login_.user.email)
         flash(_("Wrong e-mail address or password."), "error")
     elif request.method == "POST":
         status = 422
@@ -68,3 +85,36 @@ def language():
     if form.validate_on_submit():
         auth_service.set_language(db.session, user.id, form.language.data)
     return redirect(safe_next(form.next.data) or url_for("admin.index"), 303)
+
+
+#: Refusals of the password service: the field they are shown under, and the message.
+PASSWORD_ERRORS = {
+    "wrong_current": ("current", lambda: _("The current password is wrong.")),
+    "unchanged": ("password", lambda: _("The new password must differ from the current one.")),
+    "policy": ("password", lambda: _("The new password must have 10 to 1,024 characters.")),
+}
+
+
+def _password_page(form: PasswordChangeForm, status: int):
+    forced = load_user().must_change_password
+    return render_template("admin/password.html", form=form, forced=forced), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@roles_required("admin", "study", "analyst")
+def password():
+    """Change one's own password: the current one is required; other sessions are closed."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _password_page(form, 422 if request.method == "POST" else 200)
+    try:
+        raw = passwords.change_password(
+            db.session, load_user().id, form.current.data, form.password.data, now()
+        )
+    except passwords.PasswordError as exc:
+        name, message = PASSWORD_ERRORS.get(exc.reason, PASSWORD_ERRORS["wrong_current"])
+        form[name].errors.append(message())
+        return _password_page(form, 422)
+    start_session(raw)  # the session is re-issued: the old id was revoked with the others
+    flash(_("Password changed. Your other sessions have been closed."), "info")
+    return redirect(url_for("admin.index"), 303)

@@ -7,8 +7,8 @@ import sys
 import click
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES
-from surveyapp.services import accounts
+from surveyapp.models import ROLES, utcnow
+from surveyapp.services import accounts, passwords
 from surveyapp.services.audit import Actor
 
 
@@ -45,9 +45,21 @@ def list_() -> None:
 @user_group.command("disable")
 @click.argument("email")
 def disable(email: str) -> None:
-    """Disable an account: its sessions and tokens stop working."""
+    """Disable an account: its sessions are revoked and its tokens stop working."""
     try:
-        user = accounts.disable_user(db.session, email, Actor.cli())
+        user = accounts.disable_user(db.session, email, Actor.cli(), utcnow())
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"disabled {user.email}")
+
+
+@user_group.command("reset-password")
+@click.argument("email")
+def reset_password(email: str) -> None:
+    """Give an account a temporary password (printed once) to change at its next login."""
+    try:
+        reset = passwords.reset_password(db.session, email, Actor.cli(), utcnow())
+    except passwords.PasswordError as exc:
+        raise click.ClickException(f"no user {email}") from exc
+    click.echo(f"temporary password for {reset.user.email}: {reset.password}")
+    click.echo("It is shown only once; the account must choose a new one at its next login.")

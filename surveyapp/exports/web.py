@@ -14,13 +14,14 @@ from flask import Blueprint, Response, abort, g, jsonify, request, stream_with_c
 from flask_babel import gettext as _
 
 from surveyapp.auth import require_access, roles_required
-from surveyapp.auth.access import current_user
+from surveyapp.auth.access import current_user, private_page_headers
 from surveyapp.extensions import db
 from surveyapp.services import exports
 from surveyapp.services.auth import user_actor
 from surveyapp.services.surveys import get_survey
 
 bp = Blueprint("exports", __name__)
+bp.after_request(private_page_headers)  # redirects and errors too, like every admin response
 
 CSV_TYPE = "text/csv; charset=utf-8"
 

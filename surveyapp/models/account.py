@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.expression import true
+from sqlalchemy.sql.expression import false, true
 
 from surveyapp.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
@@ -30,6 +30,10 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set by an admin password reset: every admin page leads to the change form until changed.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class UserSession(Base):

@@ -153,9 +153,9 @@ def chart(slug: str, question: str, fmt: str):
         abort(404)
     if request.args.get("download"):
         return _download(body, charts.FORMATS[fmt], service.file_name(survey, question, fmt))
-    response = Response(body, mimetype=charts.FORMATS[fmt])
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
+    # no-store like every admin response: a chart shows results (after_request would only
+    # set it when absent, so nothing else must be set here).
+    return Response(body, mimetype=charts.FORMATS[fmt])
 
 
 @bp.get("/surveys/<slug>/open-answers")

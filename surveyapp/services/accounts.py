@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.models import ROLES, User
+from surveyapp.models import ROLES, User, UserSession, utcnow
 from surveyapp.services.audit import Actor, record
 
 #: OWASP's first argon2id option (m=46 MiB, t=1, p=1) raised to t=2.
@@ -40,6 +41,19 @@ def normalise_email(email: str) -> str:
     return email
 
 
+#: The password policy of every account (creation, change, reset by the owner).
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 1024
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse a password shorter than 10 or longer than 1,024 characters (argon2 hashes any)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError("the password must have at least 10 characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError("the password must have at most 1024 characters")
+
+
 def create_user(
     session: Session, email: str, role: str, password: str | None, actor: Actor
 ) -> NewUser:
@@ -52,8 +66,7 @@ def create_user(
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(12)
-    if len(password) < 10:
-        raise AccountError("the password must have at least 10 characters")
+    check_password_policy(password)
     user = User(email=email, role=role, password_hash=HASHER.hash(password))
     session.add(user)
     session.flush()
@@ -72,13 +85,28 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
-def disable_user(session: Session, email: str, actor: Actor) -> User:
-    """Disable an account (its sessions and tokens stop working). Commits."""
+def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every open session of a user (the caller commits); returns how many."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def disable_user(session: Session, email: str, actor: Actor, now: datetime | None = None) -> User:
+    """Disable an account and revoke its session rows (its tokens stop working too). Commits.
+
+    The web and the CLI both come here, so a disabled account never keeps an open session row
+    that re-enabling it would bring back to life.
+    """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise AccountError(f"no user {email}")
     user.is_active = False
-    record(session, actor, "user.disable", target=user.email)
+    revoked = revoke_user_sessions(session, user.id, now or utcnow())
+    record(session, actor, "user.disable", target=user.email, details={"sessions_revoked": revoked})
     session.commit()
     return user
 

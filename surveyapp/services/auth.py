@@ -163,16 +163,6 @@ def log_out(session: Session, raw: str | None, now: datetime) -> bool:
     return True
 
 
-def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
-    """Revoke every open session of a user (the caller commits); returns how many."""
-    result = session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return result.rowcount or 0
-
-
 def set_language(session: Session, user_id: int, language: str) -> None:
     """Change the interface language of a user's admin pages. Commits."""
     if language not in SUPPORTED_LOCALES:
@@ -196,8 +186,7 @@ def disable_account(session: Session, user_id: int, actor_user: User, now: datet
         raise accounts.AccountError("the last active admin cannot be disabled")
     email = target.email
     begin_write(session)
-    revoke_user_sessions(session, user_id, now)
-    return accounts.disable_user(session, email, user_actor(actor_user))  # commits both
+    return accounts.disable_user(session, email, user_actor(actor_user), now)  # revokes too
 
 
 def _active_admins(session: Session) -> int:

@@ -194,6 +194,30 @@ def test_next_parameter_cannot_redirect_elsewhere(app, users):
     assert response.headers["Location"] == "/admin/users"
 
 
+def test_control_characters_in_next_give_a_safe_redirect(app, users):
+    """CR/LF (header injection), NUL, TAB or DEL in `next`: no 500, the admin index instead."""
+    for target in (
+        "/admin/\r\nSet-Cookie: x=1",
+        "/admin/users\n",
+        "/admin/\x00",
+        "/admin/\t",
+        "/admin/\x7f",
+    ):
+        client = app.test_client()
+        page = client.get("/admin/login", query_string={"next": target})
+        assert page.status_code == 200, repr(target)
+        response = login(client, "admin@example.org", next=target)
+        assert response.status_code == 303, repr(target)
+        assert response.headers["Location"] == "/admin/", repr(target)
+        assert "x=1" not in response.headers.get("Set-Cookie", "")
+        switched = client.post(
+            "/admin/language",
+            data={"csrf_token": page_csrf(client, "/admin/"), "language": "en", "next": target},
+        )
+        assert switched.status_code == 303, repr(target)
+        assert switched.headers["Location"] == "/admin/", repr(target)
+
+
 def test_cookie_flags_in_production(tmp_path, database_url):
     app = create_app(
         {

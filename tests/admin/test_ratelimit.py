@@ -20,7 +20,7 @@ from surveyapp import create_app
 from surveyapp.auth import ratelimit
 from surveyapp.auth.ratelimit_storage import SCHEME, SQLiteWindowStorage
 from surveyapp.extensions import db
-from tests.admin.helpers import PASSWORD, login
+from tests.admin.helpers import PASSWORD, csrf_from, login
 
 
 def _attempts(client, email: str, n: int, password: str = "wrong password") -> list[int]:
@@ -232,3 +232,98 @@ def test_login_limit_across_gunicorn_workers(tmp_path, storage, holds):
     else:
         # Per-worker counters: the limit is multiplied by the number of workers serving.
         assert passed > 10, statuses
+
+
+# --------------------------------------------------------------------------- store down
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:  # bound then closed: nothing listens there any more
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def app_without_redis(database_url, tmp_path):
+    """The app with its login counters on a Redis URL where nothing answers."""
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{_closed_port()}/1",
+        }
+    )
+    yield app
+    db.dispose(app)
+
+
+@pytest.fixture
+def auth_log():
+    """Records of the `surveyapp.auth` logger (it does not propagate to pytest's caplog)."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("surveyapp.auth")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("fr", "Service momentanément indisponible"), ("en", "Service temporarily unavailable")],
+)
+def test_login_answers_503_when_the_counter_store_is_down(
+    app_without_redis, auth_log, language, text
+):
+    client = app_without_redis.test_client()
+    headers = {"Accept-Language": language}
+    page = client.get("/admin/login", headers=headers)
+    assert page.status_code == 200  # the form itself needs no counter
+    started = time.monotonic()
+    response = client.post(
+        "/admin/login",
+        headers=headers,
+        data={
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.data),
+        },
+    )
+    assert time.monotonic() - started < 10
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert f'lang="{language}"' in html
+    assert text in html
+    lines = [r.getMessage() for r in auth_log]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("event=ratelimit_storage_unavailable endpoint=auth.login")
+    assert "\n" not in lines[0]
+    assert "admin@example.org" not in lines[0]
+    json = client.post(
+        "/admin/login",
+        headers={**headers, "Accept": "application/json"},
+        data={
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.data),
+        },
+    )
+    assert json.status_code == 503
+    assert json.get_json()["status"] == 503
+
+
+def test_redis_store_gets_short_timeouts_and_wrapped_errors():
+    options = ratelimit.storage_options("redis://127.0.0.1:6379/1")
+    assert options["wrap_exceptions"] is True
+    assert options["socket_timeout"] <= 5
+    assert options["socket_connect_timeout"] <= 5
+    assert ratelimit.storage_options(f"{SCHEME}:////tmp/x.sqlite") == {"wrap_exceptions": True}

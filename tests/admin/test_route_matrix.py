@@ -46,6 +46,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("auth.login", "POST"): everyone(422),  # empty form
     ("auth.logout", "POST"): everyone(303),
     ("auth.language", "POST"): expect(302, 303, 303, 303),
+    ("auth.password", "GET"): expect(302, 200, 200, 200),
+    ("auth.password", "POST"): expect(302, 422, 422, 422),  # empty form
     # Surveys: every role reads; the study team and admins change.
     ("admin.index", "GET"): expect(302, 200, 200, 200),
     ("admin.survey", "GET"): expect(302, 200, 200, 200),
@@ -72,6 +74,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.users", "GET"): expect(302, 403, 403, 200),
     ("admin.user_create", "POST"): expect(302, 403, 403, 422),
     ("admin.user_disable", "POST"): expect(302, 403, 403, 303),
+    ("admin.user_reset_password", "POST"): expect(302, 403, 403, 200),  # shows the password
     ("admin.tokens", "GET"): expect(302, 403, 403, 200),
     ("admin.token_create", "POST"): expect(302, 403, 403, 422),
     ("admin.token_revoke", "POST"): expect(302, 403, 403, 303),
@@ -193,3 +196,5 @@ def test_route_answers_each_visitor_as_expected(app, sample, endpoint, method, v
     assert response.status_code == expected, (
         f"{method} {url} as {visitor}: {response.status_code}, expected {expected}"
     )
+    if url.startswith("/admin/"):  # every admin answer, results and charts included (#16.12)
+        assert response.headers.get("Cache-Control") == "no-store", (url, visitor)

@@ -111,3 +111,21 @@ def test_users_page_is_for_admins_only(as_role):
         assert client.get("/admin/users").status_code == 403
         token = csrf_from(client.get("/admin/").data)
         assert client.post("/admin/users", data={"csrf_token": token}).status_code == 403
+
+
+def test_cli_disable_revokes_the_session_rows(app, as_role, users, cli):
+    victim = as_role("study")
+    assert victim.get("/admin/").status_code == 200
+    result = cli("user", "disable", " Study@Example.org ")
+    assert result.exit_code == 0, result.output
+    assert "disabled study@example.org" in result.output
+    with app.app_context():
+        sessions = db.session.scalars(
+            select(UserSession).where(UserSession.user_id == users["study"].id)
+        ).all()
+        assert sessions
+        assert all(s.revoked_at is not None for s in sessions)  # not only the is_active flag
+        db.session.get(User, users["study"].id).is_active = True  # re-enabled later…
+        db.session.commit()
+    assert victim.get("/admin/").status_code == 302  # …the old session stays dead
+    assert cli("user", "disable", "nobody@example.org").exit_code != 0

@@ -99,6 +99,7 @@ def test_charts_as_svg_and_png(baro, as_role, fmt, magic):
         response = client.get(f"{BASE}/results/{qid}.{fmt}?by=s1")
         assert response.status_code == 200, qid
         assert response.data.startswith(magic)
+        assert response.headers["Cache-Control"] == "no-store", qid  # results stay private
     download = client.get(f"{BASE}/results/q2.{fmt}?download=1")
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert client.get(f"{BASE}/results/q22.{fmt}").status_code == 404

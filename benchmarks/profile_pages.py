@@ -24,9 +24,9 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 from surveyapp import create_app  # noqa: E402
 from surveyapp.database import engine_for_url  # noqa: E402
 from surveyapp.engine import apply_page, load_survey_file, render_page, validate_page  # noqa: E402
-from surveyapp.engine.simulate import random_form  # noqa: E402
 from surveyapp.services import migrations  # noqa: E402
 from tests.support.servers import load_and_open  # noqa: E402
+from tests.support.simulate import random_form  # noqa: E402
 
 BAROMETER = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')

@@ -4,8 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27
 
-Until now drafts lived under a reserved key of `responses.params`, beside the recruitment
-parameters that exports read. A nullable column needs no default or backfill.
+Adds the nullable column `responses.draft` (JSON; JSONB on PostgreSQL), where the respondent
+service keeps what was typed on a page but not submitted. It came with that service: no
+earlier code stored drafts (neither in `responses.params`, which holds only recruitment
+parameters, nor anywhere else), so the migration moves no data. A nullable column needs no
+default or backfill.
 """
 
 import sqlalchemy as sa

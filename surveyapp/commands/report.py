@@ -73,6 +73,22 @@ def report_command(slug, output, by, weighted, lang, only, status, since, until,
         else:
             body = results.workbook(db.session, survey, options, only=only)
     except results.ResultsError as exc:
-        raise click.ClickException(str(exc)) from exc
+        message = str(exc)
+        if by and message.startswith("unknown breakdown"):
+            message += f"; --by takes a question or derived variable id ({_breakdown_hint(schema)})"
+        raise click.ClickException(message) from exc
     output.write_bytes(body)
     click.echo(f"{output}: {len(body)} bytes")
+
+
+def _breakdown_hint(schema) -> str:
+    """The survey's usual breakdowns (its hard quotas' variables), e.g. "s1: Pays, size_band"."""
+    names = dict.fromkeys(n for q in schema.quotas if q.kind == "hard" for n in q.by)
+    labels = {d.id: d.label for d in schema.derived}
+    shown = []
+    for name in names:
+        question = schema.questions.get(name)
+        text = question.text if question is not None else labels.get(name)
+        label = (text or {}).get(schema.default_language, "")
+        shown.append(f"{name}: {label}" if label else name)
+    return "for example " + "; ".join(shown) if shown else "see the codebook"

@@ -18,7 +18,7 @@ from surveyapp.services.audit import Actor
 )
 def init_command(admin_email: str) -> None:
     """Apply migrations, load the bundled questionnaires, create a first admin if none."""
-    translations.compile_catalogs(quiet=True)
+    translations.compile_catalogs()
     migrations.upgrade(db.engine)
     click.echo(f"database: migrated to {migrations.current_revision(db.engine)}")
     session = db.session

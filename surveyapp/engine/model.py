@@ -181,11 +181,6 @@ class Column:
     code: str | None = None
     row: str | None = None
 
-    @property
-    def question_id(self) -> str:
-        """The question (or derived variable, or parameter) the column comes from."""
-        return self.source_id
-
 
 @dataclass(frozen=True, slots=True)
 class VarInfo:

@@ -53,8 +53,6 @@ NUMERIC_KINDS = frozenset(
 )
 #: Kinds whose values are option codes (numbers when every code of the column is an integer).
 CODE_KINDS = frozenset({"single", "matrix_row", "derived_single", "param_single", "consent"})
-#: Kinds whose cells are free text, neutralised in the spreadsheet presets.
-TEXT_KINDS = frozenset({"text", "email", "other", "param_text"})
 
 FLAG_LABELS: Mapping[str, Text] = MappingProxyType(
     {
@@ -98,11 +96,6 @@ class ExportColumn:
     versions: tuple[int, ...] = ()
     description: Text = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_text(self) -> bool:
-        """Whether cells are free text (neutralised in the spreadsheet presets)."""
-        return self.kind in TEXT_KINDS
 
 
 def _text(fr: str, en: str) -> Text:

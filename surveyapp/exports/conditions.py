@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine.expressions import AllOf, AnyOf, Condition, Leaf, Node, Not, leaves
+from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not
 from surveyapp.engine.model import Question
 
 _OPS = {
@@ -118,8 +118,3 @@ def _closure(ids: Iterable[str], deps: Mapping[str, set[str]]) -> set[str]:
         seen.add(var)
         stack.extend(deps.get(var, ()))
     return seen
-
-
-def condition_refs(cond: Condition | None) -> set[str]:
-    """Ids a condition reads (empty for None)."""
-    return {leaf.ref for leaf in leaves(cond.node)} if cond is not None else set()

@@ -42,7 +42,6 @@ class Other:
     name: str
     id: str
     value: str
-    choice_id: str
     errors: list[str] = field(default_factory=list)
 
 
@@ -176,7 +175,7 @@ def _choices(f: Field, qv: QuestionView, typed) -> None:
     if other is not None:
         name = f"{qv.id}_other"
         typed_other = _values(typed, name, qv.other_value)
-        f.other = Other(name, f"f-{name}", typed_other[0] if typed_other else "", other.id)
+        f.other = Other(name, f"f-{name}", typed_other[0] if typed_other else "")
 
 
 def _matrix(f: Field, qv: QuestionView, typed, errors: dict[str, list[str]]) -> None:

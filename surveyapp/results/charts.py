@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Sequence
 
 from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -185,8 +184,3 @@ def render(table: Table, report: Report, lang: str, fmt: str = "svg") -> bytes:
         metadata = {"Date": None} if fmt == "svg" else {}
         fig.savefig(buffer, format=fmt, dpi=150, bbox_inches="tight", metadata=metadata)
     return buffer.getvalue()
-
-
-def chartable(tables: Sequence[Table]) -> list[str]:
-    """Keys of the tables that have a chart."""
-    return [t.key for t in tables if t.rows]

@@ -118,10 +118,6 @@ class Dataset:
         """Number of responses."""
         return len(self.ids)
 
-    def code_of(self, name: str, index: int) -> str:
-        """The code behind an index of a code variable."""
-        return self.categories[name][index]
-
 
 # ----------------------------------------------------------------------------- derived
 class DerivedMemo:

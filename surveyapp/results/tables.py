@@ -99,11 +99,6 @@ class Table:
         """Identifier in URLs and file names."""
         return self.variable.id
 
-    @property
-    def any_fragile(self) -> bool:
-        """Whether some column is flagged as fragile."""
-        return any(b.fragile for b in self.bases)
-
 
 # ----------------------------------------------------------------------------- bases
 def make_base(weights: np.ndarray | None, mask: np.ndarray, weighted: bool) -> Base:

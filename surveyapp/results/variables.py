@@ -17,8 +17,6 @@ from surveyapp.exports.columns import ExportColumn
 
 Text = Mapping[str, str]
 
-#: Table kinds, in the order the results view lists them within a page.
-TABLE_KINDS = ("single", "multiple", "grid", "number", "nps", "derived", "derived_number")
 #: Kinds that can be a breakdown (one code per respondent).
 CODE_KINDS = ("single", "derived", "param", "language")
 
@@ -58,11 +56,6 @@ class Variable:
         """The label of a code in `lang` (the code itself when it has none)."""
         labels = self.labels.get(code)
         return (labels.get(lang) or code) if labels else code
-
-    @property
-    def is_table(self) -> bool:
-        """Whether the results view shows a table for it."""
-        return self.kind in TABLE_KINDS
 
     @property
     def is_code(self) -> bool:

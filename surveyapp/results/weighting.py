@@ -18,7 +18,7 @@ With a single `by` variable the whole data set is one group.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +60,6 @@ class Weights:
     values: np.ndarray
     cells: tuple[CellWeight, ...] = ()
     outside: int = 0
-    empty_cells: tuple[tuple[str | None, str], ...] = field(default_factory=tuple)
 
     @property
     def effective_base(self) -> float:
@@ -100,7 +99,6 @@ def cell_weights(data: Dataset, scheme: Scheme) -> Weights:
     cells = _codes(data, scheme.cell)
     weights = np.ones(data.n)
     report: list[CellWeight] = []
-    empty: list[tuple[str | None, str]] = []
     inside = np.zeros(data.n, dtype=bool)
     for group in dict.fromkeys(g for g, _c in scheme.targets):
         in_group = groups == group if group is not None else np.ones(data.n, dtype=bool)
@@ -113,12 +111,10 @@ def cell_weights(data: Dataset, scheme: Scheme) -> Weights:
             target, n = scheme.targets[key], present[key]
             share = target / target_total if target_total and n else 0.0
             weight = share * n_group / n if n else None
-            if weight is None:
-                empty.append(key)
-            else:
+            if weight is not None:
                 weights[masks[key]] = weight
                 inside |= masks[key]
             report.append(
                 CellWeight(group, key[1], target, share, n, n / n_group if n_group else 0.0, weight)
             )
-    return Weights(scheme, weights, tuple(report), int((~inside).sum()), tuple(empty))
+    return Weights(scheme, weights, tuple(report), int((~inside).sum()))

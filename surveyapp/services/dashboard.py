@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -192,8 +192,3 @@ def _funnel(stopped: Counter[str], page_order: list[str]) -> list[tuple[str, int
     known = [(page, stopped[page]) for page in page_order if stopped[page]]
     others = sorted((page, n) for page, n in stopped.items() if page not in page_order)
     return known + others
-
-
-def in_timezone(value: datetime, tz: tzinfo) -> datetime:
-    """`value` in the time zone `tz`."""
-    return value.astimezone(tz)

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from surveyapp.config import default_translations_dir
 
 
-def compile_catalogs(directory: Path | None = None, *, quiet: bool = False) -> list[Path]:
+def compile_catalogs(directory: Path | None = None) -> list[Path]:
     """Write each `.mo` next to its `.po` when missing or older; return those written."""
     directory = directory or default_translations_dir()
     written = []

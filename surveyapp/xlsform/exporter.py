@@ -8,6 +8,7 @@ parameters, derived variables, endings, quotas and the translated title).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ XLS_TYPE = {
 REFINED = ("email", "nps")
 #: Suffix of an inline list's name when a named list already has the question's id.
 INLINE = "__inline"
+PIPED = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
 HEADER_KEYS = ("id", "version", "languages", "default_language")
 #: Keys written in XLSForm columns, per type (the others go to surveyapp_<key> columns).
 COMMON = {"id", "type", "text", "help", "required", "when"}
@@ -127,6 +129,29 @@ class _Exporter:
                 else:
                     self.question(q)
             self.survey_rows.append({"type": "end group"})
+        self.piped_derived()
+
+    def piped_derived(self) -> None:
+        """A `calculate` row for each derived variable piped into a text (`${id}`), so that
+        pyxform resolves the reference; the definition itself stays in the surveyapp sheet
+        (the importer skips these rows). The calculation gives the code where each case's
+        condition has an exact XPath, else ''."""
+        piped = set(PIPED.findall(dump_block({"pages": self.schema.get("pages") or []})))
+        for d in self.schema.get("derived") or []:
+            if d.get("id") not in piped or "cases" not in d:
+                continue
+            calculation = "''"
+            for case in reversed(d["cases"]):
+                when = case.get("when")
+                test = exact_xpath(when, self.symbols) if isinstance(when, dict) else None
+                if "value" not in case or (when is not None and test is None):
+                    calculation = "''"
+                    break
+                value = f"'{case['value']}'"
+                calculation = value if when is None else f"if({test}, {value}, {calculation})"
+            self.survey_rows.append(
+                {"type": "calculate", "name": d["id"], "calculation": calculation}
+            )
 
     def question(self, q: dict[str, Any]) -> None:
         qtype = q.get("type")

@@ -71,10 +71,12 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     _languages(ctx, settings, language)
     if ctx.problems:
         return {}
+    extra = read_surveyapp_sheet(ctx, sheets.get("surveyapp"))
     survey_sheet = SurveySheet(ctx, sheets["survey"])
+    declared = extra.get("derived") if isinstance(extra.get("derived"), list) else []
+    survey_sheet.declared = {d.get("id") for d in declared if isinstance(d, dict)}
     survey_sheet.read()
     lists = read_choices(ctx, sheets.get("choices"))
-    extra = read_surveyapp_sheet(ctx, sheets.get("surveyapp"))
     schema: dict[str, Any] = {"schema_version": 1, "survey": _header(ctx, settings, extra)}
     if "parameters" in extra:
         schema["parameters"] = extra.pop("parameters")

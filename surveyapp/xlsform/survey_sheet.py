@@ -106,6 +106,8 @@ class SurveySheet:
         self.row_names: dict[tuple[str, str], str] = {}
         #: every name written on the sheet (refused rows included)
         self.names: set[str] = set()
+        #: derived variables defined in the surveyapp sheet (their calculate rows are mirrors)
+        self.declared: set[str] = set()
 
     # ------------------------------------------------------------------ tree
     def read(self) -> None:
@@ -264,6 +266,8 @@ class SurveySheet:
 
     def _calculate(self, row: SheetRow) -> None:
         name = self.ctx.identifier(self.sheet, row, "name", "calculate")
+        if name in self.declared:  # a mirror written by the export so that ${name} resolves
+            return
         calculation = self.sheet.get(row, "calculation")
         loc = self.sheet.loc(row, "calculation")
         try:

@@ -2,7 +2,9 @@
 
 A scripted respondent posts page by page through validate_page / apply_page / next_step,
 as the respondent service does. Each test checks one route of the specification
-(barometre-2015.md §5 routing B1-B8, screen-outs SO1-SO5, §9.2 pages, §9.7 hard quota).
+(barometre-2015.md §5 routing B1-B8, screen-outs SO1-SO5, §9.2 pages, §9.7 hard quota),
+as revised by §10 (survey version 2015.2): S6b after "Don't know" in S6, new "Don't know" and
+"None of these" codes, randomised long lists, one generic screen-out message.
 """
 
 from __future__ import annotations
@@ -297,14 +299,40 @@ def test_so4_not_involved(survey, s5):
     assert (w.ending, w.pages) == ("so4", ["p01", "p02", "p04", "p05"])
 
 
-def test_so5_size_unknown(survey):
-    w = walk(survey, with_(s6="8"))
-    assert (w.ending, w.pages) == ("so5", ["p01", "p02", "p04", "p05", "p06"])
+def test_so5_size_unknown_even_roughly(survey):
+    """§10.4.2: S6 = 8 leads to S6b; SO5 only when S6b is "Don't know" too."""
+    w = walk(survey, with_(s6="8", s6b="99"))
+    assert (w.ending, w.pages) == ("so5", ["p01", "p02", "p04", "p05", "p06", "p06b"])
     assert w.status == "screened_out"
 
 
-def test_general_manager_of_unknown_size_ends_at_so5(survey):
-    assert walk(survey, with_(s3="5", s6="8")).ending == "so5"
+@pytest.mark.parametrize(("s6b", "band"), [("1", "1"), ("2", "2"), ("3", "3")])
+def test_s6b_approximate_size_continues_in_its_band(survey, s6b, band):
+    """§10.4.2: an approximate size counts in its country x size cell like any other."""
+    w = walk(survey, with_(s1="2", s6="8", s6b=s6b))
+    assert w.ending == "end_complete"
+    assert w.pages[:7] == ["p01", "p02", "p04", "p05", "p06", "p06b", "p07"]
+    assert str(flow.derived_values(survey, w.answers)["size_band"]) == band
+    cells = {getattr(c, "cell_id", c) for c in flow.quota_cells(survey, w.answers)}
+    assert f"country_size__2__{band}" in cells
+
+
+@pytest.mark.parametrize("s6", ["1", "4", "7"])
+def test_s6b_only_when_size_unknown(survey, s6):
+    assert "p06b" not in walk(survey, with_(s6=s6)).pages
+
+
+def test_general_manager_of_unknown_size_ends_at_so3_without_s6b(survey):
+    """§10.4.2: S3 = 5 with S6 = 8 ends at SO3 (so3_gm) and never sees S6b."""
+    w = walk(survey, with_(s3="5", s6="8"))
+    assert (w.ending, w.pages) == ("so3_gm", ["p01", "p02", "p04", "p05", "p06"])
+
+
+def test_longest_route_with_s6b_has_29_pages(survey):
+    script = with_(s1="3", s1b="1", s6="8", s6b="2", q8="5", q10="2", q20="1", q23=["1"])
+    w = walk(survey, script)
+    assert w.ending == "end_complete"
+    assert len(w.pages) == 29
 
 
 # --------------------------------------------------------------------------- quota
@@ -340,7 +368,33 @@ def test_another_cell_full_does_not_stop_the_respondent(survey):
 def test_screen_outs_on_p06_come_before_the_quota(survey):
     full = {f"country_size__1__{b}" for b in (1, 2, 3)}
     assert walk(survey, with_(s3="5", s6="4"), full_cells=full).ending == "so3_gm"
-    assert walk(survey, with_(s6="8"), full_cells=full).ending == "so5"
+    assert walk(survey, with_(s6="8", s6b="99"), full_cells=full).ending == "so5"
+
+
+def test_full_cell_reached_through_s6b_ends_at_qf_after_p06b(survey):
+    w = walk(survey, with_(s1="1", s6="8", s6b="3"), full_cells={"country_size__1__3"})
+    assert (w.ending, w.status) == ("qf", "quota_full")
+    assert w.pages[-2:] == ["p06", "p06b"]
+
+
+# --------------------------------------------------------------------------- §10.2 messages
+def test_one_generic_screen_out_message(survey):
+    """§10.2.2: the six screen-outs show the same text, naming no answer and no profile."""
+    screened = [e for e in survey.endings if e.status == "screened_out"]
+    assert {e.id for e in screened} == {"so1", "so2", "so3", "so3_gm", "so4", "so5"}
+    for lang in ("fr", "en"):
+        assert len({e.message[lang] for e in screened}) == 1
+        assert "profil" not in screened[0].message[lang]
+    assert "D’après vos réponses" in screened[0].message["fr"]
+
+
+def test_quota_full_message_names_no_quota_variable(survey):
+    """§10.2.3: the qf message must not tell a respondent what to change to get in."""
+    message = survey.ending("qf").message
+    for word in ("pays", "taille", "entreprise", "country", "size", "company"):
+        assert word not in message["fr"].lower() + " " + message["en"].lower(), word
+    assert "profils comme le vôtre" in message["fr"]
+    assert "a profile like yours" in message["en"]
 
 
 def test_full_cell_earlier_ending_wins(survey):
@@ -414,6 +468,107 @@ def test_q3_order_is_random_with_other_last_and_stable(survey):
     assert len(orders) > 1
 
 
+def _orders(survey, script: dict, page_id: str, qid: str, n: int = 12) -> set[tuple[str, ...]]:
+    """Option orders shown for `qid` under n response seeds (each one stable on reload)."""
+    answers = answers_until(survey, script, page_id)
+    orders = set()
+    for seed in (f"seed-{i}" for i in range(n)):
+        views = [flow.render_page(survey, page_id, answers, seed, "fr") for _ in range(2)]
+        got = [
+            tuple(o.code for o in qv.options) for v in views for qv in v.questions if qv.id == qid
+        ]
+        assert got[0] == got[1], "the order must not change on reload"
+        orders.add(got[0])
+    return orders
+
+
+#: §10.5: question -> (page, script changes to reach it, codes pinned first, codes pinned last).
+RANDOMISED = {
+    "s2": ("p04", {}, (), ("6",)),
+    "s3": ("p04", {}, (), ("10",)),
+    "q1a": ("p09", {"q1": "2"}, (), ("8",)),
+    "q6": ("p12", {}, (), ("98",)),
+    "q13": ("p20", {}, ("1",), ("7", "11", "99")),
+    "q14a": ("p22", {}, (), ()),
+    "q16": ("p23", {}, (), ("98",)),
+}
+
+
+@pytest.mark.parametrize("qid", sorted(RANDOMISED))
+def test_long_lists_are_randomised_with_anchors_fixed(survey, qid):
+    page, changes, first, last = RANDOMISED[qid]
+    orders = _orders(survey, with_(**changes), page, qid)
+    assert len(orders) > 1, f"{qid} is not shuffled"
+    for order in orders:
+        assert order[: len(first)] == first, order
+        assert order[len(order) - len(last) :] == last, order
+
+
+def test_ordered_scales_are_not_randomised(survey):
+    for qid, page in (("s4", "p05"), ("s6", "p06"), ("q9a", "p16"), ("q7", "p13")):
+        assert len(_orders(survey, BASE, page, qid, n=6)) == 1, qid
+    (order,) = _orders(survey, BASE, "p16", "q9a", n=1)
+    assert order == ("1", "2", "3", "4", "6", "5")  # §10.4.1: [6] between [4] and [5]
+
+
+@pytest.mark.parametrize(
+    ("page", "qid", "code", "changes"),
+    [
+        ("p13", "q7", "99", {}),
+        ("p16", "q10", "99", {}),
+        ("p18", "q12", "99", {}),
+        ("p21", "q14", "99", {}),
+        ("p16", "q9a", "6", {}),
+        ("p06b", "s6b", "99", {"s6": "8"}),
+    ],
+)
+def test_new_single_choice_codes_are_offered(survey, page, qid, code, changes):
+    answers = answers_until(survey, with_(**changes), page)
+    view = flow.render_page(survey, page, answers, SEED, "en")
+    (qv,) = [qv for qv in view.questions if qv.id == qid]
+    assert code in {o.code for o in qv.options}
+
+
+def test_q10_dont_know_skips_q10a(survey):
+    w = walk(survey, with_(q10="99"))
+    assert "p17" not in w.pages
+    assert w.answers["q10"] == "99"
+
+
+def test_q14_dont_know_skips_p22(survey):
+    """§10.4.1: Q14 = 99 asks neither Q14a, Q15 nor Q14b, so P22 is not shown (B5 extended)."""
+    w = walk(survey, with_(q14="99"))
+    assert "p22" not in w.pages
+    assert w.ending == "end_complete"
+    assert not {"q14a", "q15", "q14b"} & set(w.answers)
+
+
+@pytest.mark.parametrize(
+    ("page", "qid", "code", "other"),
+    [("p12", "q6", "98", "1"), ("p20", "q13", "99", "3"), ("p23", "q16", "98", "1")],
+)
+def test_none_and_dont_know_are_exclusive(survey, page, qid, code, other):
+    answers = answers_until(survey, BASE, page)
+    alone = flow.validate_page(survey, page, {qid: [code]}, answers, SEED)
+    assert not alone.errors
+    assert alone.values[qid] == [code]
+    assert flow.validate_page(survey, page, {qid: [code, other]}, answers, SEED).errors
+
+
+def test_q19_dont_know_is_exclusive(survey):
+    answers = answers_until(survey, BASE, "p25")
+    assert not flow.validate_page(
+        survey, "p25", {"q19": ["99"], "q20": ["2"]}, answers, SEED
+    ).errors
+    form = {"q19": ["99", "1"], "q20": ["2"]}
+    assert flow.validate_page(survey, "p25", form, answers, SEED).errors
+
+
+def test_flag_q13_cannot_fire_with_dont_know(survey):
+    w = walk(survey, with_(q13=["99"]))
+    assert str(flow.derived_values(survey, w.answers)["flag_q13"]) == "0"
+
+
 @pytest.mark.parametrize("network", ["2", "6", "15"])
 def test_single_network_skips_q4_and_is_auto_coded(survey, network):
     w = walk(survey, with_(q3=[network], q10a=[network], q3_other="Mastodon"))
@@ -461,7 +616,7 @@ def test_q21_items_follow_the_networks_ticked(survey):
     for qid in ("q21_1", "q21_3", "q21_15"):
         assert w.offered("p27", qid) == {"1", "2", "3", "4"}
     for qid in ("q21_8", "q21_10"):
-        assert w.offered("p27", qid) == {"5", "6"}
+        assert w.offered("p27", qid) == {"5", "6", "99"}
     for qid in w.shown("p27"):
         assert qid in w.answers
 
@@ -471,6 +626,25 @@ def test_q21_instagram_and_snapchat_ticked(survey):
     assert w.shown("p27") == ["q21_8", "q21_10"]
     assert w.offered("p27", "q21_8") == {"1", "2", "3", "4"}
     assert w.offered("p27", "q21_10") == {"1", "2", "3", "4"}
+
+
+@pytest.mark.parametrize(("lang", "used", "plans"), [
+    ("fr", "Dans les 12 prochains mois, votre usage d’Instagram va…",
+     "Votre entreprise prévoit-elle de se lancer sur Instagram dans les 12 prochains mois ?"),
+    ("en", "In the next 12 months, your use of Instagram will…",
+     "Does your company plan to start using Instagram in the next 12 months?"),
+])  # fmt: skip
+def test_q21_instagram_stem_follows_q3(survey, lang, used, plans):
+    """§10.4.4: one id, two stems; the plan stem (Yes/No/Don't know) when not selected in Q3."""
+    for q3, stem, offered in (
+        (["8", "1"], used, {"1", "2", "3", "4"}),
+        (["1"], plans, {"5", "6", "99"}),
+    ):
+        answers = answers_until(survey, with_(q3=q3, q4="1", q10a=["1"]), "p27")
+        view = flow.render_page(survey, "p27", answers, SEED, lang)
+        (qv,) = [qv for qv in view.questions if qv.id == "q21_8"]
+        assert qv.text == stem
+        assert {o.code for o in qv.options} == offered
 
 
 def test_q21_viadeo_in_france(survey):

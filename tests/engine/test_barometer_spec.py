@@ -1,7 +1,9 @@
+# ruff: noqa: E501 (the §10 tables hold the spec's exact strings, one per line)
 """Specification coverage of the barometer schema (surveyapp/surveys/barometre-2015.yaml).
 
 The tables below are transcribed from the questionnaire specification
-(barometre-2015.md: §4 items, §5 routing, §6 quotas, §9 encoding decisions, §9 prevailing).
+(barometre-2015.md: §4 items, §5 routing, §6 quotas, §9 encoding decisions, §9 prevailing),
+then updated by §10 "Revision 2" (survey version 2015.2), which prevails over §1-§9.
 Each test checks the YAML against them, so "the schema encodes the whole spec" is verified
 rather than claimed. The YAML is read with yaml.safe_load and conditions are evaluated by a
 small evaluator written here: this file depends on no engine code.
@@ -10,6 +12,7 @@ small evaluator written here: this file depends on no engine code.
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -581,6 +584,352 @@ PARAMETERS = {
 }
 
 
+# --------------------------------------------------------------------------- §10 Revision 2
+# §10 applies on top of §1-§9 and prevails (survey version 2015.2). The tables above are kept as
+# §4-§9 give them; the blocks below transcribe §10 and update them, as the spec itself does.
+VERSION = "2015.2"  # §10.1 R2
+CONSENT_VERSION = "2"
+
+
+def r5(s: str) -> str:
+    """§10.1 R5 (mechanical): typographic apostrophe; English quotations in “ ”."""
+    s = re.sub(r"(?<=\w)'(?=\w)", "\u2019", s)
+    if s.startswith('"') and s.endswith('"'):
+        s = f"\u201c{s[1:-1]}\u201d"
+    return s
+
+
+def r5_pair(pair: tuple[str, str]) -> tuple[str, str]:
+    return r5(pair[0]), r5(pair[1])
+
+
+#: §10.3 stems (New FR / New EN; "(unchanged)" resolved to the §4/§9 text, R5 applied).
+STEMS_REV2 = {
+    "s2": ("Pour quel type d’organisation travaillez-vous ?", "What type of organization do you work for?"),
+    "s3": ("Dans quel service ou quelle direction travaillez-vous ?", "Which department do you work in?"),
+    "s4": ("Quel est votre niveau hiérarchique ?", "What best describes your role?"),
+    "s6": (
+        "Combien de personnes votre entreprise emploie-t-elle (dans votre pays) ?",
+        "How many employees does your company have (in your country)?",
+    ),
+    "s6b": (
+        "Même approximativement, combien de personnes votre entreprise emploie-t-elle dans votre pays ?",
+        "Even roughly, how many employees does your company have in your country?",
+    ),
+    "s8": ("Votre organisation s’adresse principalement…", "Your organization mainly serves…"),
+    "q3": (
+        "Sur quels médias sociaux votre entreprise a-t-elle une présence active ?",
+        "On which social media platforms does your company have an active presence?",
+    ),
+    "q4": (
+        "Parmi les médias sociaux que vous avez cités, lequel est le plus important pour atteindre vos objectifs ?",
+        "Of the social media platforms you selected, which one matters most for reaching your goals?",
+    ),
+    "q6": (
+        "Quels sont les principaux objectifs de votre entreprise sur les médias sociaux ? (5 réponses maximum)",
+        "What are your company’s main objectives on social media? (select up to 5)",
+    ),
+    "q8a": (
+        "Combien de personnes travaillent en interne sur les médias sociaux, en équivalent temps plein ?",
+        "How many people work on social media in-house, in full-time equivalents?",
+    ),
+    "q8b": ("Quelles tâches confiez-vous à l’agence ?", "Which tasks do you outsource to the agency?"),
+    "q9": (
+        "Quelle part de votre budget marketing est consacrée aux médias sociaux (y compris personnel, outils, publicité et agences) ?",
+        "What share of your marketing budget goes to social media (including staff, tools, advertising and agencies)?",
+    ),
+    "q10": (
+        "Votre entreprise achète-t-elle de la publicité sur les médias sociaux (publications sponsorisées, campagnes) ?",
+        "Does your company buy social media advertising (sponsored posts, campaigns)?",
+    ),
+    "q12": (
+        "Qui traite les demandes de service client reçues via les médias sociaux ?",
+        "Who handles customer-service requests received on social media?",
+    ),
+    "q13": (
+        "Quels outils utilisez-vous pour gérer, publier ou faire de la veille sur les médias sociaux ?",
+        "Which tools do you use to manage, publish or listen on social media?",
+    ),
+    "q14b": (
+        "Pourquoi votre entreprise ne mesure-t-elle pas les résultats de ses actions sur les médias sociaux ?",
+        "Why doesn’t your company measure its social media results?",
+    ),
+    "q16": (
+        "Quels sont les trois principaux défis de votre entreprise sur les médias sociaux ? (3 réponses maximum)",
+        "What are your company’s top three social media challenges? (select up to 3)",
+    ),
+    "q17": (
+        "Dans quelle mesure êtes-vous d’accord ou non avec chacune des affirmations suivantes ?",
+        "How much do you agree or disagree with each statement?",
+    ),
+    "q19": ("De quels éléments suivants votre entreprise dispose-t-elle ?", "Which of the following does your company have?"),
+    "q20": (
+        "Votre entreprise utilise-t-elle un réseau social d’entreprise interne ?",
+        "Does your company use an internal enterprise social network?",
+    ),
+    "q22": (
+        "Quel conseil donneriez-vous à une personne travaillant en marketing qui démarre sur les médias sociaux ?",
+        "What advice would you give a marketer starting on social media?",
+    ),
+    "q23": ("Souhaitez-vous… (plusieurs réponses possibles)", "Would you like to… (select all that apply)"),
+    "q23_email": (
+        "Votre adresse e-mail (courriel), pour recevoir ce que vous avez demandé :",
+        "Your email address, so that we can send you what you asked for:",
+    ),
+}  # fmt: skip
+
+Q17_ROW_TEXTS_REV2 = {
+    "a": (
+        "« Être présente sur les médias sociaux est important pour que mon entreprise reste compétitive. »",
+        "“Our social media presence is important for staying competitive.”",
+    ),
+    "c": (
+        Q17_ROW_TEXTS["c"][0],
+        "“Social media is well integrated with our other channels (website, CRM, email, stores).”",
+    ),
+}  # fmt: skip
+
+#: §10.3 option labels that change: (item, code) -> (fr, en).
+LABELS_REV2 = {
+    ("s1", 4): ("Autre pays", "Other country"),
+    ("s2", 3): ("Activité de conseil à votre compte", "Freelance consultant"),
+    ("s2", 6): ("En études ou sans emploi", "Student, not employed"),
+    ("s3", 5): ("Direction générale (propriétaire, PDG)", "General management (owner, CEO)"),
+    ("s3", 10): ("Autre", "Other"),
+    ("s4", 1): ("Directeur ou directrice / VP (y compris CMO)", "Director / VP (incl. CMO)"),
+    ("s4", 2): ("Responsable, manager", "Manager / department head"),
+    ("s4", 3): ("Chargé ou chargée de communication ou de marketing, chef de projet", "Specialist, project lead"),
+    ("s4", 5): ("Assistanat, stage, apprentissage ou alternance", "Assistant, intern, apprentice or co-op student"),
+    ("s5", 1): ("Je définis ou valide la stratégie", "I define or approve the strategy"),
+    ("s5", 3): ("Je contribue occasionnellement (contenus, validation)", "I contribute occasionally (content, approval)"),
+    ("s5", 4): ("Je n’y participe pas mais je connais bien le sujet", "I’m not involved but know the topic well"),
+    ("s5", 5): ("Cela ne me concerne pas", "I’m not involved at all"),
+    ("s6", 8): ("Ne sais pas", "Don’t know"),
+    ("s7", 7): ("Médias, culture, loisirs", "Media, arts, entertainment"),
+    ("s7", 8): ("Tourisme, hôtellerie, restauration", "Travel, hospitality, restaurants"),
+    ("s7", 11): ("Immobilier, construction", "Real estate, construction"),
+    ("s7", 12): ("Éducation, formation", "Education, training"),
+    ("s7", 14): ("Autre (précisez)", "Other (please specify)"),
+    ("s8", 1): ("Aux entreprises (B2B)", "Businesses (B2B)"),
+    ("s8", 2): ("Aux particuliers (B2C)", "Consumers (B2C)"),
+    ("s8", 3): ("Aux deux", "Both"),
+    ("s8", 4): ("Au public, aux usagers", "The public / service users"),
+    ("q1", 2): ("Non, mais c’est prévu dans les 12 prochains mois", "No, but planned within the next 12 months"),
+    ("q1", 3): ("Non, et ce n’est pas prévu", "No, and not planned"),
+    ("q1a", 6): ("La direction n’y croit pas", "Management not convinced"),
+    ("q1a", 8): ("Autre (précisez)", "Other (please specify)"),
+    ("q2", 5): ("Ne sais pas", "Don’t know"),
+    ("q3", 13): ("Blog d’entreprise", "Company blog"),
+    ("q3", 15): ("Autre (précisez)", "Other (please specify)"),
+    ("q5", 6): ("Ne sais pas", "Don’t know"),
+    ("q6", 2): ("Gestion de l’e-réputation", "Reputation management"),
+    ("q8a", 6): ("Ne sais pas", "Don’t know"),
+    ("q9", 6): ("Ne sais pas", "Don’t know"),
+    ("q9a", 1): ("Forte hausse", "Increase significantly"),
+    ("q9a", 3): ("Stable", "Stay about the same"),
+    ("q9a", 5): ("Ne sais pas", "Don’t know"),
+    ("q11", 1): ("Toujours ou presque", "Almost always"),
+    ("q12", 1): ("Le service client, avec un dispositif dédié", "Customer service, dedicated setup"),
+    ("q12", 3): ("L’agence", "The agency"),
+    ("q12", 4): ("Pas de traitement organisé", "No organized process"),
+    ("q12", 5): ("Nous n’en recevons pas", "We receive none"),
+    ("q11a", 1): ("Moins d’une heure", "Less than an hour"),
+    ("q11a", 6): ("Pas d’objectif de délai", "No target"),
+    ("q11b", 1): ("Manque de ressources", "Lack of resources"),
+    ("q11b", 2): ("Contraintes juridiques ou réglementaires", "Legal or compliance constraints"),
+    ("q11b", 3): ("Peur d’aggraver la situation", "Fear of escalation"),
+    ("q11b", 4): ("Ce n’est pas notre rôle, c’est celui du service client", "It’s customer service’s job, not ours"),
+    ("q11b", 6): ("Autre (précisez)", "Other (please specify)"),
+    ("q13", 7): ("Autre plateforme de gestion (précisez)", "Other management platform (please specify)"),
+    ("q13", 8): (
+        "Outil de veille, social listening (par ex. Synthesio, Talkwalker, Brandwatch, Radian6, Digimind)",
+        "Listening tool (e.g., Synthesio, Talkwalker, Brandwatch, Radian6, Digimind)",
+    ),
+    ("q14a", 1): ("Nombre d’abonnés ou fans", "Number of followers or fans"),
+    ("q14a", 2): ("Engagement (likes, partages, commentaires)", "Engagement (likes, shares, comments)"),
+    ("q14a", 3): ("Portée, impressions", "Reach, impressions"),
+    ("q14b", 1): ("Manque d’outils", "Lack of tools"),
+    ("q14b", 2): ("Manque de temps", "Lack of time"),
+    ("q14b", 3): ("Nous ne savons pas quels indicateurs suivre", "We don’t know which indicators to track"),
+    ("q14b", 4): ("Pas demandé par la direction", "Management doesn’t ask"),
+    ("q14b", 5): ("Autre (précisez)", "Other (please specify)"),
+    ("q16", 6): ("Organisation, coordination entre services", "Organization, coordination across teams"),
+    ("q16", 8): ("Contraintes juridiques, conformité", "Legal or compliance constraints"),
+    ("q16", 11): ("Suivre l’évolution des plateformes et de leurs algorithmes", "Keeping up with platform and algorithm changes"),
+    ("q18", 1): ("A augmenté", "Increased"),
+    ("q18", 2): ("Est restée stable", "Stayed the same"),
+    ("q18", 3): ("A diminué", "Decreased"),
+    ("q19", 1): ("Une charte d’usage des médias sociaux pour le personnel", "A social media policy for employees"),
+    ("q19", 2): ("Un programme d’ambassadeurs parmi le personnel", "An employee advocacy program"),
+    ("q19", 5): ("Aucun de ces éléments", "None of these"),
+    ("q20", 3): ("Ne sais pas", "Don’t know"),
+    ("q20a", 7): ("blueKiwi, Jamespot ou autre solution d’un éditeur français", "blueKiwi, Jamespot or another solution from a French vendor"),
+    ("q20a", 8): ("Autre (précisez)", "Other (please specify)"),
+    ("q23", 2): ("Recevoir une invitation au webinaire de présentation des résultats", "Be invited to the results webinar"),
+}  # fmt: skip
+
+#: §10.4.1 and §10.4.2 new options: (item, code) -> (fr, en, exclusive, position in the list).
+NEW_OPTIONS = {
+    ("q6", 98): ("Aucun de ces objectifs", "None of these", True, "last"),
+    ("q7", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("q9a", 6): ("Forte baisse", "Decrease significantly", False, "after 4"),
+    ("q10", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("q12", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("q13", 99): ("Ne sais pas", "Don’t know", True, "last"),
+    ("q14", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("q16", 98): ("Aucun de ces défis", "None of these", True, "last"),
+    ("q19", 99): ("Ne sais pas", "Don’t know", True, "last"),
+    ("q21_8", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("q21_10", 99): ("Ne sais pas", "Don’t know", False, "last"),
+    ("s6b", 1): ("Moins de 100", "Fewer than 100", False, "first"),
+    ("s6b", 2): ("100–999", "100–999", False, "after 1"),
+    ("s6b", 3): ("1 000 ou plus", "1,000 or more", False, "after 2"),
+    ("s6b", 99): ("Ne sais pas", "Don’t know", False, "last"),
+}
+
+#: §10.1 R1: the highest codes before Revision 2; new codes must be free (never reused).
+HIGHEST_REV1 = {
+    "q6": 14,
+    "q7": 4,
+    "q9a": 5,
+    "q10": 3,
+    "q12": 5,
+    "q13": 11,
+    "q14": 3,
+    "q16": 12,
+    "q19": 5,
+}
+
+#: §10.5 randomisation: item -> (codes pinned by `fixed`, list order or None).
+RANDOM_REV2 = {
+    "s2": ({6}, None),
+    "s3": ({10}, None),
+    "q1a": (set(), None),
+    "q3": ({15}, None),
+    "q6": (set(), None),
+    "q13": ({1}, [1, 2, 3, 4, 5, 6, 8, 9, 10, 7, 11, 99]),
+    "q14a": (set(), None),
+    "q16": (set(), None),
+}
+Q9A_ORDER = [1, 2, 3, 4, 6, 5]  # §10.3.5 display order
+
+INTRO_REV2 = (
+    "Cette étude porte sur les pratiques des entreprises et des organisations. Ce questionnaire (environ 15 minutes) est confidentiel ; seuls des résultats agrégés seront publiés. Ils paraîtront dans un livre blanc. La participation est volontaire. Aucune adresse IP n’est enregistrée et vos réponses ne sont reliées ni à votre nom ni à votre adresse e-mail. Si vous demandez à la fin le livre blanc ou une invitation, votre adresse e-mail est conservée à part, sans lien avec vos réponses. Le responsable du traitement des données est l’Adetem ; pour toute question ou pour exercer vos droits sur vos données, écrivez à [ADRESSE DE CONTACT].",
+    "This study is about the practices of companies and other organizations. This survey (about 15 minutes) is confidential; only aggregated results will be published. They will appear in a white paper. Taking part is voluntary. No IP address is stored, and your answers are linked neither to your name nor to your email address. If you ask for the white paper or an invitation at the end, your email address is kept separately, with no link to your answers. The data controller is Adetem; for any question, or to exercise your rights over your data, write to [CONTACT ADDRESS].",
+)  # fmt: skip
+INTRO_STUDY = (
+    "Merci. Ce questionnaire est le Baromètre des médias sociaux dans les départements marketing, réalisé par l’Adetem, Hootsuite et Visionary Marketing.",
+    "Thank you. This survey is the Social Media Barometer for Marketing Departments, run by Adetem, Hootsuite and Visionary Marketing.",
+)  # fmt: skip
+
+#: §10.3.9 / §10.4.4 Q21 texts.
+Q21_STEM_REV2 = {
+    11: (
+        "Dans les 12 prochains mois, votre usage de la vidéo en direct (Periscope, Facebook Live) va…",
+        "In the next 12 months, your use of live video (Periscope, Facebook Live) will…",
+    ),
+    13: (
+        "Dans les 12 prochains mois, votre usage de votre blog d’entreprise va…",
+        "In the next 12 months, your use of your company blog will…",
+    ),
+    15: (
+        "Dans les 12 prochains mois, votre usage de l’autre réseau cité va…",
+        "In the next 12 months, your use of the other network you named will…",
+    ),
+}
+Q21_TWO_STEMS = {  # network selected in Q3, network not selected
+    8: (
+        ("Dans les 12 prochains mois, votre usage d’Instagram va…", "In the next 12 months, your use of Instagram will…"),
+        (
+            "Votre entreprise prévoit-elle de se lancer sur Instagram dans les 12 prochains mois ?",
+            "Does your company plan to start using Instagram in the next 12 months?",
+        ),
+    ),
+    10: (
+        ("Dans les 12 prochains mois, votre usage de Snapchat va…", "In the next 12 months, your use of Snapchat will…"),
+        (
+            "Votre entreprise prévoit-elle de se lancer sur Snapchat dans les 12 prochains mois ?",
+            "Does your company plan to start using Snapchat in the next 12 months?",
+        ),
+    ),
+}  # fmt: skip
+Q21_PLAN_OPTIONS = {5: ("Oui", "Yes"), 6: ("Non", "No"), 99: ("Ne sais pas", "Don’t know")}
+
+SCREENED_OUT_MSG_REV2 = (
+    "Merci de votre intérêt. D’après vos réponses, la suite de ce questionnaire ne vous concerne pas ; il s’arrête donc ici.",
+    "Thank you for your interest. Based on your answers, the rest of this survey does not apply to you, so it ends here.",
+)  # fmt: skip
+QUOTA_FULL_MSG_REV2 = (
+    "Merci de votre intérêt. Nous avons déjà reçu toutes les réponses nécessaires pour des profils comme le vôtre ; le questionnaire s’arrête donc ici.",
+    "Thank you for your interest. We have already received all the answers we need from people with a profile like yours, so the survey ends here.",
+)  # fmt: skip
+
+#: §10.3.13 labels not shown to respondents.
+ADMIN_LABELS_REV2 = {
+    ("size_bands", 1): ("Petite (1 à 99 personnes)", "Small (1–99 employees)"),
+    ("size_bands", 2): ("Moyenne (100 à 999 personnes)", "Mid-size (100–999 employees)"),
+    ("size_bands", 3): ("Grande (1 000 personnes ou plus)", "Large (1,000 employees or more)"),
+    ("derived", "size_band"): ("Taille d’entreprise (tranche de quota, S6 ou S6b)", "Company size (quota band, S6 or S6b)"),
+    ("derived", "user"): ("Entreprise utilisatrice des médias sociaux (Q1)", "Social media user (Q1)"),
+    ("derived", "q3_count"): ("Nombre de réseaux cités en Q3", "Number of networks selected in Q3"),
+    ("quota", "country_size"): ("Pays × taille d’entreprise", "Country × company size"),
+    ("quota", "soft_role"): ("Direction / VP et responsables (S4 = 1 ou 2), minimum", "Director / VP and managers (S4 = 1 or 2), at least"),
+    ("quota", "soft_nonuser"): ("Entreprises non utilisatrices (fin END_NONUSER), maximum", "Non-users (END_NONUSER ending), at most"),
+}  # fmt: skip
+
+# The §4-§9 tables, updated by §10.
+STEMS = {k: r5_pair(v) for k, v in STEMS.items()} | STEMS_REV2
+Q17_ROW_TEXTS = {k: r5_pair(v) for k, v in Q17_ROW_TEXTS.items()} | Q17_ROW_TEXTS_REV2
+NETWORKS = {k: r5_pair(v) for k, v in NETWORKS.items()} | {
+    15: ("Autre (précisez)", "Other (please specify)")
+}
+SETTLED_LABELS = {k: r5_pair(v) for k, v in SETTLED_LABELS.items()} | LABELS_REV2
+SETTLED_LABELS[("q3", 11)] = NETWORKS[11]
+SETTLED_LABELS[("q3", 15)] = NETWORKS[15]
+ITEMS["s6b"] = ("p06b", "single", {1, 2, 3, 99})
+for _item, _code in NEW_OPTIONS:
+    ITEMS[_item] = (ITEMS[_item][0], ITEMS[_item][1], ITEMS[_item][2] | {_code})
+EXCLUSIVE = {**EXCLUSIVE, "q6": {98}, "q13": {11, 99}, "q16": {98}, "q19": {5, 99}}
+RANDOM_ORDER = set(RANDOM_REV2)
+UNCONDITIONAL |= {"s6b"}
+PAGE_IDS = [f"p{n:02d}" for n in range(1, 7)] + ["p06b"] + [f"p{n:02d}" for n in range(7, 30)]
+PAGE_RULES["p06b"] = ("s6", r(1, 8), {8})  # §10.4.2
+SCREENED_OUT_MSG = SCREENED_OUT_MSG_REV2
+QUOTA_FULL_MSG = QUOTA_FULL_MSG_REV2
+COMPLETE_MSG = r5_pair(COMPLETE_MSG)
+for _eid, _e in list(ENDINGS.items()):
+    ENDINGS[_eid] = (*_e[:4], COMPLETE_MSG if _e[0] == "complete" else SCREENED_OUT_MSG)
+ENDINGS["so5"] = (
+    "screened_out",
+    "p06b",
+    {"s6b": {1, 2, 3, 99}},
+    lambda a: a["s6b"] == 99,
+    SCREENED_OUT_MSG,
+)
+ENDINGS["so3_gm"] = (
+    "screened_out",
+    "p06",
+    {"s3": r(1, 5), "s6": r(1, 8)},
+    lambda a: a["s3"] == 5 and a["s6"] in r(3, 8),
+    SCREENED_OUT_MSG,
+)
+ENDING_ORDER = {"p04": ["so2", "so3"], "p06": ["so3_gm"], "p06b": ["so5"]}
+HARD_QUOTA_CHECK_AFTER = "p06b"
+DERIVED["size_band"] = (
+    "single",
+    {"s6": r(1, 8), "s6b": {1, 2, 3, 99}},
+    lambda a: (
+        1
+        if a["s6"] in {1, 2, 3} or a["s6b"] == 1
+        else 2
+        if a["s6"] in {4, 5} or a["s6b"] == 2
+        else 3
+        if a["s6"] in {6, 7} or a["s6b"] == 3
+        else None
+    ),
+)
+
+
 # --------------------------------------------------------------------------- loading helpers
 @pytest.fixture(scope="module")
 def doc() -> dict:
@@ -715,7 +1064,7 @@ def test_survey_header(doc):
     assert doc["schema_version"] == 1
     s = doc["survey"]
     assert s["id"] == "barometre-2015"
-    assert s["version"] == "2015.1"
+    assert s["version"] == VERSION
     assert isinstance(s["version"], str)
     assert s["languages"] == ["fr", "en"]
     assert s["default_language"] == "fr"
@@ -761,7 +1110,7 @@ def test_item_count_matches_9_1(questions):
 
 
 def test_pages_hold_exactly_the_spec_items(doc):
-    assert [p["id"] for p in doc["pages"]] == [f"p{n:02d}" for n in range(1, 30)]
+    assert [p["id"] for p in doc["pages"]] == PAGE_IDS
     expected: dict[str, set[str]] = {}
     for qid, (page, _, _) in ITEMS.items():
         expected.setdefault(page, set()).add(qid)
@@ -774,17 +1123,14 @@ def test_intro_page_has_introduction_and_consent(pages, questions):
     p01 = pages["p01"]
     notes = [q for q in p01["questions"] if q["type"] == "note"]
     assert len(notes) == 1
-    fr, en = text(notes[0]["text"])
-    assert fr.startswith("Baromètre des médias sociaux dans les départements marketing – Adetem")
-    assert "(≈15 min) est anonyme" in fr
-    assert "La participation est volontaire." in fr
-    assert "Aucune adresse IP n'est enregistrée" in fr
-    assert "sans lien avec vos réponses." in fr
-    assert en.startswith("Social Media Barometer for Marketing Departments – Adetem")
-    assert "Taking part is voluntary." in en
-    assert "No IP address is stored" in en
+    # §10.3.1: no study name or partner before the screen-outs; the controller's placeholder
+    # is written literally for the study team to replace (§10.2.4).
+    assert text(notes[0]["text"]) == INTRO_REV2
+    for fr_or_en in text(notes[0]["text"]):
+        assert "Hootsuite" not in fr_or_en
+        assert "Barom" not in fr_or_en
     consent = questions["consent"]
-    assert consent["consent_version"] == "1"
+    assert consent["consent_version"] == CONSENT_VERSION
     assert text(consent["text"]) == STEMS["consent"]
 
 
@@ -809,39 +1155,40 @@ def test_q17_matrix_rows_and_scale(doc, questions):
     assert isinstance(q17["scale"], str), "the agreement scale is an option list"
 
 
-def test_q21_items_text_and_options(doc, questions):
+def test_q21_items_text_and_options(doc, questions, derived):
+    expected_change = {
+        1: ("Augmenter", "Increase"),
+        2: ("Rester stable", "Stay the same"),
+        3: ("Diminuer", "Decrease"),
+        4: ("Arrêter", "Stop"),
+    }
     for c, (fr_name, en_name) in NETWORKS.items():
         q = questions[f"q21_{c}"]
-        if c == 15:
-            fr_name, en_name = "l'autre réseau cité", "the other network you named"
-        assert text(q["text"]) == (
-            f"Dans les 12 prochains mois, votre usage de {fr_name} va…",
-            f"In the next 12 months, your use of {en_name} will…",
-        )
-        # Shown when the network was ticked; Instagram (8) and Snapchat (10) always.
-        if c in (8, 10):
-            assert "when" not in q
-        else:
-            for ticked in ([c], [x for x in (1, 2, 3) if x != c][:1]):
-                assert evaluate(q["when"], {"q3": [str(t) for t in ticked]}) == (c in ticked)
         options = q["options"]
         if isinstance(options, str):
             options = doc["option_lists"][options]
         labels = {o["code"]: text(o["label"]) for o in options}
-        expected = {
-            1: ("Augmenter", "Increase"),
-            2: ("Rester stable", "Stay the same"),
-            3: ("Diminuer", "Decrease"),
-            4: ("Arrêter", "Stop"),
-            5: ("Commencer", "Start"),
-            6: ("Pas de démarrage prévu", "No plans to start"),
-        }
         if c not in (8, 10):
-            # Asked only when the network was ticked: [5] Start and [6] No plans never apply
-            # (they would be dead options, which the linter reports).
-            assert labels == {k: v for k, v in expected.items() if k <= 4}
+            stem = Q21_STEM_REV2.get(c) or (
+                f"Dans les 12 prochains mois, votre usage de {fr_name} va…",
+                f"In the next 12 months, your use of {en_name} will…",
+            )
+            assert text(q["text"]) == stem, c
+            # Asked only when the network was selected: the plan options never apply.
+            for ticked in ([c], [x for x in (1, 2, 3) if x != c][:1]):
+                assert evaluate(q["when"], {"q3": [str(t) for t in ticked]}) == (c in ticked)
+            assert labels == expected_change, c
             continue
-        assert labels == expected
+        # §10.4.4: one id, two stems, piped from a derived variable chosen by Q3.
+        assert "when" not in q
+        assert text(q["text"]) == (f"${{q21_{c}_stem}}", f"${{q21_{c}_stem}}")
+        d = derived[f"q21_{c}_stem"]
+        stems = {o["code"]: text(o["label"]) for o in doc["option_lists"][d["options"]]}
+        assert stems == {1: Q21_TWO_STEMS[c][0], 2: Q21_TWO_STEMS[c][1]}
+        for q3, stem in (([str(c), "1"], 1), (["1"], 2)):
+            assert _norm(compute_derived(doc, {"q3": q3})[d["id"]]) == str(stem)
+        assert compute_derived(doc, {"q1": "2"})[d["id"]] is None  # non-users never see Q21
+        assert labels == expected_change | Q21_PLAN_OPTIONS
         for o in options:
             for ticked in (True, False):
                 q3 = [str(c)] if ticked else [str(c % 15 + 1)]
@@ -1056,7 +1403,7 @@ def test_hard_quota(doc):
     assert expand_targets(q["targets"], 2) == HARD_CELLS
     assert sum(HARD_CELLS.values()) == 1100
     assert q["counts"] == ["end_complete"]
-    assert q["check_after"] == "p06"
+    assert q["check_after"] == HARD_QUOTA_CHECK_AFTER
     assert q["ending"] == "qf"
 
 
@@ -1160,3 +1507,136 @@ def test_conditions_reference_only_earlier_pages(doc, page_of):
     for e in doc["endings"]:
         if "check_after" in e:
             assert last_page(e["when"]) <= order[e["check_after"]], e["id"]
+
+
+# --------------------------------------------------------------------------- §10 rules
+def _texts(doc):
+    """Every (path, language, text) of the schema."""
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in {"text", "label", "help", "message", "title", "introduction"}:
+                    out.extend((f"{path}.{key}", lang, value[lang]) for lang in LANGS)
+                else:
+                    walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+
+    walk(doc, "")
+    return out
+
+
+def test_r5_no_straight_apostrophe_or_quote(doc):
+    for path, lang, value in _texts(doc):
+        assert "'" not in value, (path, lang, value)
+        assert '"' not in value, (path, lang, value)
+        assert "\u00a0" not in value, (path, lang)  # R4: the platform adds it
+        assert "\u202f" not in value, (path, lang)
+
+
+def test_r6_us_english(doc):
+    banned = ("organis", "programme", "e-mail", "tick", "set-up", "e.g. ")
+    for path, lang, value in _texts(doc):
+        if lang == "en":
+            assert not any(b in value for b in banned), (path, value)
+
+
+def test_r11_r12_french_wording(doc):
+    banned = (
+        "·",
+        "(e)",
+        "/e",
+        "BTP",
+        "ETP",
+        "salariés",
+        "posts sponsorisés",
+        "restitution",
+        "(RSE)",
+    )
+    banned += ("marketeur", "Utilisateur")
+    for path, lang, value in _texts(doc):
+        if lang == "fr":
+            assert not any(b in value for b in banned), (path, value)
+
+
+def test_r8_option_labels_start_with_a_capital(doc, questions):
+    for q in questions.values():
+        for o in options_of(doc, q) if q["type"] in {"single", "multiple"} else []:
+            for label in text(o["label"]):
+                first = label[0]  # a label may start with a number ("5 000 et plus")
+                assert not first.islower() or label.startswith("blueKiwi"), (q["id"], label)
+
+
+def test_r7_other_labels(doc, questions):
+    for q in questions.values():
+        for o in options_of(doc, q) if q["type"] in {"single", "multiple"} else []:
+            if o.get("other"):
+                fr, en = text(o["label"])
+                assert fr.startswith("Autre"), fr
+                assert fr.endswith("(précisez)"), fr
+                assert en.startswith("Other"), en
+                assert en.endswith("(please specify)"), en
+
+
+def test_intro_study_note_opens_p07(pages):
+    first = pages["p07"]["questions"][0]
+    assert (first["id"], first["type"]) == ("intro_study", "note")
+    assert text(first["text"]) == INTRO_STUDY
+
+
+def test_s6b_page(pages, questions):
+    assert pages["p06b"]["questions"] == [questions["s6b"]]
+    assert questions["s6b"].get("order") is None
+    assert questions["s6b"].get("required", True) is True
+
+
+def test_new_options(doc, questions):
+    for (qid, code), (fr, en, exclusive, position) in NEW_OPTIONS.items():
+        opts = options_of(doc, questions[qid])
+        codes = [o["code"] for o in opts]
+        o = opts[codes.index(code)]
+        assert text(o["label"]) == (fr, en), (qid, code)
+        assert bool(o.get("exclusive")) is exclusive, (qid, code)
+        if position == "last":
+            assert codes[-1] == code, (qid, codes)
+        elif position == "first":
+            assert codes[0] == code, (qid, codes)
+        else:
+            assert codes[codes.index(code) - 1] == int(position.split()[1]), (qid, codes)
+        if qid in HIGHEST_REV1:
+            assert code > HIGHEST_REV1[qid], "R1: a new option takes a free code"
+    assert [o["code"] for o in options_of(doc, questions["q9a"])] == Q9A_ORDER
+
+
+def test_randomised_lists_and_anchors(doc, questions):
+    for qid, (fixed, order) in RANDOM_REV2.items():
+        q = questions[qid]
+        assert q.get("order") == "random", qid
+        opts = options_of(doc, q)
+        pinned = {o["code"] for o in opts if o.get("fixed") or o.get("other") or o.get("exclusive")}
+        assert fixed <= pinned, qid
+        shuffled = {o["code"] for o in opts} - pinned
+        assert len(shuffled) >= 5, qid
+        if order is not None:
+            assert [o["code"] for o in opts] == order, qid
+    # Q13: [1] first; [7] (other), [11] and [99] (exclusive) pinned at the end.
+    q13 = [o for o in options_of(doc, questions["q13"])]
+    assert q13[0].get("fixed")
+    assert q13[-3].get("other")
+    assert q13[-2].get("exclusive")
+    assert q13[-1].get("exclusive")
+
+
+def test_admin_labels_rev2(doc, derived):
+    quotas = {q["id"]: q for q in doc["quotas"]}
+    for (kind, key), labels in ADMIN_LABELS_REV2.items():
+        if kind == "derived":
+            node = derived[key]["label"]
+        elif kind == "quota":
+            node = quotas[key]["label"]
+        else:
+            node = next(o for o in doc["option_lists"][kind] if o["code"] == key)["label"]
+        assert text(node) == labels, (kind, key)

@@ -48,11 +48,11 @@ def test_json_codebook_describes_every_export_column(login_as, panel):
     assert columns["size_band"]["condition"].startswith("1 if s6 in {1, 2, 3}")
     assert columns["q3_order"]["section"] == "order"
     assert columns["flag_speed"]["section"] == "quality"
-    assert columns["q2"]["values"][4]["label"]["en"] == "Don't know"
+    assert columns["q2"]["values"][4]["label"]["en"] == "Don’t know"
     assert book["missing_data"]["shown_not_answered"]["csv"] == "-99"
     assert book["presets"]["plain"]["formula_neutralised"] is False
     assert "NOT neutralised" in book["presets"]["plain"]["description"]
-    assert book["versions"] == [{"number": 1, "label": "2015.1"}]
+    assert book["versions"] == [{"number": 1, "label": "2015.2"}]
 
 
 def test_csv_codebook_rows_and_preset_note(login_as, panel):

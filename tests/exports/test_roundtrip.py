@@ -131,7 +131,7 @@ def test_labels_in_english_and_french(analyst, panel):
     assert us["s1"] == "United States"
     assert fr["s1"] == "France"
     assert french[str(panel["french"])]["q2"] == "Ne sais pas"
-    assert english[str(panel["french"])]["q2"] == "Don't know"
+    assert english[str(panel["french"])]["q2"] == "Don’t know"
     assert us["q22"] == "-99"
     assert us["q4"] == ""
     assert us["q3_2"] == "1"  # 0/1 columns stay 0/1
@@ -184,7 +184,7 @@ def test_spss_in_english(analyst, panel, tmp_path):
     path.write_bytes(analyst.get(f"{URL}/export.sav?lang=en").data)
     _, meta = pyreadstat.read_sav(str(path))
     assert meta.column_names_to_labels["s1"] == "In which country do you mainly work?"
-    assert meta.variable_value_labels["q2"][5] == "Don't know"
+    assert meta.variable_value_labels["q2"][5] == "Don’t know"
 
 
 @pytest.mark.skipif(shutil.which("pspp") is None, reason="PSPP is not installed")

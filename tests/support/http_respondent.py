@@ -21,7 +21,7 @@ from surveyapp.engine import (
     render_page,
     validate_page,
 )
-from surveyapp.engine.simulate import random_form
+from tests.support.simulate import random_form
 
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 ATTR = re.compile(r'(name|value)="([^"]*)"')

@@ -1,7 +1,8 @@
 """Simulated respondents: valid random answers for a rendered page, and whole walks.
 
-Used by the load benchmark, the quota concurrency tests, the export and results benchmarks and
-test-response generation. Everything here goes through the same public flow functions a real
+Test support (moved out of the package: the application never simulates respondents). Used by
+the HTTP respondent of the load benchmark and the quota concurrency tests, and by the page
+profile benchmark. Everything here goes through the same public flow functions a real
 respondent does, so a simulated response is one a person could have given.
 """
 
@@ -12,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .flow import EndingReached, first_page, next_step
-from .model import Survey
-from .render import PageView, QuestionView, render_page
-from .validate import apply_page, validate_page
+from surveyapp.engine.flow import EndingReached, first_page, next_step
+from surveyapp.engine.model import Survey
+from surveyapp.engine.render import PageView, QuestionView, render_page
+from surveyapp.engine.validate import apply_page, validate_page
 
 WORDS = ("clients", "budget", "équipe", "veille", "contenu", "ROI", "réseaux", "temps")
 

@@ -104,6 +104,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("respondent.withdraw", "GET"): everyone(200),
     ("respondent.withdraw", "POST"): everyone(422),
     ("respondent.withdrawn", "GET"): everyone(200),
+    # Personal links and unsubscribe pages: a token no contact has is a 404 for everyone
+    # (the one-click unsubscribe POST is CSRF-exempt by design: RFC 8058 mail clients).
+    ("respondent.personal_link", "GET"): everyone(404),
+    ("respondent.unsubscribe", "GET"): everyone(404),
+    ("respondent.unsubscribe", "POST"): everyone(404),
 }
 
 #: Values of URL arguments; None means "made by the `sample` fixture".
@@ -118,6 +123,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "question": "q1",
     "fmt": "svg",
     "cell_id": "by_region__1",
+    "token": "0000-0000-0000-0000-0000-0000-0000-0000",
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 

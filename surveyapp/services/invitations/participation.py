@@ -208,3 +208,44 @@ def purge_contacts(session: Session) -> list[tuple[str, int, int]]:
         if invited or left:
             purged.append((survey.slug, invited, left))
     return purged
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedLink:
+    """A personal link that was followed: the respondent token and the survey language."""
+
+    response_token: str
+    language: str
+
+
+def open_link(session: Session, slug: str, token: str, secret: bytes) -> OpenedLink | None:
+    """A personal link followed: the contact is `opened` (if not further). Commits."""
+    contact = find_contact(session, slug, token)
+    if contact is None:
+        session.rollback()
+        return None
+    opened = OpenedLink(links.response_token(token, secret), contact.language)
+    advance(session, contact.id, "opened")
+    return opened
+
+
+def invited_start(
+    session: Session, slug: str, token: str | None, secret: bytes
+) -> tuple[str, dict] | None:
+    """(respondent token, attributes) for a response started through a personal link."""
+    if not token:
+        return None
+    contact = find_contact(session, slug, token)
+    if contact is None:
+        return None
+    return links.response_token(token, secret), dict(contact.attributes)
+
+
+def sync_progress(session: Session, slug: str, token: str, secret: bytes, status: str) -> None:
+    """After the respondent's own transaction: `started`, or `completed` once any ending
+    (complete, screen-out, quota full: which one is never recorded here) is reached."""
+    contact = find_contact(session, slug, token)
+    if contact is None:
+        session.rollback()
+        return
+    advance(session, contact.id, "started" if status == "in_progress" else "completed")

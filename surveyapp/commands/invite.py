@@ -11,24 +11,15 @@ from surveyapp.extensions import db
 from surveyapp.services import surveys
 from surveyapp.services.audit import Actor
 from surveyapp.services.invitations import contacts, participation, sending
-from surveyapp.services.invitations.mail import MailConfigError, SmtpSettings
+from surveyapp.services.invitations.mail import MailConfigError
 
 
 def mail_settings() -> sending.MailSettings:
     """The invitation settings of the running app's configuration."""
-    config = current_app.config
     try:
-        smtp = SmtpSettings.from_url(config.get("SMTP_URL")) if config.get("SMTP_URL") else None
+        return sending.settings_from_config(current_app.config)
     except MailConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    return sending.MailSettings(
-        smtp=smtp,
-        sender=config.get("MAIL_FROM") or "surveyapp@localhost",
-        public_url=config.get("PUBLIC_URL") or "",
-        per_minute=float(config.get("MAIL_PER_MINUTE") or 0),
-        reminder_interval_days=int(config.get("REMINDER_INTERVAL_DAYS") or 0),
-        secret=current_app.config["SECRET_KEY"].encode("utf-8"),
-    )
 
 
 def _survey(slug: str):

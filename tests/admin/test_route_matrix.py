@@ -68,6 +68,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.responses", "GET"): expect(302, 403, 200, 200),
     ("admin.response", "GET"): expect(302, 403, 200, 200),
     ("admin.response_delete", "POST"): expect(302, 403, 303, 303),
+    # Invitations: the study team and admins.
+    ("admin.invitations", "GET"): expect(302, 403, 200, 200),
+    ("admin.invitations_import", "POST"): expect(302, 403, 422, 422),  # no file
+    ("admin.invitations_template", "POST"): expect(302, 403, 422, 422),  # empty text
+    ("admin.invitations_test_mail", "POST"): expect(302, 403, 422, 422),  # no kind
     # Users and tokens: admins only.
     ("admin.users", "GET"): expect(302, 403, 403, 200),
     ("admin.user_create", "POST"): expect(302, 403, 403, 422),

@@ -42,6 +42,19 @@ class MailSettings:
     secret: bytes
 
 
+def settings_from_config(config) -> MailSettings:
+    """The invitation settings of an app's configuration (MailConfigError when malformed)."""
+    url = config.get("SMTP_URL")
+    return MailSettings(
+        smtp=mail.SmtpSettings.from_url(url) if url else None,
+        sender=config.get("MAIL_FROM") or "surveyapp@localhost",
+        public_url=config.get("PUBLIC_URL") or "",
+        per_minute=float(config.get("MAIL_PER_MINUTE") or 0),
+        reminder_interval_days=int(config.get("REMINDER_INTERVAL_DAYS") or 0),
+        secret=config["SECRET_KEY"].encode("utf-8"),
+    )
+
+
 def _eligible(survey_id: int, kind: str, today: date, interval_days: int) -> Select:
     query = select(InvitationContact).where(
         InvitationContact.survey_id == survey_id,
@@ -79,7 +92,7 @@ def template_for(session: Session, survey: Survey, kind: str, language: str) -> 
 
 
 def contact_variables(contact: InvitationContact, settings: MailSettings, slug: str) -> dict:
-    """What a template may use: the links and the contact's declared attributes."""
+    """What a template may use: the links and the contact’s declared attributes."""
     token = links.link_token(contact.link_key, settings.secret)
     base = settings.public_url.rstrip("/")
     return {

@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 def register(app: Flask) -> None:
     """Attach every command group to `app.cli` (so `flask --app surveyapp ...` has them too)."""
     from surveyapp.commands import db as db_cmd
-    from surveyapp.commands import purge, serve, setup, survey, token, translate, user
+    from surveyapp.commands import invite, purge, serve, setup, survey, token, translate, user
 
     app.cli.add_command(setup.init_command)
     app.cli.add_command(db_cmd.db_group)
@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(translate.translate_group)
     app.cli.add_command(token.token_group)
     app.cli.add_command(purge.purge_command)
+    app.cli.add_command(invite.invite_group)
 
     from surveyapp.commands import export as export_cmd
 

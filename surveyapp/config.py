@@ -104,6 +104,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
         "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 8),
         "HSTS": production,
+        # Invitations: where mail goes, who sends it, the site's address in the links.
+        "SMTP_URL": _env("SMTP_URL"),
+        "MAIL_FROM": _env("MAIL_FROM"),
+        "PUBLIC_URL": _env("PUBLIC_URL"),
+        "MAIL_PER_MINUTE": _int("MAIL_PER_MINUTE", 120),
+        "REMINDER_INTERVAL_DAYS": _int("REMINDER_INTERVAL_DAYS", 3),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

@@ -25,6 +25,7 @@ from surveyapp.admin import (  # noqa: E402,F401
     api,
     dashboard,
     formatting,
+    invitations,
     preview,
     quotas,
     responses,

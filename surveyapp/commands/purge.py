@@ -7,6 +7,7 @@ import click
 from surveyapp.extensions import db
 from surveyapp.services import responses_admin
 from surveyapp.services.audit import Actor
+from surveyapp.services.invitations import participation
 
 
 @click.command("purge")
@@ -40,4 +41,9 @@ def purge_command(batch_size: int, max_batches: int | None) -> None:
             f"{result.slug}: {result.deleted} response(s) older than "
             f"{result.retention_days} days deleted, {result.released} quota slot(s) "
             "released"
+        )
+    for slug, invited, left in participation.purge_contacts(db.session):
+        click.echo(
+            f"{slug}: fieldwork ended past retention: {invited} invited contact(s) and "
+            f"{left} address(es) left at the end of the survey deleted"
         )

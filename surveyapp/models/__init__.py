@@ -3,6 +3,12 @@
 from surveyapp.models.account import ROLES, ApiToken, User, UserSession
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.base import Base, utcnow
+from surveyapp.models.invitation import (
+    EmailSuppression,
+    InvitationContact,
+    InvitationTemplate,
+    InvitationWave,
+)
 from surveyapp.models.quota import QuotaCell, QuotaClaim
 from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
@@ -15,6 +21,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Contact",
+    "EmailSuppression",
+    "InvitationContact",
+    "InvitationTemplate",
+    "InvitationWave",
     "QuotaCell",
     "QuotaClaim",
     "Response",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respondent", __name__)
 
-from surveyapp.respondent import errors, routes  # noqa: E402,F401
+from surveyapp.respondent import errors, invitations, routes  # noqa: E402,F401

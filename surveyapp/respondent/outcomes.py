@@ -38,6 +38,11 @@ def cookie_name(slug: str) -> str:
     return f"sv_{slug}"
 
 
+def invitation_cookie(slug: str) -> str:
+    """The cookie holding the personal link's token of an invited respondent."""
+    return f"inv_{slug}"
+
+
 def home_language() -> str:
     """The home page language: ?lang=, else Accept-Language, else French."""
     lang = request.args.get("lang")
@@ -60,6 +65,7 @@ def visitor(slug: str) -> responses.Visitor:
         secret=secret.encode("utf-8"),
         test=test,
         test_token=test_token if test else None,
+        invitation=responses.normalise_code(request.cookies.get(invitation_cookie(slug))),
     )
 
 

@@ -140,6 +140,8 @@ class Visitor:
     test: bool = False
     #: The signed value itself, carried in the links of the consent page.
     test_token: str | None = None
+    #: The personal link's token (cookie set when the link was followed), if invited.
+    invitation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +375,8 @@ def enter(
         "page",
         page_id=flow.first_page(ctx.schema, params),
         query=_query(ctx, visitor, args),
-        clear_token=visitor.token is not None,
+        # An invited visitor's token is the one derived from the personal link: kept.
+        clear_token=visitor.token is not None and visitor.invitation is None,
     )
 
 
@@ -499,7 +502,23 @@ def submit_page(
     nothing and redirects to where the respondent is. Nothing is stored from a form that
     fails validation or carries fields the page does not show (422, typed values kept).
     """
-    return _retrying(session, lambda: _submit(session, slug, page_id, visitor, form, args))
+    outcome = _retrying(session, lambda: _submit(session, slug, page_id, visitor, form, args))
+    if visitor.invitation and isinstance(outcome, Redirect):
+        _sync_invitation(session, slug, visitor, outcome)
+    return outcome
+
+
+def _sync_invitation(session: Session, slug: str, visitor: Visitor, outcome: Redirect) -> None:
+    """Started or finished through a personal link: the participation record follows, in a
+    transaction of its own (never the response's)."""
+    from surveyapp.services.invitations import participation
+
+    if outcome.set_token:
+        participation.sync_progress(
+            session, slug, visitor.invitation, visitor.secret, "in_progress"
+        )
+    elif outcome.target in ("end", "external"):
+        participation.sync_progress(session, slug, visitor.invitation, visitor.secret, "ended")
 
 
 def _submit(session, slug, page_id, visitor, form, args):
@@ -535,6 +554,10 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
         session.rollback()
         return Redirect("entry", query=_query(ctx, visitor, args))
     token = normalise_code(_single(form, "_token")) or new_token()
+    invited = _invited(session, ctx, visitor)
+    if invited is not None:  # the personal link's response: its token and attributes
+        token, attributes = invited
+        params = {**params, **attributes}
     existing = session.scalar(select(Response).where(Response.token_hash == secret_hash(token)))
     if existing is not None:  # the same start posted twice: one response, same outcome
         session.rollback()
@@ -577,6 +600,12 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
         return _replace(Redirect("entry"), token)
     ctx.response = response
     return _replace(_advance(session, ctx, page_id, checked, token, visitor.secret, None), token)
+
+
+def _invited(session, ctx: _Ctx, visitor: Visitor) -> tuple[str, dict] | None:
+    from surveyapp.services.invitations import participation
+
+    return participation.invited_start(session, ctx.survey.slug, visitor.invitation, visitor.secret)
 
 
 def _replace(redirect: Redirect, token: str) -> Redirect:

@@ -70,6 +70,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.responses", "GET"): expect(302, 403, 200, 200),
     ("admin.response", "GET"): expect(302, 403, 200, 200),
     ("admin.response_delete", "POST"): expect(302, 403, 303, 303),
+    # Invitations: the study team and admins.
+    ("admin.invitations", "GET"): expect(302, 403, 200, 200),
+    ("admin.invitations_import", "POST"): expect(302, 403, 422, 422),  # no file
+    ("admin.invitations_template", "POST"): expect(302, 403, 422, 422),  # empty text
+    ("admin.invitations_test_mail", "POST"): expect(302, 403, 422, 422),  # no kind
     # Users and tokens: admins only.
     ("admin.users", "GET"): expect(302, 403, 403, 200),
     ("admin.user_create", "POST"): expect(302, 403, 403, 422),
@@ -107,6 +112,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("respondent.withdraw", "GET"): everyone(200),
     ("respondent.withdraw", "POST"): everyone(422),
     ("respondent.withdrawn", "GET"): everyone(200),
+    # Personal links and unsubscribe pages: a token no contact has is a 404 for everyone
+    # (the one-click unsubscribe POST is CSRF-exempt by design: RFC 8058 mail clients).
+    ("respondent.personal_link", "GET"): everyone(404),
+    ("respondent.unsubscribe", "GET"): everyone(404),
+    ("respondent.unsubscribe", "POST"): everyone(404),
 }
 
 #: Values of URL arguments; None means "made by the `sample` fixture".
@@ -121,6 +131,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "question": "q1",
     "fmt": "svg",
     "cell_id": "by_region__1",
+    "token": "0000-0000-0000-0000-0000-0000-0000-0000",
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 

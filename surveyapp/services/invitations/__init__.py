@@ -1,0 +1,1 @@
+"""Fieldwork by invitation: contact lists, personal links, mails, participation, funnel."""

@@ -1,7 +1,7 @@
 """Invitations: contact lists with participation, sending waves, templates, suppressions.
 
 Revision ID: invite_1
-Revises: 0002
+Revises: sec_auth_1
 Create Date: 2026-12-02
 
 New tables only. No column of `responses` refers to them and they refer to no response:
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "invite_1"
-down_revision = "0002"
+down_revision = "sec_auth_1"
 branch_labels = None
 depends_on = None
 

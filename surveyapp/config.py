@@ -100,6 +100,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
         "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 8),
         "HSTS": production,
+        # Background jobs (surveyapp/jobs): queue (redis://… in production; default: a SQLite
+        # file in the instance folder, worker started by `surveyapp serve`), files, lease.
+        "JOBS_QUEUE_URL": _env("JOBS_URL"),
+        "JOBS_DIR": _env("JOBS_DIR"),
+        "JOB_LEASE_SECONDS": _int("JOB_LEASE_SECONDS", 30),
+        "JOB_RETENTION_DAYS": _int("JOB_RETENTION_DAYS", 7),
+        "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20000),
+        "SAV_JOB_ROWS": _int("SAV_JOB_ROWS", 5000),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

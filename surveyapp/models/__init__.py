@@ -3,11 +3,13 @@
 from surveyapp.models.account import ROLES, ApiToken, User, UserSession
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.base import Base, utcnow
+from surveyapp.models.job import JOB_STATES, Job
 from surveyapp.models.quota import QuotaCell, QuotaClaim
 from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
 
 __all__ = [
+    "JOB_STATES",
     "ROLES",
     "RESPONSE_STATUSES",
     "SURVEY_STATES",
@@ -15,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Contact",
+    "Job",
     "QuotaCell",
     "QuotaClaim",
     "Response",

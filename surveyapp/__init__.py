@@ -51,6 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(results_bp, url_prefix="/admin")
 
+    from surveyapp.jobs.web import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp, url_prefix="/admin")
+
     from surveyapp.respondent import bp as respondent_bp
 
     app.register_blueprint(respondent_bp)

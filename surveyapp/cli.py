@@ -30,6 +30,11 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(report_cmd.report_command)
 
+    from surveyapp.commands import jobs as jobs_cmd
+
+    app.cli.add_command(jobs_cmd.worker_command)
+    app.cli.add_command(jobs_cmd.jobs_group)
+
 
 def _create_app() -> Flask:
     from surveyapp import create_app

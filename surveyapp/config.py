@@ -110,6 +110,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PUBLIC_URL": _env("PUBLIC_URL"),
         "MAIL_PER_MINUTE": _int("MAIL_PER_MINUTE", 120),
         "REMINDER_INTERVAL_DAYS": _int("REMINDER_INTERVAL_DAYS", 3),
+        # Background jobs (surveyapp/jobs): queue (redis://… in production; default: a SQLite
+        # file in the instance folder, worker started by `surveyapp serve`), files, lease.
+        "JOBS_QUEUE_URL": _env("JOBS_URL"),
+        "JOBS_DIR": _env("JOBS_DIR"),
+        "JOB_LEASE_SECONDS": _int("JOB_LEASE_SECONDS", 30),
+        "JOB_RETENTION_DAYS": _int("JOB_RETENTION_DAYS", 7),
+        "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20000),
+        "SAV_JOB_ROWS": _int("SAV_JOB_ROWS", 5000),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

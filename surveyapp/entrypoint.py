@@ -3,6 +3,8 @@
 `python -m surveyapp.entrypoint [gunicorn args...]` — used as the image's ENTRYPOINT and
 tested directly (tests/core/test_entrypoint.py), since no Docker engine runs in CI.
 Set SURVEYAPP_LOAD_BUNDLED=1 to also load the bundled questionnaires at start.
+`python -m surveyapp.entrypoint worker [--workers N]` runs the background job worker instead
+(no migration: the web container applies them).
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import sys
 
 
 def main(argv: list[str]) -> None:
-    """Migrate the configured database, then exec gunicorn with our settings."""
+    """Migrate the configured database, then exec gunicorn with our settings (or, for
+    `worker`, exec the job worker)."""
+    if argv[:1] == ["worker"]:
+        command = [sys.executable, "-m", "surveyapp.cli", "worker", *argv[1:]]
+        os.execv(sys.executable, command)  # noqa: S606 - fixed argument list, no shell
     from surveyapp import create_app
     from surveyapp.extensions import db
     from surveyapp.services import migrations, surveys

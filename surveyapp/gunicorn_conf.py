@@ -22,3 +22,31 @@ access_log_format = (
 )
 # The app's own proxy headers are ignored: the client address is never needed.
 forwarded_allow_ips = ""
+
+
+# The embedded job worker (`surveyapp serve` on the default SQLite queue): started once the
+# master is ready, stopped with it, so the one command runs everything on a single host.
+_job_worker = None
+
+
+def when_ready(server):
+    """Start `surveyapp worker` beside the web workers when asked (SURVEYAPP_EMBEDDED_WORKER)."""
+    global _job_worker
+    if os.environ.get("SURVEYAPP_EMBEDDED_WORKER") != "1":
+        return
+    import subprocess  # noqa: S404 - fixed argument list, no shell
+    import sys
+
+    args = [sys.executable, "-m", "surveyapp.cli", "worker"]
+    _job_worker = subprocess.Popen(args)  # noqa: S603
+    server.log.info("embedded job worker started (pid %s)", _job_worker.pid)
+
+
+def on_exit(server):
+    """Stop the embedded job worker with the master (a job cut short runs again later)."""
+    if _job_worker is not None and _job_worker.poll() is None:
+        _job_worker.terminate()
+        try:
+            _job_worker.wait(timeout=graceful_timeout)
+        except Exception:  # noqa: BLE001 - still alive: kill it
+            _job_worker.kill()

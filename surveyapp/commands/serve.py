@@ -14,13 +14,25 @@ import click
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="gunicorn workers (default 4).")
 @click.option("--threads", default=None, type=int, help="Threads per worker (gthread).")
-def serve_command(host: str, port: int, workers: int | None, threads: int | None) -> None:
+@click.option(
+    "--job-worker/--no-job-worker",
+    default=None,
+    help="Run a background job worker too (default: yes on the embedded SQLite queue).",
+)
+def serve_command(
+    host: str, port: int, workers: int | None, threads: int | None, job_worker: bool | None
+) -> None:
     """Run the app under gunicorn (settings: surveyapp/gunicorn_conf.py)."""
     from flask import current_app
+
+    from surveyapp.jobs.queue import is_embedded
 
     env = os.environ.copy()
     env["SURVEYAPP_BIND"] = f"{host}:{port}"
     env.setdefault("SURVEYAPP_DATABASE_URL", current_app.config["DATABASE_URL"])
+    if job_worker if job_worker is not None else is_embedded(current_app):
+        env["SURVEYAPP_EMBEDDED_WORKER"] = "1"
+        env.setdefault("SURVEYAPP_INSTANCE_PATH", current_app.instance_path)
     if workers:
         env["SURVEYAPP_WORKERS"] = str(workers)
     if threads:

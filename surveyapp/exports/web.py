@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from flask import Blueprint, Response, abort, g, jsonify, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from surveyapp.auth import require_access, roles_required
 from surveyapp.auth.access import current_user, private_page_headers
 from surveyapp.extensions import db
+from surveyapp.jobs.web import OPTION_KEYS as JOB_OPTION_KEYS
 from surveyapp.services import exports
 from surveyapp.services.auth import user_actor
 from surveyapp.services.surveys import get_survey
@@ -82,6 +94,20 @@ class _Body:
             close()
 
 
+def _to_job(kind: str, options: exports.ExportOptions):
+    """A browser session asking for a large export is sent to the job page, where the file is
+    prepared in the background (API tokens still get the stream, or start a job themselves)."""
+    if "Authorization" in request.headers:
+        return None
+    limit = current_app.config["EXPORT_JOB_ROWS" if kind == "csv" else "SAV_JOB_ROWS"]
+    rows = exports.count_export(db.session, g.access_survey, options)
+    if rows <= limit:
+        return None
+    args = {k: v for k, v in request.args.items() if k in JOB_OPTION_KEYS and v}
+    target = url_for("jobs.index", slug=g.access_survey.slug, kind=kind, rows=rows, **args)
+    return redirect(target, 303)
+
+
 @bp.get("/surveys/<slug>/export.csv")
 @require_access("export")
 def export_csv(slug: str):
@@ -90,6 +116,8 @@ def export_csv(slug: str):
         options = _options()
     except exports.ExportError as exc:
         return _bad_request(exc)
+    if (to_job := _to_job("csv", options)) is not None:
+        return to_job
     survey = g.access_survey
     chunks = exports.csv_chunks(db.session, survey, options, g.access_actor)
     name = exports.export_filename(survey, "responses", "csv")
@@ -104,6 +132,8 @@ def export_sav(slug: str):
         options = _options()
     except exports.ExportError as exc:
         return _bad_request(exc)
+    if (to_job := _to_job("sav", options)) is not None:
+        return to_job
     survey = g.access_survey
     chunks = exports.sav_chunks(db.session, survey, options, g.access_actor)
     name = exports.export_filename(survey, "responses", "sav")

@@ -9,11 +9,13 @@ from surveyapp.models.invitation import (
     InvitationTemplate,
     InvitationWave,
 )
+from surveyapp.models.job import JOB_STATES, Job
 from surveyapp.models.quota import QuotaCell, QuotaClaim
 from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
 
 __all__ = [
+    "JOB_STATES",
     "ROLES",
     "RESPONSE_STATUSES",
     "SURVEY_STATES",
@@ -25,6 +27,7 @@ __all__ = [
     "InvitationContact",
     "InvitationTemplate",
     "InvitationWave",
+    "Job",
     "QuotaCell",
     "QuotaClaim",
     "Response",

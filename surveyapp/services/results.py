@@ -35,6 +35,7 @@ from surveyapp.results.variables import Variable, catalog, question_titles
 from surveyapp.services import exports
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write
+from surveyapp.services.exports import Progress
 
 FILTER_KEYS = ("status", "from", "to", "language", "source")
 PAGE_SIZE = 50
@@ -117,8 +118,11 @@ def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> tu
     return (count, last, str(updated))
 
 
-def load(session: Session, survey: Survey, filters: ExportFilters) -> Loaded:
-    """The survey's responses matching `filters`, read once and cached."""
+def load(
+    session: Session, survey: Survey, filters: ExportFilters, progress: Progress | None = None
+) -> Loaded:
+    """The survey's responses matching `filters`, read once and cached (`progress` is told
+    how many responses each batch read holds)."""
     layout = exports.load_layout(session, survey)
     versions = tuple(sorted((n, s.source, s.version) for n, s in layout.versions.items()))
     key = (
@@ -136,6 +140,8 @@ def load(session: Session, survey: Survey, filters: ExportFilters) -> Loaded:
     variables = catalog(layout.columns, question_titles(schemas))
     _relabel_language(variables)
     records = stream_records(session.get_bind(), survey.id, filters)
+    if progress is not None:
+        records = _counted(records, progress)
     data = build_dataset(variables.values(), layout.versions, records)
     schema = layout.current
     loaded = Loaded(
@@ -152,6 +158,25 @@ def load(session: Session, survey: Survey, filters: ExportFilters) -> Loaded:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return loaded
+
+
+def _counted(batches: Iterator[Iterator], progress: Progress) -> Iterator[Iterator]:
+    """The same batches; `progress` hears each batch's size once it has been read."""
+
+    def counting(batch: Iterator) -> Iterator:
+        n = 0
+        for item in batch:
+            n += 1
+            yield item
+        progress(n)
+
+    try:
+        for batch in batches:
+            yield counting(batch)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
 
 
 LANGUAGE_NAMES = {
@@ -174,10 +199,14 @@ def clear_cache() -> None:
 
 
 def compute(
-    session: Session, survey: Survey, options: ResultOptions, only: str | None = None
+    session: Session,
+    survey: Survey,
+    options: ResultOptions,
+    only: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Loaded, Report]:
     """The tables of a survey (or of one question) for these options."""
-    loaded = load(session, survey, options.filters)
+    loaded = load(session, survey, options.filters, progress)
     breakdown = bd.find(loaded.breakdowns, options.breakdown)
     if options.breakdown and breakdown is None:
         raise ResultsError(f"unknown breakdown {options.breakdown!r}")
@@ -227,10 +256,14 @@ def table_csv(session: Session, survey: Survey, options: ResultOptions, key: str
 
 
 def workbook(
-    session: Session, survey: Survey, options: ResultOptions, only: str | None = None
+    session: Session,
+    survey: Survey,
+    options: ResultOptions,
+    only: str | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     """Every table (or one) as an XLSX workbook, labels in `options.lang`."""
-    loaded, report = compute(session, survey, options, only=only)
+    loaded, report = compute(session, survey, options, only=only, progress=progress)
     if only is not None and report.table(only) is None:
         raise ResultsError(f"{only!r} has no table")
     with force_locale(options.lang):

@@ -20,7 +20,8 @@ import pytest
 from flask import url_for
 
 from surveyapp import create_app
-from surveyapp.services import tokens
+from surveyapp.jobs import queue
+from surveyapp.services import jobs, tokens
 from surveyapp.services.audit import Actor
 from tests.admin.helpers import add_response, page_csrf, quick_user, session_client
 
@@ -99,6 +100,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("results.chart", "GET"): expect(302, 200, 200, 200),
     ("results.open_answers", "GET"): expect(302, 200, 200, 200),
     ("results.open_answers_csv", "GET"): expect(302, 200, 200, 200),
+    # Background jobs (surveyapp/jobs/web.py): pages for the export roles; starting one, its
+    # JSON and its file as the exports (`require_access("export")`). Empty form: no kind.
+    ("jobs.index", "GET"): expect(302, 200, 200, 200),
+    ("jobs.start", "POST"): expect(401, 422, 422, 422),
+    ("jobs.show", "GET"): expect(302, 200, 200, 200),
+    ("jobs.status", "GET"): expect(401, 200, 200, 200),
+    ("jobs.download", "GET"): expect(401, 200, 200, 200),
     # Respondent pages (surveyapp/respondent): public, the same for every visitor; the
     # sample survey is open and the visitor has not started (303 = sent to the right page).
     ("respondent.index", "GET"): everyone(303),
@@ -132,6 +140,7 @@ SAMPLE_ARGS: dict[str, object] = {
     "fmt": "svg",
     "cell_id": "by_region__1",
     "token": "0000-0000-0000-0000-0000-0000-0000-0000",
+    "job_id": None,
 }
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -177,10 +186,15 @@ def sample(app, demo_survey) -> dict[str, object]:
     values["user_id"] = quick_user(app, "target@example.org", "study")
     with app.app_context():
         from surveyapp.extensions import db
+        from surveyapp.models import Survey
 
         values["token_id"] = tokens.create_token(
             db.session, "target@example.org", ["export"], None, 30, Actor("system", "test")
         ).token.id
+        survey = db.session.get(Survey, demo_survey.id)
+        job = jobs.create_job(db.session, survey, "csv", {}, Actor("system", "test"))[0]
+        values["job_id"] = job.id
+        assert jobs.run_job(db.session, queue.settings_for(app), job.id) == "done"
     return values
 
 

@@ -66,3 +66,18 @@ def test_production_refuses_to_start_without_secret(tmp_path):
     )
     assert result.returncode != 0
     assert "SURVEYAPP_SECRET_KEY is required in production" in result.stderr
+
+
+def test_entrypoint_worker_runs_the_job_worker(tmp_path):
+    env = app_env(f"sqlite:///{tmp_path / 'x.db'}", SURVEYAPP_INSTANCE_PATH=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "surveyapp.entrypoint", "worker", "--help"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Run background jobs until stopped" in result.stdout
+    assert not (tmp_path / "x.db").exists()  # the worker does not migrate

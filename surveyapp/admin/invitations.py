@@ -12,9 +12,14 @@ from surveyapp.admin.invitation_forms import ContactsForm, SendForm, TemplateFor
 from surveyapp.admin.surveys import FIELDWORK_ROLES, survey_or_404
 from surveyapp.auth.access import current_user, roles_required
 from surveyapp.extensions import db
+from surveyapp.jobs import queue
+from surveyapp.services import jobs
 from surveyapp.services.auth import user_actor
 from surveyapp.services.invitations import contacts, mail, participation, sending, templates
 
+NOT_CONFIGURED = (
+    "Sending needs SURVEYAPP_SMTP_URL and SURVEYAPP_PUBLIC_URL in the server’s configuration."
+)
 #: Contacts listed on the page (the CLI lists them all).
 LISTED = 500
 
@@ -184,3 +189,29 @@ def invitations_test_mail(slug: str):
     return redirect(
         url_for("admin.invitations", slug=slug, kind=form.kind.data, lang=form.language.data), 303
     )
+
+
+@bp.post("/surveys/<slug>/invitations/send")
+@roles_required(*FIELDWORK_ROLES)
+def invitations_send(slug: str):
+    """Start sending invitations or reminders as a background job; 303 to its progress page."""
+    survey = survey_or_404(slug)
+    form = SendForm()
+    if not form.validate_on_submit():
+        return _page(survey, 422, send_form=form)
+    settings = _settings()
+    if settings.smtp is None or not settings.public_url:
+        form.kind.errors.append(_(NOT_CONFIGURED))
+        return _page(survey, 422, send_form=form)
+    if sending.count_eligible(db.session, survey, form.kind.data, settings) == 0:
+        form.kind.errors.append(_("Nobody to mail today for this choice."))
+        return _page(survey, 422, send_form=form)
+    job, new = jobs.create_job(
+        db.session, survey, "invitations", {"kind": form.kind.data}, user_actor(current_user())
+    )
+    if new:
+        try:
+            queue.enqueue(current_app, job.id)
+        except Exception:  # queue unreachable: the job stays queued; a starting worker takes it
+            current_app.logger.warning("job %s: could not be put on the queue", job.id)
+    return redirect(url_for("jobs.show", slug=slug, job_id=job.id), 303)

@@ -68,6 +68,8 @@ class JobKind:
     run: Callable[[RunContext], None]
     #: The download's file name: `<slug>_<stem>_<date>.<extension>`.
     stem: str
+    #: Whether the jobs page (export access) may start it; others start from their own page.
+    startable: bool = True
 
 
 # ----------------------------------------------------------------------------- exports
@@ -138,6 +140,52 @@ def _run_results(ctx: RunContext) -> None:
     ctx.path.write_bytes(body)
 
 
+# ----------------------------------------------------------------------------- invitations
+def _invitation_kind(params: Mapping[str, str]) -> str:
+    kind = params.get("kind", "invitation")
+    if kind not in ("invitation", "reminder"):
+        raise JobFailure("bad_options", f"kind must be invitation or reminder, not {kind!r}")
+    return kind
+
+
+def _invitations_total(session: Session, survey: Survey, params: Mapping[str, str]) -> int:
+    from flask import current_app
+
+    from surveyapp.services.invitations import sending
+
+    settings = sending.settings_from_config(current_app.config)
+    return sending.count_eligible(session, survey, _invitation_kind(params), settings)
+
+
+def _run_invitations(ctx: RunContext) -> None:
+    """Send a wave (or finish the one a lost worker left), then write its counts as CSV."""
+    from flask import current_app
+
+    from surveyapp.services.invitations import sending
+
+    settings = sending.settings_from_config(current_app.config)
+    kind = _invitation_kind(ctx.params)
+    wave = sending.unfinished_wave(ctx.session, ctx.survey, kind)
+    if wave is None:
+        try:
+            wave = sending.start_wave(ctx.session, ctx.survey, kind, settings, ctx.actor)
+        except sending.SendingError as exc:
+            raise JobFailure("bad_options", str(exc)) from exc
+    done = 0
+
+    def progress(state: sending.Progress) -> None:
+        nonlocal done
+        ctx.advance(state.done - done)
+        done = state.done
+
+    result = sending.run_wave(ctx.session, wave.id, settings, progress=progress)
+    ctx.path.write_text(
+        "wave,kind,recipients,sent,refused\r\n"
+        f"{wave.id},{kind},{result.total},{result.sent},{result.failed}\r\n",
+        encoding="utf-8",
+    )
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KINDS: dict[str, JobKind] = {
@@ -169,6 +217,16 @@ KINDS: dict[str, JobKind] = {
             _results_total,
             _run_results,
             "results",
+        ),
+        JobKind(
+            "invitations",
+            _l("Invitations or reminders by e-mail"),
+            "csv",
+            "text/csv; charset=utf-8",
+            _invitations_total,
+            _run_invitations,
+            "mailing",
+            startable=False,
         ),
     )
 }

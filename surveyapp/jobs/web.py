@@ -34,6 +34,8 @@ from surveyapp.models import Job, Survey
 from surveyapp.services import jobs
 from surveyapp.services.surveys import get_survey
 
+#: Kinds the jobs page starts (a mailing starts from the Invitations page, study team only).
+STARTABLE = [name for name, kind in KINDS.items() if kind.startable]
 bp = Blueprint("jobs", __name__)
 bp.before_request(guard_blueprint)
 bp.after_request(private_page_headers)
@@ -109,6 +111,8 @@ def start(slug: str):
     kind = request.form.get("kind", "")
     params = {k: v for k in OPTION_KEYS if (v := request.form.get(k))}
     try:
+        if kind in KINDS and not KINDS[kind].startable:  # mailings start from their own page
+            raise jobs.JobError(f"kind must be one of {', '.join(STARTABLE)}")
         job, new = jobs.create_job(db.session, survey, kind, params, g.access_actor)
     except jobs.JobError as exc:
         message = _("This job cannot be started: %(detail)s", detail=str(exc))

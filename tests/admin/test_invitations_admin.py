@@ -92,3 +92,45 @@ def test_a_text_is_checked_previewed_and_sent_to_oneself(app, as_role, demo_surv
     # The test mail changed nobody's participation.
     with app.app_context():
         assert db.session.scalar(select(InvitationContact.progress)) == "pending"
+
+
+def test_sending_runs_as_a_job_with_progress_and_a_report(app, as_role, demo_survey, smtp):  # noqa: F811
+    from surveyapp.jobs import queue
+    from surveyapp.models import Job
+    from surveyapp.services import jobs
+
+    app.config.update(
+        SMTP_URL=smtp.url, PUBLIC_URL="https://enquete.example.org", MAIL_PER_MINUTE=0
+    )
+    client = as_role("study")
+    _upload(client, "email,language,src\nana@example.org,fr,2\nbob@example.org,en,1\n")
+    token = csrf_from(client.get(PAGE).data)
+    started = client.post(f"{PAGE}/send", data={"csrf_token": token, "kind": "invitation"})
+    assert started.status_code == 303
+    assert "/jobs/" in started.headers["Location"]
+    with app.app_context():
+        job = db.session.scalar(select(Job))
+        assert (job.kind, job.params, job.total) == ("invitations", {"kind": "invitation"}, 2)
+        assert jobs.run_job(db.session, queue.settings_for(app), job.id) == "done"
+    assert sorted(r.rcpt[0] for r in smtp.received) == ["ana@example.org", "bob@example.org"]
+    status = client.get(started.headers["Location"] + ".json").get_json()
+    assert status["state"] == "done"
+    with client.get(started.headers["Location"] + "/file") as download:
+        report = download.get_data(as_text=True)
+    assert report.splitlines()[1].endswith(",invitation,2,2,0")
+    # Nobody left to invite: refused on the page, no second job.
+    again = client.post(
+        f"{PAGE}/send", data={"csrf_token": csrf_from(client.get(PAGE).data), "kind": "invitation"}
+    )
+    assert again.status_code == 422
+    assert "Nobody to mail today" in again.get_data(as_text=True)
+
+
+def test_an_analyst_cannot_start_a_mailing_through_the_jobs_page(app, as_role, demo_survey):
+    client = as_role("analyst")
+    token = csrf_from(client.get("/admin/surveys/demo/jobs").data)
+    refused = client.post(
+        "/admin/surveys/demo/jobs", data={"csrf_token": token, "kind": "invitations"}
+    )
+    assert refused.status_code == 422
+    assert client.post(f"{PAGE}/send", data={"csrf_token": token}).status_code == 403

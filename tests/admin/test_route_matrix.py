@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.invitations_import", "POST"): expect(302, 403, 422, 422),  # no file
     ("admin.invitations_template", "POST"): expect(302, 403, 422, 422),  # empty text
     ("admin.invitations_test_mail", "POST"): expect(302, 403, 422, 422),  # no kind
+    ("admin.invitations_send", "POST"): expect(302, 403, 422, 422),  # not configured
     # Users and tokens: admins only.
     ("admin.users", "GET"): expect(302, 403, 403, 200),
     ("admin.user_create", "POST"): expect(302, 403, 403, 422),

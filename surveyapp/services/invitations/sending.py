@@ -145,6 +145,20 @@ def start_wave(
     return wave
 
 
+def unfinished_wave(session: Session, survey: Survey, kind: str) -> InvitationWave | None:
+    """A wave of `kind` a stopped sender left unfinished (continued rather than doubled)."""
+    return session.scalar(
+        select(InvitationWave)
+        .where(
+            InvitationWave.survey_id == survey.id,
+            InvitationWave.kind == kind,
+            InvitationWave.finished_at.is_(None),
+        )
+        .order_by(InvitationWave.id.desc())
+        .limit(1)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """Where a wave stands."""

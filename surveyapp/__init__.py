@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from surveyapp import errors, input_guard, logging_setup, security
+    from surveyapp import errors, input_guard, links, logging_setup, security
     from surveyapp.extensions import babel, csrf, db
     from surveyapp.i18n import init_app as init_i18n
     from surveyapp.i18n import select_locale
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     init_i18n(app)
     errors.init_app(app)
+    links.init_app(app)
 
     from surveyapp.auth import init_app as init_auth
 

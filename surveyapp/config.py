@@ -61,6 +61,22 @@ def default_translations_dir() -> Path:
     return PACKAGE_DIR.parent / "translations"
 
 
+def _public_url() -> str | None:
+    from surveyapp.links import check_public_url
+
+    try:
+        return check_public_url(_env("PUBLIC_URL"))
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}PUBLIC_URL: {exc}") from exc
+
+
+def _trusted_hosts() -> list[str] | None:
+    raw = _env("TRUSTED_HOSTS")
+    if raw is None:
+        return None
+    return [host.strip() for host in raw.split(",") if host.strip()]
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment, then apply explicit overrides."""
     overrides = dict(overrides or {})
@@ -100,6 +116,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
         "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 8),
         "HSTS": production,
+        # Links that leave the page (continue later) start with this, never with the Host header.
+        "PUBLIC_URL": _public_url(),
+        # Flask answers 400 to a request whose Host is not listed (None: any Host).
+        "TRUSTED_HOSTS": _trusted_hosts(),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger("surveyapp.errors")
 
@@ -42,6 +42,10 @@ def _titles() -> dict[int, str]:
 def _http_error(exc: HTTPException):
     code = exc.code or 500
     title = _titles().get(code, exc.name)
+    if isinstance(exc, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page template.
+        log.info("event=untrusted_host")
+        return title, code, {"Content-Type": "text/plain; charset=utf-8"}
     if _wants_json():
         return {"error": title, "status": code}, code
     return render_template("error.html", code=code, title=title), code

@@ -1,0 +1,55 @@
+"""SQLite never hands out a deleted response's (or API token's) id again.
+
+Revision ID: sec_misc_1
+Revises: 0002
+Create Date: 2026-12-02
+
+Without AUTOINCREMENT, SQLite gives a new row max(id) + 1: after the newest response is
+withdrawn or erased, the next respondent gets its id, and the audit line `response.withdraw
+target=<id>` (or a merged export) then points at another person. AUTOINCREMENT keeps the
+highest id ever used in `sqlite_sequence`. API token ids are written in audit details too.
+Audit events, users, surveys and quota cells are never deleted, so their ids cannot be reused.
+
+PostgreSQL: nothing to do (a sequence never goes back).
+
+SQLite needs the table rebuilt (batch "recreate"). Rebuilding drops the old table, and with
+foreign keys on (every connection of ours) that DROP first deletes its rows, which cascades to
+`quota_claims`: those rows are set aside in a temporary table and put back afterwards, with
+their original ids (the copy keeps every id). `sqlite_sequence` starts at the current
+max(id), so no id is ever reused from then on.
+"""
+
+from alembic import op
+
+revision = "sec_misc_1"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def _rebuild(table: str, autoincrement: bool) -> None:
+    with op.batch_alter_table(
+        table, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}
+    ):
+        pass
+
+
+def _rebuild_all(autoincrement: bool) -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.execute("CREATE TEMP TABLE keep_quota_claims AS SELECT * FROM quota_claims")
+    _rebuild("responses", autoincrement)
+    _rebuild("api_tokens", autoincrement)
+    op.execute("DELETE FROM quota_claims")  # nothing left after the cascade; no duplicate
+    op.execute("INSERT INTO quota_claims SELECT * FROM keep_quota_claims")
+    op.execute("DROP TABLE keep_quota_claims")
+
+
+def upgrade() -> None:
+    _rebuild_all(True)
+
+
+def downgrade() -> None:
+    _rebuild_all(False)
+
+

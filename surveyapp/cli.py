@@ -29,6 +29,11 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(report_cmd.report_command)
 
+    from surveyapp.commands import backup as backup_cmd
+
+    app.cli.add_command(backup_cmd.backup_command)
+    app.cli.add_command(backup_cmd.restore_command)
+
 
 def _create_app() -> Flask:
     from surveyapp import create_app

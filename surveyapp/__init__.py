@@ -22,6 +22,13 @@ def create_app(config: dict | None = None) -> Flask:
     from surveyapp.i18n import select_locale
 
     logging_setup.configure(app)
+    if app.config.get("PROXY_HOPS"):
+        # The client address for the respondent start limit comes from X-Forwarded-For, as
+        # set by the configured number of trusted proxies (never more).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
     db.init_app(app)
     security.init_app(app)
     input_guard.init_app(app)

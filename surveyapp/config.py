@@ -70,6 +70,19 @@ def _public_url() -> str | None:
         raise ConfigError(f"{ENV_PREFIX}PUBLIC_URL: {exc}") from exc
 
 
+def _limit_or_off(name: str, default: str) -> str | None:
+    raw = _env(name, default)
+    if raw is None or raw.strip().lower() in {"off", "0", "none"}:
+        return None
+    from limits import parse
+
+    try:
+        parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name}: not a rate limit ({raw!r})") from exc
+    return raw
+
+
 def _trusted_hosts() -> list[str] | None:
     raw = _env("TRUSTED_HOSTS")
     if raw is None:
@@ -102,6 +115,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "surveyapp"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_GLOBAL_RATE_LIMIT": _env("LOGIN_GLOBAL_RATE_LIMIT", "60 per minute"),
+        # New responses per client (keyed digest of the address, see respondent/starts.py);
+        # "off" disables it.
+        "RESPONDENT_START_LIMIT": _limit_or_off("RESPONDENT_START_LIMIT", "20 per hour"),
+        # Reverse proxies in front of the app that set X-Forwarded-For (0: none, direct).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "UTC"),

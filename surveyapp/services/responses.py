@@ -59,6 +59,14 @@ class SurveyNotFound(LookupError):
     """No published survey with this slug (draft surveys are not shown to respondents)."""
 
 
+class InvitationRequired(SurveyNotFound):
+    """An invitation-only survey reached through its open link: no response may start there."""
+
+    def __init__(self, info: SurveyInfo) -> None:
+        super().__init__(info.slug)
+        self.info = info
+
+
 # --------------------------------------------------------------------------- tokens
 def new_token() -> str:
     """A fresh respondent token (cookie value and continue-later code): 160 random bits."""
@@ -140,6 +148,10 @@ class Visitor:
     test: bool = False
     #: The signed value itself, carried in the links of the consent page.
     test_token: str | None = None
+    #: Asked once, just before a new response would be stored: None to go ahead, or why the
+    #: start is refused ("rate": too many new responses from this client). The view supplies
+    #: it (anti-stuffing checks live there); nothing is stored when it refuses.
+    start_check: Callable[[], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +227,15 @@ class ClosedScreen:
 
 
 @dataclass(frozen=True, slots=True)
+class StartRefused:
+    """A new response was refused before anything was stored (`reason`: "rate")."""
+
+    survey: SurveyInfo
+    lang: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class LaterScreen:
     """The continue-later page: the code to type on another device."""
 
@@ -273,6 +294,12 @@ def _is_open(survey: Survey, now: datetime) -> bool:
 def _is_test(ctx: _Ctx, visitor: Visitor) -> bool:
     """A test response, or a verified test start: kept out of quotas, exports and dashboards."""
     return ctx.response.is_test if ctx.response is not None else visitor.test
+
+
+def _refuse_open_link(ctx: _Ctx, visitor: Visitor) -> None:
+    """A new visitor of an invitation-only survey (test runs excepted) may not start."""
+    if ctx.survey.access == "invitation" and not _is_test(ctx, visitor):
+        raise InvitationRequired(_info(ctx, _language(ctx, visitor)))
 
 
 def _accepts(ctx: _Ctx, visitor: Visitor) -> bool:
@@ -346,7 +373,7 @@ def open_surveys(session: Session, lang: str) -> list[SurveyLink]:
     now = utcnow()
     links = []
     for survey in surveys.list_surveys(session):
-        if not _is_open(survey, now) or survey.current_version is None:
+        if not _is_open(survey, now) or survey.current_version is None or survey.access != "open":
             continue
         schema = surveys.compiled(survey.current_version)
         shown = schema.language(lang)
@@ -366,6 +393,7 @@ def enter(
         if visitor.lang in ctx.schema.languages and where.target == "page":
             return Redirect("page", page_id=where.page_id, query={"lang": visitor.lang or ""})
         return where
+    _refuse_open_link(ctx, visitor)
     if not _accepts(ctx, visitor):
         return _closed(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
@@ -391,6 +419,7 @@ def show_page(
     """A page to display (GET, or a re-render after a CSRF or database failure)."""
     ctx = _load(session, slug, visitor.token, visitor.test)
     if ctx.response is None:
+        _refuse_open_link(ctx, visitor)
         if not _accepts(ctx, visitor):
             return _closed(ctx, visitor)
         params = flow.parameters_from_query(ctx.schema, args)
@@ -527,6 +556,9 @@ def _submit(session, slug, page_id, visitor, form, args):
 
 def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     """The first page accepted: the response is created (never before)."""
+    if ctx.survey.access == "invitation" and not visitor.test:
+        session.rollback()
+        _refuse_open_link(ctx, visitor)
     if not _accepts(ctx, visitor):
         session.rollback()
         return _closed(ctx, visitor)
@@ -569,6 +601,10 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     if isinstance(checked, PageScreen):
         session.rollback()
         return checked
+    refused = visitor.start_check() if visitor.start_check and not visitor.test else None
+    if refused:
+        session.rollback()
+        return StartRefused(_info(ctx, response.language), response.language, refused)
     session.add(response)
     try:
         session.flush()

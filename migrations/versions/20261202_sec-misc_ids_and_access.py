@@ -1,4 +1,4 @@
-"""SQLite never hands out a deleted response's (or API token's) id again.
+"""SQLite never hands out a deleted response's (or API token's) id again; surveys get `access`.
 
 Revision ID: sec_misc_1
 Revises: 0002
@@ -17,8 +17,13 @@ foreign keys on (every connection of ours) that DROP first deletes its rows, whi
 `quota_claims`: those rows are set aside in a temporary table and put back afterwards, with
 their original ids (the copy keeps every id). `sqlite_sequence` starts at the current
 max(id), so no id is ever reused from then on.
+
+`surveys.access` (`open` | `invitation`): NOT NULL with a server default, so existing surveys
+stay open. On SQLite it is added with a plain ALTER TABLE (a batch rebuild of `surveys` would
+cascade-delete every response through the DROP), and dropped the same way (SQLite >= 3.35).
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "sec_misc_1"
@@ -45,11 +50,29 @@ def _rebuild_all(autoincrement: bool) -> None:
     op.execute("DROP TABLE keep_quota_claims")
 
 
+ACCESS_CHECK = "access IN ('open', 'invitation')"
+
+
 def upgrade() -> None:
     _rebuild_all(True)
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE surveys ADD COLUMN access VARCHAR(16) DEFAULT 'open' NOT NULL "
+            f"CONSTRAINT ck_surveys_access CHECK ({ACCESS_CHECK})"
+        )
+    else:
+        op.add_column(
+            "surveys", sa.Column("access", sa.String(16), server_default="open", nullable=False)
+        )
+        op.create_check_constraint("ck_surveys_access", "surveys", ACCESS_CHECK)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE surveys DROP COLUMN access")
+    else:
+        op.drop_constraint("ck_surveys_access", "surveys", type_="check")
+        op.drop_column("surveys", "access")
     _rebuild_all(False)
 
 

@@ -147,3 +147,54 @@ def test_the_access_control_validates_and_is_for_the_study_team(app, as_role, op
     assert denied.status_code == 403
     page = as_role("study").get("/admin/surveys/demo").get_data(as_text=True)
     assert 'name="access"' in page
+
+
+# --------------------------------------------------------------------------- (c) alerts
+@pytest.mark.parametrize(
+    ("lang", "heading", "fast"),
+    [
+        ("en", "Unusual completions", "30 responses were completed in less than"),
+        ("fr", "Complétions inhabituelles", "30 réponses ont été complétées en moins de"),
+    ],
+)
+def test_the_dashboard_flags_a_burst_of_fast_completions(
+    app, as_role, make_user, open_demo, lang, heading, fast
+):
+    from datetime import timedelta
+
+    from surveyapp.models import utcnow
+    from tests.admin.helpers import add_response
+
+    now = utcnow()
+    for i in range(40):  # the usual pace: one every half hour, 12 minutes each
+        done = now - timedelta(days=3, minutes=30 * i)
+        add_response(
+            app,
+            open_demo,
+            status="complete",
+            started_at=done - timedelta(minutes=12),
+            completed_at=done,
+        )
+    for i in range(30):  # a script: 30 in a minute, 20 seconds each
+        done = now - timedelta(hours=1, seconds=2 * i)
+        add_response(
+            app,
+            open_demo,
+            status="complete",
+            started_at=done - timedelta(seconds=20),
+            completed_at=done,
+        )
+    make_user(f"{lang}@example.org", "analyst", language=lang)
+    client = app.test_client()
+    from tests.admin.helpers import login
+
+    assert login(client, f"{lang}@example.org").status_code == 303
+    html = client.get("/admin/surveys/demo/dashboard").get_data(as_text=True)
+    assert heading in html
+    assert fast in html
+    assert html.count("<li>") >= 1
+
+
+def test_a_quiet_dashboard_shows_no_alert(app, as_role, open_demo):
+    html = as_role("analyst").get("/admin/surveys/demo/dashboard").get_data(as_text=True)
+    assert "Unusual completions" not in html

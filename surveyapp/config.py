@@ -118,6 +118,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # New responses per client (keyed digest of the address, see respondent/starts.py);
         # "off" disables it.
         "RESPONDENT_START_LIMIT": _limit_or_off("RESPONDENT_START_LIMIT", "20 per hour"),
+        # Proof-of-work on the consent page of open links (respondent/challenge.py).
+        "RESPONDENT_CHALLENGE": _bool("RESPONDENT_CHALLENGE", False),
+        "RESPONDENT_CHALLENGE_MAX_NUMBER": _int("RESPONDENT_CHALLENGE_MAX_NUMBER", 50_000),
+        "RESPONDENT_CHALLENGE_WAIT": _int("RESPONDENT_CHALLENGE_WAIT", 10),
         # Reverse proxies in front of the app that set X-Forwarded-For (0: none, direct).
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

@@ -25,6 +25,7 @@ from flask import current_app, request
 from limits import parse
 
 from surveyapp.extensions import limiter
+from surveyapp.respondent import challenge
 
 log = logging.getLogger("surveyapp.respondent")
 
@@ -53,13 +54,17 @@ def retry_after() -> int:
 
 
 def start_check() -> Callable[[], str | None]:
-    """The hook the respondent services call before storing a new response."""
+    """The hook the respondent services call before storing a new response: the consent
+    page's proof-of-work (when enabled), then the per-client limit."""
     limit = current_app.config.get("RESPONDENT_START_LIMIT")
-    if not limit:
+    if not limit and not challenge.enabled():
         return _allow
     address, secret = request.remote_addr, current_app.config["SECRET_KEY"]
 
     def check() -> str | None:
+        refused = challenge.check(request.form)
+        if refused or not limit:
+            return refused
         key = client_key(address, secret)
         try:
             allowed = limiter.limiter.hit(parse(limit), key)

@@ -43,8 +43,9 @@ log = logging.getLogger("surveyapp.responses")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: 160 random bits per token: 32 characters, shown in groups of four.
 TOKEN_BYTES = 20
-#: Form fields that are not answers: CSRF, the button pressed, the page language, the start token.
-META_FIELDS = frozenset({"csrf_token", "_action", "_lang", "_token"})
+#: Form fields that are not answers: CSRF, the button pressed, the page language, the start token,
+#: the consent page's proof-of-work (respondent/challenge.py).
+META_FIELDS = frozenset({"csrf_token", "_action", "_lang", "_token", "_challenge", "_pow"})
 #: Where a page's raw typed values wait (Back, language switch) until the page is submitted.
 DRAFT_VALUE_MAX = 10_000
 DRAFT_VALUES_MAX = 50
@@ -149,7 +150,8 @@ class Visitor:
     #: The signed value itself, carried in the links of the consent page.
     test_token: str | None = None
     #: Asked once, just before a new response would be stored: None to go ahead, or why the
-    #: start is refused ("rate": too many new responses from this client). The view supplies
+    #: start is refused ("rate": too many new responses from this client; "challenge": the
+    #: consent page's proof-of-work is missing, wrong or replayed). The view supplies
     #: it (anti-stuffing checks live there); nothing is stored when it refuses.
     start_check: Callable[[], str | None] | None = None
 
@@ -602,6 +604,19 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
         session.rollback()
         return checked
     refused = visitor.start_check() if visitor.start_check and not visitor.test else None
+    if refused == "challenge":  # the consent page again, with a new challenge (422)
+        session.rollback()
+        return _screen(
+            ctx,
+            page_id,
+            visitor,
+            params,
+            typed=_typed(form),
+            notice="challenge",
+            status=422,
+            start_token=token,
+            query=_query(ctx, visitor, args),
+        )
     if refused:
         session.rollback()
         return StartRefused(_info(ctx, response.language), response.language, refused)

@@ -84,3 +84,19 @@ def test_a_data_error_is_a_400_with_one_line_and_no_value(app, caplog):
     assert "event=data_refused error=ValueError" in logged
     assert "secret-answer" not in logged
     assert "\n" not in logged.strip()
+
+
+def test_a_nul_typed_in_a_questionnaire_page_gets_the_page_back(app, client):
+    """Questionnaire pages keep their friendlier answer (the page again, what was typed kept,
+    a located message): the guard leaves their form to the service, which never stores NUL."""
+    from tests.respondent.helpers import Respondent, open_barometer
+
+    open_barometer(app)
+    r = Respondent(client, headers={"Accept-Language": "en"})
+    r.start()
+    r.answer({"consent": "1"})
+    response = r.post([*r.hidden().items(), ("s1", "1\x00")])
+    assert response.status_code == 422
+    assert 'id="error-summary"' in response.get_data(as_text=True)
+    later = r.post([*r.hidden().items(), ("s1", "1\x00")], action="later")
+    assert later.status_code == 303  # the draft is stored without the NUL, on both databases

@@ -16,18 +16,27 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from surveyapp import errors, logging_setup, security
+    from surveyapp import errors, input_guard, links, logging_setup, security
     from surveyapp.extensions import babel, csrf, db
     from surveyapp.i18n import init_app as init_i18n
     from surveyapp.i18n import select_locale
 
     logging_setup.configure(app)
+    if app.config.get("PROXY_HOPS"):
+        # The client address for the respondent start limit comes from X-Forwarded-For, as
+        # set by the configured number of trusted proxies (never more).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
     db.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_i18n(app)
     errors.init_app(app)
+    links.init_app(app)
 
     from surveyapp.auth import init_app as init_auth
 

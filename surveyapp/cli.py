@@ -34,6 +34,10 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(jobs_cmd.worker_command)
     app.cli.add_command(jobs_cmd.jobs_group)
+    from surveyapp.commands import backup as backup_cmd
+
+    app.cli.add_command(backup_cmd.backup_command)
+    app.cli.add_command(backup_cmd.restore_command)
 
 
 def _create_app() -> Flask:

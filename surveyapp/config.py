@@ -61,6 +61,35 @@ def default_translations_dir() -> Path:
     return PACKAGE_DIR.parent / "translations"
 
 
+def _public_url() -> str | None:
+    from surveyapp.links import check_public_url
+
+    try:
+        return check_public_url(_env("PUBLIC_URL"))
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}PUBLIC_URL: {exc}") from exc
+
+
+def _limit_or_off(name: str, default: str) -> str | None:
+    raw = _env(name, default)
+    if raw is None or raw.strip().lower() in {"off", "0", "none"}:
+        return None
+    from limits import parse
+
+    try:
+        parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name}: not a rate limit ({raw!r})") from exc
+    return raw
+
+
+def _trusted_hosts() -> list[str] | None:
+    raw = _env("TRUSTED_HOSTS")
+    if raw is None:
+        return None
+    return [host.strip() for host in raw.split(",") if host.strip()]
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment, then apply explicit overrides."""
     overrides = dict(overrides or {})
@@ -90,6 +119,15 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Trusted attempts (a browser where the account logged in before), per browser.
         "LOGIN_DEVICE_RATE_LIMIT": _env("LOGIN_DEVICE_RATE_LIMIT", "10 per minute;30 per hour"),
         "LOGIN_DEVICE_COOKIE_DAYS": _int("LOGIN_DEVICE_COOKIE_DAYS", 90),
+        # New responses per client (keyed digest of the address, see respondent/starts.py);
+        # "off" disables it.
+        "RESPONDENT_START_LIMIT": _limit_or_off("RESPONDENT_START_LIMIT", "20 per hour"),
+        # Proof-of-work on the consent page of open links (respondent/challenge.py).
+        "RESPONDENT_CHALLENGE": _bool("RESPONDENT_CHALLENGE", False),
+        "RESPONDENT_CHALLENGE_MAX_NUMBER": _int("RESPONDENT_CHALLENGE_MAX_NUMBER", 50_000),
+        "RESPONDENT_CHALLENGE_WAIT": _int("RESPONDENT_CHALLENGE_WAIT", 10),
+        # Reverse proxies in front of the app that set X-Forwarded-For (0: none, direct).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "UTC"),
@@ -104,10 +142,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "ADMIN_IDLE_MINUTES": _int("ADMIN_IDLE_MINUTES", 30),
         "ADMIN_ABSOLUTE_HOURS": _int("ADMIN_ABSOLUTE_HOURS", 8),
         "HSTS": production,
-        # Invitations: where mail goes, who sends it, the site's address in the links.
+        # Invitations: where mail goes and who sends it (links start with PUBLIC_URL).
         "SMTP_URL": _env("SMTP_URL"),
         "MAIL_FROM": _env("MAIL_FROM"),
-        "PUBLIC_URL": _env("PUBLIC_URL"),
         "MAIL_PER_MINUTE": _int("MAIL_PER_MINUTE", 120),
         "REMINDER_INTERVAL_DAYS": _int("REMINDER_INTERVAL_DAYS", 3),
         # Background jobs (surveyapp/jobs): queue (redis://… in production; default: a SQLite
@@ -118,6 +155,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOB_RETENTION_DAYS": _int("JOB_RETENTION_DAYS", 7),
         "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20000),
         "SAV_JOB_ROWS": _int("SAV_JOB_ROWS", 5000),
+        # Links that leave the page (continue later) start with this, never with the Host header.
+        "PUBLIC_URL": _public_url(),
+        # Flask answers 400 to a request whose Host is not listed (None: any Host).
+        "TRUSTED_HOSTS": _trusted_hosts(),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

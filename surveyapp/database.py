@@ -17,7 +17,9 @@ log = logging.getLogger("surveyapp.database")
 def engine_for_url(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5) -> Engine:
     """Create an engine with the settings this app relies on for each backend."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {}
+    # Bound parameters hold answers and e-mail addresses: never put them in an exception's text
+    # (it reaches the logs when an error escapes).
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
         engine = create_engine(parsed, **kwargs)

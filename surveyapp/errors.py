@@ -6,8 +6,8 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger("surveyapp.errors")
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DataError, _data_refused)
 
 
 def _wants_json() -> bool:
@@ -41,6 +42,10 @@ def _titles() -> dict[int, str]:
 def _http_error(exc: HTTPException):
     code = exc.code or 500
     title = _titles().get(code, exc.name)
+    if isinstance(exc, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page template.
+        log.info("event=untrusted_host")
+        return title, code, {"Content-Type": "text/plain; charset=utf-8"}
     if _wants_json():
         return {"error": title, "status": code}, code
     return render_template("error.html", code=code, title=title), code
@@ -62,3 +67,16 @@ def _database_unavailable(exc: OperationalError):
     if _wants_json():
         return {"error": title, "status": 503}, 503, headers
     return render_template("error.html", code=503, title=title), 503, headers
+
+
+def _data_refused(exc: DataError):
+    """A value the database cannot take (a NUL, an out-of-range number): the client's input is
+    at fault, so 400, with one log line naming the driver's error class and no value."""
+    from surveyapp.extensions import db
+
+    db.session.rollback()
+    log.info("event=data_refused error=%s", type(exc.orig).__name__)
+    title = _titles()[400]
+    if _wants_json():
+        return {"error": title, "status": 400}, 400
+    return render_template("error.html", code=400, title=title), 400

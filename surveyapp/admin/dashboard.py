@@ -13,7 +13,7 @@ from surveyapp.auth.access import now, roles_required
 from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
 from surveyapp.models import Survey
-from surveyapp.services import dashboard, surveys
+from surveyapp.services import alerts, dashboard, surveys
 
 
 def page_order(survey: Survey) -> list[str]:
@@ -42,5 +42,9 @@ def survey_dashboard(slug: str):
         db.session, survey, tz, page_order(survey), today=fieldwork_today(survey, tz)
     )
     return render_template(
-        "admin/dashboard.html", survey=survey, board=board, chart=charts.build(board.days)
+        "admin/dashboard.html",
+        survey=survey,
+        board=board,
+        chart=charts.build(board.days),
+        alerts=alerts.completion_alerts(db.session, survey),
     )

@@ -79,6 +79,19 @@ class StateForm(FlaskForm):
     submit = SubmitField(_l("Change"))
 
 
+ACCESS_CHOICES = [
+    SelectChoice("open", _l("Open link: anyone with the survey's address")),
+    SelectChoice("invitation", _l("Invitation only: the open link is refused")),
+]
+
+
+class AccessForm(FlaskForm):
+    """Who may start a response."""
+
+    access = SelectField(_l("Access"), choices=ACCESS_CHOICES)
+    submit = SubmitField(_l("Save access"))
+
+
 class WindowForm(FlaskForm):
     """Opening and closing dates of fieldwork (in the admin time zone)."""
 

@@ -9,7 +9,13 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import RetentionForm, StateForm, UploadSchemaForm, WindowForm
+from surveyapp.admin.forms import (
+    AccessForm,
+    RetentionForm,
+    StateForm,
+    UploadSchemaForm,
+    WindowForm,
+)
 from surveyapp.auth.access import current_user, roles_required
 from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
@@ -59,6 +65,7 @@ def survey(slug: str):
 
 def _survey_page(survey: Survey, status: int = 200, **forms):
     forms.setdefault("state_form", StateForm(state=survey.state))
+    forms.setdefault("access_form", AccessForm(access=survey.access))
     forms.setdefault(
         "window_form",
         WindowForm(opens_at=to_local(survey.opens_at), closes_at=to_local(survey.closes_at)),
@@ -127,6 +134,19 @@ def survey_state(slug: str):
         return _survey_page(survey, 422, state_form=form)
     surveys.set_state(db.write_session(), survey, form.state.data, user_actor(current_user()))
     flash(_("Fieldwork state saved."), "info")
+    return redirect(url_for("admin.survey", slug=slug), 303)
+
+
+@bp.post("/surveys/<slug>/access")
+@roles_required(*FIELDWORK_ROLES)
+def survey_access(slug: str):
+    """Open link, or invitation only."""
+    survey = survey_or_404(slug)
+    form = AccessForm()
+    if not form.validate_on_submit():
+        return _survey_page(survey, 422, access_form=form)
+    surveys.set_access(db.write_session(), survey, form.access.data, user_actor(current_user()))
+    flash(_("Access saved."), "info")
     return redirect(url_for("admin.survey", slug=slug), 303)
 
 

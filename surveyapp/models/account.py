@@ -52,6 +52,8 @@ class ApiToken(Base):
     """A bearer token for scripts: shown once, stored hashed, scoped, expiring, revocable."""
 
     __tablename__ = "api_tokens"
+    #: SQLite: a revoked-then-deleted token's id (named in audit details) is never reused.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

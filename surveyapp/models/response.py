@@ -38,6 +38,8 @@ class Response(Base):
             name="one_completion",
         ),
         Index("ix_responses_survey_status_completed", "survey_id", "status", "completed_at"),
+        # SQLite: never reuse a deleted response's id (audit lines and exports name ids).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

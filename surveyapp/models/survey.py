@@ -26,6 +26,7 @@ class Survey(Base):
     __table_args__ = (
         CheckConstraint("state IN ('draft', 'open', 'closed')", name="state"),
         CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_days"),
+        CheckConstraint("access IN ('open', 'invitation')", name="access"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +34,9 @@ class Survey(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     #: draft (preview and test only), open (fieldwork) or closed.
     state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    #: open: anyone with the survey's link may start; invitation: only personal invitation
+    #: links (and test mode) start a response, the open link answers a polite 404.
+    access: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     #: Fieldwork window; outside it the survey shows its closed page.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

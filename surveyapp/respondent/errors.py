@@ -34,6 +34,13 @@ def _survey_not_found(_exc):
     return current_app.handle_http_exception(NotFound())
 
 
+@bp.errorhandler(responses.InvitationRequired)
+def _invitation_required(exc: responses.InvitationRequired):
+    """An invitation-only survey's open link: a polite "not found" in the visitor's language."""
+    use_language(exc.info.lang)
+    return render_template("respondent/invitation_only.html", survey=exc.info), 404
+
+
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc: CSRFError):
     """The page again, answers kept, with an explanation; never a bare 400."""
@@ -45,6 +52,8 @@ def _csrf_failed(exc: CSRFError):
         if request.endpoint in CODE_PAGES and slug:
             form = CodeForm(meta={"csrf": False})
             return code_page(slug, CODE_PAGES[request.endpoint], form, notice="csrf")
+    except responses.InvitationRequired as refused:
+        return _invitation_required(refused)
     except responses.SurveyNotFound:
         return current_app.handle_http_exception(NotFound())
     except OperationalError as db_down:

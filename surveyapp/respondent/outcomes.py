@@ -9,6 +9,7 @@ from flask_babel import format_percent, refresh
 
 from surveyapp.extensions import db
 from surveyapp.i18n import SUPPORTED_LOCALES
+from surveyapp.respondent import starts
 from surveyapp.respondent.display import build_fields, other_languages
 from surveyapp.respondent.forms import PageForm
 from surveyapp.services import responses
@@ -18,6 +19,7 @@ from surveyapp.services.responses import (
     LaterScreen,
     PageScreen,
     Redirect,
+    StartRefused,
 )
 
 TEMPLATES = {
@@ -66,6 +68,7 @@ def visitor(slug: str) -> responses.Visitor:
         test=test,
         test_token=test_token if test else None,
         invitation=responses.normalise_code(request.cookies.get(invitation_cookie(slug))),
+        start_check=starts.start_check(),
     )
 
 
@@ -84,6 +87,9 @@ def respond(slug: str, outcome):
         return _redirect(slug, outcome)
     use_language(outcome.lang)
     switch = switch_links(outcome.lang, outcome.survey.languages)
+    if isinstance(outcome, StartRefused):
+        html = render_template("respondent/too_many_starts.html", survey=outcome.survey)
+        return html, 429, {"Retry-After": str(starts.retry_after())}
     if isinstance(outcome, PageScreen):
         if outcome.new:
             switch = switch_links(outcome.lang, outcome.survey.languages, outcome.query)

@@ -43,8 +43,9 @@ log = logging.getLogger("surveyapp.responses")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: 160 random bits per token: 32 characters, shown in groups of four.
 TOKEN_BYTES = 20
-#: Form fields that are not answers: CSRF, the button pressed, the page language, the start token.
-META_FIELDS = frozenset({"csrf_token", "_action", "_lang", "_token"})
+#: Form fields that are not answers: CSRF, the button pressed, the page language, the start token,
+#: the consent page's proof-of-work (respondent/challenge.py).
+META_FIELDS = frozenset({"csrf_token", "_action", "_lang", "_token", "_challenge", "_pow"})
 #: Where a page's raw typed values wait (Back, language switch) until the page is submitted.
 DRAFT_VALUE_MAX = 10_000
 DRAFT_VALUES_MAX = 50
@@ -57,6 +58,14 @@ T = TypeVar("T")
 
 class SurveyNotFound(LookupError):
     """No published survey with this slug (draft surveys are not shown to respondents)."""
+
+
+class InvitationRequired(SurveyNotFound):
+    """An invitation-only survey reached through its open link: no response may start there."""
+
+    def __init__(self, info: SurveyInfo) -> None:
+        super().__init__(info.slug)
+        self.info = info
 
 
 # --------------------------------------------------------------------------- tokens
@@ -142,6 +151,11 @@ class Visitor:
     test_token: str | None = None
     #: The personal link's token (cookie set when the link was followed), if invited.
     invitation: str | None = None
+    #: Asked once, just before a new response would be stored: None to go ahead, or why the
+    #: start is refused ("rate": too many new responses from this client; "challenge": the
+    #: consent page's proof-of-work is missing, wrong or replayed). The view supplies
+    #: it (anti-stuffing checks live there); nothing is stored when it refuses.
+    start_check: Callable[[], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +231,15 @@ class ClosedScreen:
 
 
 @dataclass(frozen=True, slots=True)
+class StartRefused:
+    """A new response was refused before anything was stored (`reason`: "rate")."""
+
+    survey: SurveyInfo
+    lang: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class LaterScreen:
     """The continue-later page: the code to type on another device."""
 
@@ -275,6 +298,16 @@ def _is_open(survey: Survey, now: datetime) -> bool:
 def _is_test(ctx: _Ctx, visitor: Visitor) -> bool:
     """A test response, or a verified test start: kept out of quotas, exports and dashboards."""
     return ctx.response.is_test if ctx.response is not None else visitor.test
+
+
+def _refuse_open_link(session: Session, ctx: _Ctx, visitor: Visitor) -> None:
+    """A new visitor of an invitation-only survey may not start, unless they came through a
+    personal link (or this is a test run)."""
+    if ctx.survey.access != "invitation" or _is_test(ctx, visitor):
+        return
+    if visitor.invitation and _invited(session, ctx, visitor) is not None:
+        return
+    raise InvitationRequired(_info(ctx, _language(ctx, visitor)))
 
 
 def _accepts(ctx: _Ctx, visitor: Visitor) -> bool:
@@ -348,7 +381,7 @@ def open_surveys(session: Session, lang: str) -> list[SurveyLink]:
     now = utcnow()
     links = []
     for survey in surveys.list_surveys(session):
-        if not _is_open(survey, now) or survey.current_version is None:
+        if not _is_open(survey, now) or survey.current_version is None or survey.access != "open":
             continue
         schema = surveys.compiled(survey.current_version)
         shown = schema.language(lang)
@@ -368,6 +401,7 @@ def enter(
         if visitor.lang in ctx.schema.languages and where.target == "page":
             return Redirect("page", page_id=where.page_id, query={"lang": visitor.lang or ""})
         return where
+    _refuse_open_link(session, ctx, visitor)
     if not _accepts(ctx, visitor):
         return _closed(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
@@ -394,6 +428,7 @@ def show_page(
     """A page to display (GET, or a re-render after a CSRF or database failure)."""
     ctx = _load(session, slug, visitor.token, visitor.test)
     if ctx.response is None:
+        _refuse_open_link(session, ctx, visitor)
         if not _accepts(ctx, visitor):
             return _closed(ctx, visitor)
         params = flow.parameters_from_query(ctx.schema, args)
@@ -546,6 +581,9 @@ def _submit(session, slug, page_id, visitor, form, args):
 
 def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     """The first page accepted: the response is created (never before)."""
+    if ctx.survey.access == "invitation" and not visitor.test:
+        session.rollback()
+        _refuse_open_link(session, ctx, visitor)
     if not _accepts(ctx, visitor):
         session.rollback()
         return _closed(ctx, visitor)
@@ -592,6 +630,23 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     if isinstance(checked, PageScreen):
         session.rollback()
         return checked
+    refused = visitor.start_check() if visitor.start_check and not visitor.test else None
+    if refused == "challenge":  # the consent page again, with a new challenge (422)
+        session.rollback()
+        return _screen(
+            ctx,
+            page_id,
+            visitor,
+            params,
+            typed=_typed(form),
+            notice="challenge",
+            status=422,
+            start_token=token,
+            query=_query(ctx, visitor, args),
+        )
+    if refused:
+        session.rollback()
+        return StartRefused(_info(ctx, response.language), response.language, refused)
     session.add(response)
     try:
         session.flush()

@@ -136,6 +136,27 @@ def get_survey(session: Session, slug: str) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.slug == slug))
 
 
+ACCESS_MODES = ("open", "invitation")
+
+
+def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> Survey:
+    """Open link for anyone, or invitation only (test mode still works). Commits."""
+    if access not in ACCESS_MODES:
+        raise ValueError(f"unknown access mode {access!r}")
+    previous = survey.access
+    survey.access = access
+    record(
+        session,
+        actor,
+        "survey.access",
+        survey_id=survey.id,
+        target=survey.slug,
+        details={"from": previous, "to": access},
+    )
+    session.commit()
+    return survey
+
+
 def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Survey:
     """Open, close or reopen fieldwork. Commits."""
     if state not in {"draft", "open", "closed"}:

@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("admin.survey_state", "POST"): expect(302, 403, 422, 422),  # no state
     ("admin.survey_window", "POST"): expect(302, 403, 303, 303),  # both dates cleared
     ("admin.survey_retention", "POST"): expect(302, 403, 303, 303),  # retention cleared
+    ("admin.survey_access", "POST"): expect(302, 403, 422, 422),  # no access mode
     ("admin.schema_download", "GET"): expect(302, 403, 200, 200),
     # Quotas: every role reads; the study team and admins change targets and close cells.
     ("admin.quotas_page", "GET"): expect(302, 200, 200, 200),

@@ -130,3 +130,22 @@ def test_the_export_and_the_participation_table_share_no_key(app, demo, tmp_path
     response_values = {str(v) for row in _query(app, select(Response.__table__)) for v in row}
     hashes = {h for (h,) in _query(app, select(InvitationContact.token_hash))}
     assert not (response_values & hashes)
+
+
+def test_an_invitation_only_survey_takes_personal_links_and_refuses_open_ones(app, demo, tmp_path):
+    from surveyapp.models import Survey
+    from surveyapp.services import surveys
+    from surveyapp.services.audit import Actor
+
+    _invite(app, tmp_path, demo, ["ana@example.org,fr,1"])
+    with app.app_context():
+        survey = db.session.scalar(select(Survey).where(Survey.slug == demo))
+        surveys.set_access(db.session, survey, "invitation", Actor.cli())
+    assert app.test_client().get("/s/demo/", follow_redirects=True).status_code == 404
+    link, _ = _link(app, "ana@example.org")
+    respondent = Respondent(app.test_client(), slug=demo)
+    respondent.get(link)
+    assert respondent.status == 200
+    assert respondent.page_id == "p1"
+    respondent.answer(SCRIPT)
+    assert _query(app, select(Response.status)) == [("in_progress",)]

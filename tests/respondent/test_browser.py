@@ -332,7 +332,7 @@ def test_screen_out_and_quota_full(server, browser, axe_source):
     page.goto(f"{server.base}/s/{SLUG}/")
     walk(page, server, None, SCREENED_OUT, "so")
     assert page.url.endswith("/end")
-    assert "autre profil" in page.inner_text("main")
+    assert "ne vous concerne pas" in page.inner_text("main")  # spec §10.2.2
     assert re.search(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){7}", page.inner_text("main"))
     scan(page, server, axe_source, "so/end")
     shot(page, "screen-out-fr-mobile")
@@ -341,7 +341,7 @@ def test_screen_out_and_quota_full(server, browser, axe_source):
     context, page = new_page(browser, MOBILE, "en-CA")
     page.goto(f"{server.base}/s/{SLUG}/")
     walk(page, server, None, {**AMERICAN_USER, "s1": "3", "s1b": "2", "s6": "6"}, "qf")
-    assert "We already have enough answers for your profile" in page.inner_text("main")
+    assert "We have already received all the answers we need" in page.inner_text("main")
     scan(page, server, axe_source, "qf/end")
     shot(page, "quota-full-en-mobile")
     context.close()

@@ -126,8 +126,8 @@ def test_non_users_end_after_their_two_questions(client, app, barometer, headers
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("?lang=fr", "Ce questionnaire s'adresse à un autre profil"),
-        ("?lang=en", "This survey is aimed at a different respondent profile"),
+        ("?lang=fr", "la suite de ce questionnaire ne vous concerne pas"),  # spec §10.2.2
+        ("?lang=en", "the rest of this survey does not apply to you"),
     ],
 )
 def test_screen_out_page_tells_the_truth_in_the_respondent_language(
@@ -153,7 +153,7 @@ def test_quota_full_page(client, app, barometer):
     r = Respondent(client, headers=EN)
     pages = r.complete(AMERICAN_USER)
     assert pages[-1] == "p06"
-    assert "We already have enough answers for your profile" in r.html
+    assert "We have already received all the answers we need" in r.html  # spec §10.2.3
     assert only_response(app).status == "quota_full"
 
 

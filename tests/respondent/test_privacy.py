@@ -45,7 +45,7 @@ def test_consent_is_recorded_with_its_version_language_and_time(app, client, bar
     r.answer(FRENCH_USER)
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
-        assert response.consent_version == "1"
+        assert response.consent_version == "2"  # barometer 2015.2 (spec §10.1 R2)
         assert response.answers["consent"] == "1"
         assert response.language == "en"
         assert response.started_at is not None

@@ -145,7 +145,7 @@ def test_consent_creates_the_response_with_its_version_language_and_parameters(s
     response = stored(session, token)
     assert response.token_hash == secret_hash(token)
     assert token not in str(response.__dict__)
-    assert response.consent_version == "1"
+    assert response.consent_version == "2"  # barometer 2015.2 (spec §10.1 R2)
     assert response.answers == {"consent": "1"}
     assert response.params == {"source": "1", "pid": "P-7"}
     assert (response.language, response.language_chosen) == ("en", False)

@@ -20,6 +20,7 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "N_": None,
+    "NP_": (1, 2),
 }
 METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
 

@@ -14,7 +14,9 @@ import subprocess
 import pytest
 
 from tests.respondent.helpers import BAROMETER, EVERY_USER_PAGE, FRENCH_USER, SLUG
-from tests.respondent.test_browser import (  # noqa: F401 (fixtures)
+
+# The harness of test_browser.py; `browser` and `axe_source` are its fixtures (hence F811 below).
+from tests.respondent.test_browser import (  # noqa: F401
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
@@ -105,13 +107,21 @@ def line_starts(page) -> list[str]:
     return page.evaluate(LINE_STARTS, MARKS)
 
 
+def split_code_groups(page) -> list[str]:
+    """Groups of four of the page's codes that a line break cuts (one rect per line)."""
+    return page.eval_on_selector_all(
+        ".r-code .r-grp",
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)",
+    )
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width", [320, 375, 390])
-def test_no_french_line_starts_with_punctuation(server, browser, width):
+def test_no_french_line_starts_with_punctuation(server, browser, width):  # noqa: F811
     context, page = new_page(browser, {"width": width, "height": 740}, "fr-FR")
     page.goto(f"{server.base}/s/{SLUG}/?lang=fr")
     found: dict[str, list[str]] = {}
@@ -128,11 +138,15 @@ def test_no_french_line_starts_with_punctuation(server, browser, width):
             with page.expect_navigation():
                 page.click('button[value="later"]')
             found["later"] = line_starts(page)
+            assert page.locator(".r-code .r-grp").count() == 8
+            assert split_code_groups(page) == []
             page.goto(f"{server.base}/s/{SLUG}/")
         fill(page, script)
         submit(page)
     assert page.url.endswith("/end")
     found["end"] = line_starts(page)
+    assert page.locator(".r-code .r-grp").count() == 8  # the withdrawal code
+    assert split_code_groups(page) == []
     for path in ("withdraw", "resume"):
         page.goto(f"{server.base}/s/{SLUG}/{path}?lang=fr")
         found[path] = line_starts(page)
@@ -143,7 +157,7 @@ def test_no_french_line_starts_with_punctuation(server, browser, width):
     context.close()
 
 
-def test_the_line_start_check_sees_a_stray_mark(server, browser):
+def test_the_line_start_check_sees_a_stray_mark(server, browser):  # noqa: F811
     """The measurement itself: an ordinary space before "?" in a narrow box is caught."""
     context, page = new_page(browser, {"width": 320, "height": 740}, "fr-FR")
     page.set_content('<p style="width:7.5ch;font:16px monospace">abcdef ? oui</p>')
@@ -165,7 +179,11 @@ def to_page(page, base: str, target: str, lang: str) -> None:
 
 @pytest.mark.parametrize(("viewport", "layout"), [(DESKTOP, "table"), (MOBILE, "block")])
 def test_matrix_table_on_wide_screens_stacked_on_phones(
-    server, browser, axe_source, viewport, layout
+    server,
+    browser,  # noqa: F811
+    axe_source,  # noqa: F811
+    viewport,
+    layout,
 ):
     context, page = new_page(browser, viewport, "en-US")
     to_page(page, server.base, "p24", "en")
@@ -188,7 +206,8 @@ def test_matrix_table_on_wide_screens_stacked_on_phones(
         return r.getAttribute('aria-labelledby').split(' ')
           .map(id => document.getElementById(id).textContent).join(' ') }"""
     )
-    assert name.startswith('"Our social media presence') and name.endswith("Strongly agree")
+    assert name.startswith('"Our social media presence')
+    assert name.endswith("Strongly agree")
     violations: list[str] = []
     probe = Server(server.base, server.database_url, server.access_log, violations=violations)
     scan(page, probe, axe_source, f"matrix-{layout}")
@@ -202,7 +221,13 @@ def test_matrix_table_on_wide_screens_stacked_on_phones(
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize(("viewport", "size"), [(MOBILE, "360"), (DESKTOP, "1280")])
-def test_screenshots_of_every_respondent_page_type(server, browser, lang, viewport, size):
+def test_screenshots_of_every_respondent_page_type(
+    server,
+    browser,  # noqa: F811
+    lang,
+    viewport,
+    size,
+):
     context, page = new_page(browser, viewport, "fr-FR" if lang == "fr" else "en-US")
     base = server.base
 

@@ -356,3 +356,15 @@ def test_survey_check_warns_about_languages_without_catalog(runner, tmp_path):
     french = tmp_path / "fr.yaml"
     french.write_text(MINI, encoding="utf-8")
     assert "no interface catalog" not in runner.invoke(args=["survey", "check", str(french)]).output
+
+
+def test_the_english_interface_says_select_not_tick():
+    from babel.messages.pofile import read_po
+
+    from surveyapp.config import default_translations_dir
+
+    path = default_translations_dir() / "en" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    ticked = [m.id for m in catalog if m.id and re.search(r"\btick", str(m.string), re.I)]
+    assert ticked == []

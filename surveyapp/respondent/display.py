@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask_babel import format_decimal, get_translations
 from flask_babel import gettext as _
 
@@ -230,6 +231,17 @@ def _short(text: str) -> str:
     return text if len(text) <= SUMMARY_LABEL_MAX else text[: SUMMARY_LABEL_MAX - 1] + "…"
 
 
+def language_name(lang: str) -> str:
+    """A language as its speakers write it ("Deutsch"), from Babel's data for other codes."""
+    if lang in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[lang]
+    try:
+        name = Locale.parse(lang).get_display_name(lang)
+    except (ValueError, UnknownLocaleError):
+        return lang
+    return name[:1].upper() + name[1:] if name else lang
+
+
 def other_languages(screen_lang: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
     """The languages the switch offers: (code, name) for each language but the current one."""
-    return [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in languages if lang != screen_lang]
+    return [(lang, language_name(lang)) for lang in languages if lang != screen_lang]

@@ -334,7 +334,7 @@ def test_a_fresh_page_has_no_stale_message(client, barometer):
 
 
 # --------------------------------------------------------------------------- languages
-def test_a_language_without_catalog_falls_back_to_english_interface(client, mini):
+def test_a_language_without_catalog_falls_back_to_english_interface(app, client, mini):
     r = Respondent(client, slug="mini-de")
     r.start("?lang=de")
     assert '<html lang="de">' in r.html
@@ -342,6 +342,11 @@ def test_a_language_without_catalog_falls_back_to_english_interface(client, mini
     assert "Commencer" not in r.html
     assert '<div class="r-actions" lang="en">' in r.html
     assert 'lang="en" hreflang="en">English<' in r.html
+    english = Respondent(app.test_client(), slug="mini-de")
+    english.start("?lang=en")
+    assert 'lang="de" hreflang="de">Deutsch<' in english.html
+    assert '<html lang="en">' in english.html
+    assert ' lang="en"' not in english.html.split("<main", 1)[1]  # no attribute needed
     form = parse_form(r.html)
     assert form.action
     assert "mini-de" in form.action

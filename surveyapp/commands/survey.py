@@ -41,6 +41,7 @@ def check(paths: tuple[str, ...]) -> None:
         for warning in getattr(report, "warnings", ()):
             click.echo(f"warning: {warning}", err=True)
         if report.ok:
+            _warn_interface_languages(path, read_schema_source(path))
             click.echo(f"{path}: OK")
             if report.stats is not None:
                 click.echo(_describe_stats(report.stats))
@@ -49,6 +50,22 @@ def check(paths: tuple[str, ...]) -> None:
             click.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
     if failed:
         raise SystemExit(1)
+
+
+def _warn_interface_languages(path: str, text: str) -> None:
+    """Warn about survey languages the interface has no catalog for (shown in English)."""
+    from surveyapp.engine import load_survey
+    from surveyapp.i18n import FALLBACK_LOCALE, SUPPORTED_LOCALES
+
+    languages = load_survey(text, source=path).languages
+    missing = [lang for lang in languages if lang not in SUPPORTED_LOCALES]
+    if missing:
+        click.echo(
+            f"warning: {path}: no interface catalog for {', '.join(missing)}: buttons and "
+            f"messages of those pages are shown in {FALLBACK_LOCALE} (catalogs: "
+            f"{', '.join(SUPPORTED_LOCALES)})",
+            err=True,
+        )
 
 
 def _describe_stats(stats) -> str:

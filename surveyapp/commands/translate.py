@@ -36,6 +36,8 @@ def update() -> None:
         "_l",
         "-k",
         "N_",
+        "-k",
+        "NP_:1,2",
         "--no-location",
         "--sort-output",
         "-o",

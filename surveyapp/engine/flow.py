@@ -149,6 +149,21 @@ def progress(survey: Survey, page_id: str, answers: Answers) -> float:
     return done / (done + 1 + remaining)
 
 
+def is_last_page(survey: Survey, page_id: str, answers: Answers) -> bool:
+    """No page after `page_id` can still be shown (three-valued, as `progress`): submitting it
+    finishes the questionnaire, whatever the answers still to come on it."""
+    env = environment(survey, answers)
+    index = survey.page_index[page_id]
+    unknown = _unknown_ids(survey, answers, index)
+    for page in survey.pages[index:]:
+        if page.index > index and _maybe_visible(page, env, unknown):
+            return False
+        endings = survey.endings_after.get(page.id, ())
+        if any(e.when is None or evaluate3(e.when.node, env, unknown) for e in endings):
+            return True
+    return True
+
+
 def _unknown_ids(survey: Survey, answers: Answers, index: int) -> frozenset[str]:
     unknown = {q.id for page in survey.pages[index:] for q in page.questions if q.id not in answers}
     for d in survey.derived_order:
@@ -198,6 +213,7 @@ __all__ = [
     "derived_values",
     "first_page",
     "first_step",
+    "is_last_page",
     "language_from_answers",
     "next_step",
     "parameters_from_query",

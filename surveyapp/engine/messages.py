@@ -1,7 +1,8 @@
 """Validation messages: keys mapped to English msgids, translated by the web layer.
 
-The engine never translates. `N_` only marks msgids for extraction
-(`pybabel extract -k N_`); `message_text` formats one through the gettext it is given.
+The engine never translates. `N_` and `NP_` only mark msgids for extraction
+(`pybabel extract -k N_ -k NP_:1,2`); `message_text` formats one through the gettext (and
+ngettext, for the messages whose wording follows a number) it is given.
 """
 
 from __future__ import annotations
@@ -17,14 +18,40 @@ def N_(msgid: str) -> str:  # noqa: N802 (the conventional name of a gettext mar
     return msgid
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a singular/plural pair for extraction; return it unchanged."""
+    return singular, plural
+
+
+#: Messages whose wording follows a number: (singular, plural, the parameter counted).
+PLURAL_MESSAGES: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {
+        "too_few": (
+            *NP_(
+                "Please choose at least %(min)s answer.",
+                "Please choose at least %(min)s answers.",
+            ),
+            "min",
+        ),
+        "too_many": (
+            *NP_(
+                "Please choose at most %(max)s answer.",
+                "Please choose at most %(max)s answers.",
+            ),
+            "max",
+        ),
+    }
+)
+
 MESSAGES: Mapping[str, str] = MappingProxyType(
     {
-        "required": N_("This question requires an answer."),
+        "required": N_("Please answer this question."),
         "invalid_choice": N_("Please choose one of the options offered."),
         "repeated": N_("Only one answer can be sent for this field."),
-        "too_few": N_("Please choose at least %(min)s answers."),
-        "too_many": N_("Please choose at most %(max)s answers."),
-        "exclusive": N_("This answer cannot be combined with the other answers ticked."),
+        "too_few": PLURAL_MESSAGES["too_few"][1],
+        "too_many": PLURAL_MESSAGES["too_many"][1],
+        # %(option)s: the label of the option that excludes the others ("None").
+        "exclusive": N_("“%(option)s” cannot be selected together with another answer."),
         "not_an_integer": N_("Please enter a whole number."),
         "not_a_number": N_("Please enter a number."),
         "too_small": N_("Please enter a number of at least %(min)s."),
@@ -33,7 +60,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "too_long": N_("Please shorten this answer to %(max)s characters or fewer."),
         "invalid_characters": N_("This answer contains characters that cannot be stored."),
         "invalid_email": N_("Please enter a valid e-mail address, for example name@company.com."),
-        "consent_required": N_("Please tick the box to take part."),
+        "consent_required": N_("Please check the box to take part."),
     }
 )
 
@@ -47,7 +74,24 @@ class FieldError:
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def message_text(error: FieldError, gettext: Callable[[str], str]) -> str:
-    """The error's message, translated by `gettext`, with its parameters filled in."""
-    text = gettext(MESSAGES[error.code])
-    return text % dict(error.params) if error.params else text
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def message_text(
+    error: FieldError,
+    gettext: Callable[[str], str],
+    ngettext: Callable[[str, str, int], str] = _english_plural,
+) -> str:
+    """The error's message, translated by `gettext` (or `ngettext` when its wording follows a
+    number), with its parameters filled in."""
+    params = dict(error.params)
+    if error.code == "exclusive":
+        params.setdefault("option", params.get("code", ""))
+    if error.code in PLURAL_MESSAGES:
+        singular, plural, counted = PLURAL_MESSAGES[error.code]
+        count = params.get(counted)
+        text = ngettext(singular, plural, count if isinstance(count, int) else 2)
+    else:
+        text = gettext(MESSAGES[error.code])
+    return text % params if params else text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,8 +109,19 @@ def display_rows(q: Question, visible: Sequence[Row], seed: str) -> list[Row]:
     return [r for r in seeded_order(q.rows, seed, q.id) if r.code in codes]
 
 
-def render_page(survey: Survey, page_id: str, answers: Answers, seed: str, lang: str) -> PageView:
-    """The page's visible questions, texts in `lang` with `${id}` piping applied."""
+def render_page(
+    survey: Survey,
+    page_id: str,
+    answers: Answers,
+    seed: str,
+    lang: str,
+    typeset: Callable[[str], str] | None = None,
+) -> PageView:
+    """The page's visible questions, texts in `lang` with `${id}` piping applied.
+
+    `typeset` (the web layer's typography for `lang`) is applied to the schema's texts before
+    piping, so an answer piped into a text is shown exactly as the respondent typed it.
+    """
     page: Page = survey.page(page_id)
     lang = survey.language(lang)
     env = environment(survey, answers)
@@ -119,13 +130,18 @@ def render_page(survey: Survey, page_id: str, answers: Answers, seed: str, lang:
         for q in page.questions:
             state = question_state(q, env)
             if state.visible:
-                views.append(_question_view(survey, q, state, env, seed, lang))
+                views.append(_question_view(survey, q, state, env, seed, lang, typeset))
     return PageView(page.id, lang, tuple(views))
 
 
-def _question_view(survey, q: Question, state, env, seed: str, lang: str) -> QuestionView:
+def _question_view(survey, q: Question, state, env, seed: str, lang: str, typeset) -> QuestionView:
     def text(t: Text | None) -> str | None:
-        return None if t is None else pipe(survey, t[lang], env, lang)
+        if t is None:
+            return None
+        return pipe(survey, plain(t), env, lang)
+
+    def plain(t: Text) -> str:
+        return typeset(t[lang]) if typeset else t[lang]
 
     value = env.get(q.id)
     options = tuple(
@@ -145,7 +161,7 @@ def _question_view(survey, q: Question, state, env, seed: str, lang: str) -> Que
         rows=rows,
         value=value,
         other_value=env.get(f"{q.id}_other"),
-        anchors=(anchors[0][lang], anchors[1][lang]) if anchors else None,
+        anchors=(plain(anchors[0]), plain(anchors[1])) if anchors else None,
     )
 
 

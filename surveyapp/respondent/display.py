@@ -11,12 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_decimal
+from babel import Locale, UnknownLocaleError
+from flask_babel import format_decimal, get_translations
 from flask_babel import gettext as _
 
-from surveyapp.engine.messages import FieldError, message_text
+from surveyapp.engine.messages import PLURAL_MESSAGES, FieldError, message_text
 from surveyapp.engine.render import DECIMAL_COMMA, QuestionView
+from surveyapp.i18n import ui_lang
 from surveyapp.services.responses import PageScreen
+from surveyapp.typography import typeset
 
 #: Language names as their speakers write them (the switch names the other language).
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -75,6 +78,11 @@ class Field:
     errors: list[str] = field(default_factory=list)
     anchors: tuple[str, str] | None = None
     inputmode: str | None = None
+    #: Multiple choice: the fewest and most answers accepted (None: no limit).
+    min: int | None = None
+    max: int | None = None
+    #: Matrix: the scale's (code, label), the table's column headers.
+    scale: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def described_by(self) -> str:
@@ -94,21 +102,33 @@ class ErrorLink:
     href: str
 
 
-def message(error: FieldError) -> str:
-    """A validation message in the page language, numbers formatted for the locale."""
+def message(error: FieldError, labels: Mapping[tuple[str, str], str] | None = None) -> str:
+    """A validation message in the interface language: numbers formatted for the locale, plural
+    forms following them, the excluding option named by its label, French typography."""
     params = {
         k: format_decimal(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
         for k, v in error.params.items()
     }
-    return message_text(FieldError(error.field, error.code, params), _)
+    if error.code == "exclusive":
+        code = str(error.params.get("code", ""))
+        params["option"] = (labels or {}).get((error.field, code), code)
+    counted = PLURAL_MESSAGES.get(error.code, ("", "", ""))[2]
+    count = error.params.get(counted, 2)
+
+    def plural(singular: str, plural_: str, _n: int) -> str:
+        return get_translations().ungettext(singular, plural_, count)
+
+    text = message_text(FieldError(error.field, error.code, params), _, plural)
+    return typeset(text, ui_lang())
 
 
 def build_fields(screen: PageScreen) -> tuple[list[Field], list[ErrorLink]]:
     """The page's fields and its error summary."""
     typed = screen.typed
+    labels = {(qv.id, o.code): o.label for qv in screen.view.questions for o in qv.options}
     errors: dict[str, list[str]] = {}
     for error in screen.errors:
-        errors.setdefault(error.field, []).append(message(error))
+        errors.setdefault(error.field, []).append(message(error, labels))
     fields = [_field(qv, typed, errors, screen.lang) for qv in screen.view.questions]
     return fields, _summary(fields)
 
@@ -144,6 +164,8 @@ def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> 
         errors=errors.get(qid, []),
         anchors=qv.anchors,
     )
+    if kind == "multiple":
+        f.min, f.max = getattr(qv.kind, "min", None), getattr(qv.kind, "max", None)
     if kind in ("single", "multiple", "nps"):
         _choices(f, qv, typed)
         if f.other is not None:
@@ -179,6 +201,7 @@ def _choices(f: Field, qv: QuestionView, typed) -> None:
 
 
 def _matrix(f: Field, qv: QuestionView, typed, errors: dict[str, list[str]]) -> None:
+    f.scale = [(o.code, o.label) for o in qv.options]
     for row in qv.rows:
         name = f"{qv.id}.{row.code}"
         chosen = set(_values(typed, name, row.value))
@@ -207,6 +230,17 @@ def _short(text: str) -> str:
     return text if len(text) <= SUMMARY_LABEL_MAX else text[: SUMMARY_LABEL_MAX - 1] + "…"
 
 
+def language_name(lang: str) -> str:
+    """A language as its speakers write it ("Deutsch"), from Babel's data for other codes."""
+    if lang in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[lang]
+    try:
+        name = Locale.parse(lang).get_display_name(lang)
+    except (ValueError, UnknownLocaleError):
+        return lang
+    return name[:1].upper() + name[1:] if name else lang
+
+
 def other_languages(screen_lang: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:
     """The languages the switch offers: (code, name) for each language but the current one."""
-    return [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in languages if lang != screen_lang]
+    return [(lang, language_name(lang)) for lang in languages if lang != screen_lang]

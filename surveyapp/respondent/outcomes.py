@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent, refresh
 
 from surveyapp.extensions import db
@@ -29,9 +38,15 @@ TEMPLATES = {
 }
 
 
+#: Flash category of the notices carried over a redirect to the next page shown.
+NOTICE = "respondent-notice"
+
+
 def use_language(lang: str) -> None:
-    """Render this request in `lang` (i18n.select_locale reads g.locale first)."""
+    """Render this request in `lang`: the page's language; the interface's too when it has a
+    catalog, else English (i18n.select_locale reads g.locale first)."""
     g.locale = lang
+    g.content_lang = lang
     refresh()  # forget a locale Flask-Babel may have cached earlier in the request
 
 
@@ -86,6 +101,7 @@ def respond(slug: str, outcome):
     if isinstance(outcome, Redirect):
         return _redirect(slug, outcome)
     use_language(outcome.lang)
+    notices = get_flashed_messages(category_filter=[NOTICE])
     switch = switch_links(outcome.lang, outcome.survey.languages)
     if isinstance(outcome, StartRefused):
         html = render_template("respondent/too_many_starts.html", survey=outcome.survey)
@@ -93,13 +109,13 @@ def respond(slug: str, outcome):
     if isinstance(outcome, PageScreen):
         if outcome.new:
             switch = switch_links(outcome.lang, outcome.survey.languages, outcome.query)
-        return _page(slug, outcome, switch)
+        return _page(slug, outcome, switch, notices)
     return render_template(
         TEMPLATES[type(outcome)], screen=outcome, survey=outcome.survey, switch=switch
     )
 
 
-def _page(slug: str, screen: PageScreen, switch):
+def _page(slug: str, screen: PageScreen, switch, notices=()):
     fields, summary = build_fields(screen)
     action = url_for(".submit", slug=slug, page_id=screen.view.id, **screen.query)
     percent = round(screen.progress * 100)
@@ -114,6 +130,7 @@ def _page(slug: str, screen: PageScreen, switch):
         switch=switch,
         percent=percent,
         percent_text=format_percent(percent / 100),
+        moved="moved" in notices,
     )
     return html, screen.status
 
@@ -130,6 +147,8 @@ def _redirect(slug: str, outcome: Redirect):
     else:
         url = url_for(".enter", slug=slug, **outcome.query)
     response = redirect(url, 303)
+    if outcome.notice:
+        flash(outcome.notice, NOTICE)
     path = url_for(".enter", slug=slug)
     if outcome.set_token:
         response.set_cookie(

@@ -68,7 +68,7 @@ def describe(tree: Any, variables: Mapping[str, Variable], lang: str) -> str:
         return _("%(var)s answered", var=name) if arg else _("%(var)s not answered", var=name)
     if op.startswith("count_"):
         return _(
-            "number ticked in %(var)s %(op)s %(value)s", var=name, op=COMPARE[op[6:]], value=arg
+            "number selected in %(var)s %(op)s %(value)s", var=name, op=COMPARE[op[6:]], value=arg
         )
     return f"{name} {COMPARE.get(op, op)} {arg}"
 

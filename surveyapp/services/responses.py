@@ -36,6 +36,7 @@ from surveyapp.models import Contact, Response, Survey, SurveyVersion, utcnow
 from surveyapp.services import quotas, surveys
 from surveyapp.services.audit import RESPONDENT, record
 from surveyapp.services.auth import begin_write
+from surveyapp.typography import typeset
 
 log = logging.getLogger("surveyapp.responses")
 
@@ -181,6 +182,8 @@ class Redirect:
     #: A new token for the cookie; or drop the cookie (unknown or withdrawn response).
     set_token: str | None = None
     clear_token: bool = False
+    #: A message for the page shown next: "moved" (a stale page was posted or opened).
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,10 @@ class PageScreen:
     status: int = 200
     #: A test-mode response (or a test about to start): the page shows a banner.
     test: bool = False
+    #: No later page can be shown: the button finishes the questionnaire.
+    last: bool = False
+    #: The survey's introduction, shown above its first page.
+    introduction: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +323,8 @@ def _accepts(ctx: _Ctx, visitor: Visitor) -> bool:
 
 
 def _info(ctx: _Ctx, lang: str) -> SurveyInfo:
-    return SurveyInfo(ctx.survey.slug, ctx.schema.title[lang], ctx.schema.languages, lang)
+    title = typeset(ctx.schema.title[lang], lang)
+    return SurveyInfo(ctx.survey.slug, title, ctx.schema.languages, lang)
 
 
 def best_language(accept: Sequence[str], languages: Sequence[str]) -> str | None:
@@ -448,7 +456,7 @@ def show_page(
             query=_query(ctx, visitor, args),
         )
     if ctx.response.status != "in_progress" or page_id != ctx.response.current_page:
-        return _where_is(ctx)
+        return _moved_on(ctx, page_id)
     if not _accepts(ctx, visitor):
         return _closed(ctx, visitor)
     draft = (ctx.response.draft or {}).get(page_id)
@@ -460,8 +468,9 @@ def _screen(ctx: _Ctx, page_id: str, visitor: Visitor, params, **extra) -> PageS
     lang = _language(ctx, visitor)
     env = _env(ctx.response, params)
     seed = ctx.response.seed if ctx.response is not None else ""
-    view = flow.render_page(ctx.schema, page_id, env, seed, lang)
+    view = flow.render_page(ctx.schema, page_id, env, seed, lang, lambda t: typeset(t, lang))
     history = ctx.response.page_history if ctx.response is not None else []
+    intro = ctx.schema.introduction if ctx.response is None else None
     return PageScreen(
         survey=_info(ctx, lang),
         view=view,
@@ -470,8 +479,20 @@ def _screen(ctx: _Ctx, page_id: str, visitor: Visitor, params, **extra) -> PageS
         new=ctx.response is None,
         can_go_back=bool(history),
         test=_is_test(ctx, visitor),
+        last=flow.is_last_page(ctx.schema, page_id, env),
+        introduction=typeset(intro[lang], lang) if intro else None,
         **extra,
     )
+
+
+def _moved_on(ctx: _Ctx, page_id: str) -> Redirect:
+    """Where the respondent really is; with a notice when they had already left `page_id`
+    (a page kept by the browser's Back button, then posted or reloaded)."""
+    where = _where_is(ctx)
+    response = ctx.response
+    if where.target == "page" and response is not None and page_id in response.page_history:
+        return Redirect("page", page_id=where.page_id, notice="moved")
+    return where
 
 
 def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen | Redirect:
@@ -491,7 +512,7 @@ def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen
         _info(ctx, lang),
         lang,
         response.status,
-        ending.message[lang],
+        typeset(ending.message[lang], lang),
         code,
         response.completed_at,
         test=response.is_test,
@@ -564,7 +585,7 @@ def _submit(session, slug, page_id, visitor, form, args):
         return _begin(session, ctx, page_id, visitor, form, args)
     if response.status != "in_progress" or page_id != response.current_page:
         session.rollback()
-        return _where_is(ctx)
+        return _moved_on(ctx, page_id)
     if not _accepts(ctx, visitor):
         session.rollback()
         return _closed(ctx, visitor)

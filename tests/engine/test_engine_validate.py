@@ -250,6 +250,11 @@ def test_every_error_code_has_an_english_message_and_formats():
     }  # fmt: skip
     error = FieldError("m", "too_few", {"min": 2})
     assert message_text(error, lambda s: s) == "Please choose at least 2 answers."
-    assert message_text(error, lambda s: s.replace("Please", "Veuillez")).startswith("Veuillez")
-    assert message_text(FieldError("m", "exclusive", {"code": "z"}), str)
+    plural = message_text(error, str, lambda one, many, n: ("ONE " + one, "MANY " + many)[n > 1])
+    assert plural == "MANY Please choose at least 2 answers."
+    one = FieldError("m", "too_many", {"max": 1})
+    assert message_text(one, str) == "Please choose at most 1 answer."  # never "1 answers"
+    assert message_text(FieldError("m", "exclusive", {"code": "z"}), str).startswith("“z”")
+    named = FieldError("m", "exclusive", {"code": "z", "option": "None"})
+    assert message_text(named, str) == "“None” cannot be selected together with another answer."
     assert message_text(FieldError("s", "required"), str) == MESSAGES["required"]

@@ -20,16 +20,19 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "N_": None,
+    "NP_": (1, 2),
+    "pgettext": ((1, "c"), 2),
 }
 METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
 
 
-def _extracted_ids() -> set[str]:
+def _extracted_ids() -> set[tuple[str, str | None]]:
+    """(msgid, msgctxt) of every string of the package."""
     ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE_DIR), METHOD_MAP, keywords=KEYWORDS
     ):
-        ids.add(message[0] if isinstance(message, tuple) else message)
+        ids.add((message[0] if isinstance(message, tuple) else message, context))
     return ids
 
 
@@ -43,8 +46,8 @@ def _catalog(lang: str):
 def test_catalog_has_every_string_translated(lang):
     catalog = _catalog(lang)
     problems = []
-    for msgid in sorted(_extracted_ids()):
-        message = catalog.get(msgid)
+    for msgid, context in sorted(_extracted_ids(), key=lambda item: (item[0], item[1] or "")):
+        message = catalog.get(msgid, context=context)
         if message is None:
             problems.append(
                 f"missing from {lang} catalog (run `surveyapp translate update`): {msgid!r}"

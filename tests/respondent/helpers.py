@@ -278,3 +278,10 @@ class Respondent:
                 return self.pages
             self.answer(script)
         raise AssertionError(f"no ending after {limit} pages: {self.pages}")
+
+
+def shown_code(html: str) -> str:
+    """The code of `<code class="r-code">` as a person copies it: its groups joined."""
+    found = re.search(r'<code class="r-code">(.*?)</code>', html, re.S)
+    assert found, "no code shown"
+    return re.sub(r"<[^>]+>", "", found[1])

@@ -1,0 +1,266 @@
+"""The respondent pages' layout in a real browser (issue #13): French punctuation never starts a
+line at 320, 375 and 390 px; the matrix is a table at 1280 px and stacked at 360 px, axe-clean
+both ways; screenshots of each page type, FR and EN, 360 and 1280 px, under
+$SURVEYAPP_TEST_OUTPUT/respondent (default test-output/).
+
+One gunicorn for the module (the harness of test_browser.py): the barometer open, and a small
+survey loaded then closed (the closed page).
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.respondent.helpers import BAROMETER, EVERY_USER_PAGE, FRENCH_USER, SLUG
+
+# The harness of test_browser.py; `browser` and `axe_source` are its fixtures (hence F811 below).
+from tests.respondent.test_browser import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    MOBILE,
+    OUTPUT,
+    Server,
+    axe_source,
+    browser,
+    fill,
+    new_page,
+    page_id,
+    scan,
+    submit,
+)
+from tests.respondent.test_finish import MINI
+from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = OUTPUT.parent / "respondent"
+CLOSED = "mini-fin"
+#: Marks that must never start a line box in French.
+MARKS = "?!:;»%"
+#: For each text node: every mark whose line box starts with it (its Range rect lies below
+#: the previous visible character's). Hidden text (screen-reader only, display:none) is skipped.
+LINE_STARTS = """(marks) => {
+  const skip = 'script,style,textarea,select,option,.r-vh,.r-default,[hidden]';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  const bad = [];
+  let prev = null, context = '';
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip)) continue;
+    const text = node.data;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (/[ \\t\\n\\r]/.test(ch)) continue;
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rects = range.getClientRects();
+      if (!rects.length || rects[0].width === 0) continue;
+      const rect = rects[0];
+      if (marks.includes(ch) && prev && rect.top >= prev.bottom - 2) {
+        bad.push((context + text.slice(0, i + 1)).slice(-40));
+      }
+      prev = rect;
+    }
+    context = text;
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn on a fresh database: the barometer open, a small survey closed."""
+    tmp = tmp_path_factory.mktemp("browser-finish")
+    mini = tmp / "mini.yaml"
+    mini.write_text(MINI, encoding="utf-8")
+    with fresh_database(tmp, "browser_finish") as url:
+        commands = [
+            ["db", "upgrade"],
+            ["survey", "load", str(BAROMETER)],
+            ["survey", "open", SLUG],
+            ["survey", "load", str(mini)],
+            ["survey", "open", CLOSED],
+            ["survey", "close", CLOSED],
+        ]
+        script = (
+            "from surveyapp.cli import main\n"
+            f"for args in {commands!r}:\n"
+            "    main(args, standalone_mode=False)\n"
+        )
+        subprocess.run(
+            [str(VENV_BIN / "python"), "-c", script],
+            env=app_env(url),
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with gunicorn(url, workers=2, log_path=tmp / "server.log") as (base, _proc):
+            yield Server(base, url, tmp / "access.log")
+
+
+def line_starts(page) -> list[str]:
+    return page.evaluate(LINE_STARTS, MARKS)
+
+
+def split_code_groups(page) -> list[str]:
+    """Groups of four of the page's codes that a line break cuts (one rect per line)."""
+    return page.eval_on_selector_all(
+        ".r-code .r-grp",
+        "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)",
+    )
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [320, 375, 390])
+def test_no_french_line_starts_with_punctuation(server, browser, width):  # noqa: F811
+    context, page = new_page(browser, {"width": width, "height": 740}, "fr-FR")
+    page.goto(f"{server.base}/s/{SLUG}/?lang=fr")
+    found: dict[str, list[str]] = {}
+    page.click('.r-actions button[value="next"]')  # the error state of the consent page
+    page.wait_for_selector("#error-summary")
+    found["p01-errors"] = line_starts(page)
+    script = {**EVERY_USER_PAGE, "q23": ["1"]}
+    for _ in range(40):
+        if "/p/" not in page.url:
+            break
+        current = page_id(page)
+        found[current] = line_starts(page)
+        if current == "p10":
+            with page.expect_navigation():
+                page.click('button[value="later"]')
+            found["later"] = line_starts(page)
+            assert page.locator(".r-code .r-grp").count() == 8
+            assert split_code_groups(page) == []
+            page.goto(f"{server.base}/s/{SLUG}/")
+        fill(page, script)
+        submit(page)
+    assert page.url.endswith("/end")
+    found["end"] = line_starts(page)
+    assert page.locator(".r-code .r-grp").count() == 8  # the withdrawal code
+    assert split_code_groups(page) == []
+    for path in ("withdraw", "resume"):
+        page.goto(f"{server.base}/s/{SLUG}/{path}?lang=fr")
+        found[path] = line_starts(page)
+    assert len(found) > 28
+    bad = {k: v for k, v in found.items() if v}
+    assert bad == {}
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+def test_the_line_start_check_sees_a_stray_mark(server, browser):  # noqa: F811
+    """The measurement itself: an ordinary space before "?" in a narrow box is caught."""
+    context, page = new_page(browser, {"width": 320, "height": 740}, "fr-FR")
+    page.set_content('<p style="width:7.5ch;font:16px monospace">abcdef ? oui</p>')
+    assert line_starts(page) == ["abcdef ?"]
+    page.set_content('<p style="width:7.5ch;font:16px monospace">abcdef\u202f? oui</p>')
+    assert line_starts(page) == []
+    context.close()
+
+
+def to_page(page, base: str, target: str, lang: str) -> None:
+    page.goto(f"{base}/s/{SLUG}/?lang={lang}")
+    for _ in range(40):
+        if page_id(page) == target:
+            return
+        fill(page, {**FRENCH_USER, "s1": "1" if lang == "fr" else "2"})
+        submit(page)
+    raise AssertionError(f"{target} not reached")
+
+
+@pytest.mark.parametrize(("viewport", "layout"), [(DESKTOP, "table"), (MOBILE, "block")])
+def test_matrix_table_on_wide_screens_stacked_on_phones(
+    server,
+    browser,  # noqa: F811
+    axe_source,  # noqa: F811
+    viewport,
+    layout,
+):
+    context, page = new_page(browser, viewport, "en-US")
+    to_page(page, server.base, "p24", "en")
+    table = page.locator("table.r-mx")
+    assert table.evaluate("e => getComputedStyle(e).display") == layout
+    tops = page.eval_on_selector_all(
+        'tr.r-mx-row:first-child input[type="radio"]',
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))",
+    )
+    assert len(tops) == 5
+    if layout == "table":
+        assert len(set(tops)) == 1  # one row of radios under the scale's column headers
+        assert page.locator("table.r-mx thead th").first.is_visible()
+    else:
+        assert tops == sorted(tops)
+        assert len(set(tops)) == 5  # stacked, each with its visible label
+        assert page.locator("table.r-mx td label").first.is_visible()
+    name = page.evaluate(
+        """() => { const r = document.querySelector('tr.r-mx-row input[type=radio]');
+        return r.getAttribute('aria-labelledby').split(' ')
+          .map(id => document.getElementById(id).textContent).join(' ') }"""
+    )
+    assert name.startswith('"Our social media presence')
+    assert name.endswith("Strongly agree")
+    violations: list[str] = []
+    probe = Server(server.base, server.database_url, server.access_log, violations=violations)
+    scan(page, probe, axe_source, f"matrix-{layout}")
+    page.click('.r-actions button[value="next"]')  # errors: the table keeps its layout
+    page.wait_for_selector("#error-summary")
+    scan(page, probe, axe_source, f"matrix-{layout}-errors")
+    assert violations == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize(("viewport", "size"), [(MOBILE, "360"), (DESKTOP, "1280")])
+def test_screenshots_of_every_respondent_page_type(
+    server,
+    browser,  # noqa: F811
+    lang,
+    viewport,
+    size,
+):
+    context, page = new_page(browser, viewport, "fr-FR" if lang == "fr" else "en-US")
+    base = server.base
+
+    def take(kind: str) -> None:
+        shot(page, f"{kind}-{lang}-{size}")
+
+    page.goto(f"{base}/s/{SLUG}/?lang={lang}")
+    take("01-consent-intro")
+    page.click('.r-actions button[value="next"]')
+    page.wait_for_selector("#error-summary")
+    take("02-error-state")
+    script = {**EVERY_USER_PAGE, "s1": "1" if lang == "fr" else "2", "q23": ["1"]}
+    kinds = {"p02": "03-single", "p10": "04-multiple", "p24": "05-matrix", "p28": "06-text"}
+    for _ in range(40):
+        if "/p/" not in page.url:
+            break
+        current = page_id(page)
+        if current in kinds:
+            take(kinds[current])
+        if current == "p10":
+            with page.expect_navigation():
+                page.click('button[value="later"]')
+            take("07-continue-later")
+            page.goto(f"{base}/s/{SLUG}/")
+        fill(page, script)
+        submit(page)
+    take("08-ending")
+    assert page.url.endswith("/end")
+    page.goto(f"{base}/s/{SLUG}/resume?lang={lang}")
+    take("09-resume-form")
+    page.goto(f"{base}/s/{SLUG}/withdraw?lang={lang}")
+    take("10-withdraw")
+    page.goto(f"{base}/s/{CLOSED}/?lang={lang}")
+    take("11-closed")
+    assert page.errors == []  # type: ignore[attr-defined]
+    context.close()

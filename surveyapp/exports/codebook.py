@@ -88,7 +88,7 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
         if col.kind == "flag":
             return _MISSING_BY_KIND["flag"]
         return _MISSING_BY_KIND["answer"]
-    if col.kind in ("ending", "completed_at", "duration"):
+    if col.kind in ("ending", "ending_detail", "completed_at", "completed_date", "duration"):
         return _MISSING_BY_KIND["completed"]
     if col.kind.startswith("param"):
         return _MISSING_BY_KIND["param"]

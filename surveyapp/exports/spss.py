@@ -50,12 +50,20 @@ def _clip(text: str, limit: int) -> str:
     return data[:limit].decode("utf-8", errors="ignore")
 
 
+#: SPSS formats of the time columns: DATETIME for timestamps, an ISO-like date for days.
+TIME_FORMATS = {
+    "started_at": "DATETIME20",
+    "completed_at": "DATETIME20",
+    "completed_date": "SDATE10",
+}
+
+
 def _is_string(col: ExportColumn) -> bool:
-    return col.kind not in ("started_at", "completed_at") and not col.numeric
+    return col.kind not in TIME_FORMATS and not col.numeric
 
 
 def _is_datetime(col: ExportColumn) -> bool:
-    return col.kind in ("started_at", "completed_at")
+    return col.kind in TIME_FORMATS
 
 
 def _declares_missing(col: ExportColumn) -> bool:
@@ -133,7 +141,7 @@ class SavBuilder:
             if _is_datetime(col):
                 # Numbers with a DATETIME format rather than datetime64 columns: pyreadstat
                 # copies the whole table to convert datetime64 columns.
-                formats[name] = "DATETIME20"
+                formats[name] = TIME_FORMATS[col.kind]
         return {
             "column_labels": labels,
             "variable_value_labels": value_labels,

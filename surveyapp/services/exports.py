@@ -34,7 +34,7 @@ from surveyapp.exports.query import (
     stream_records,
 )
 from surveyapp.exports.rows import RowBuilder, Target
-from surveyapp.exports.spss import SavBuilder
+from surveyapp.exports.spss import SavBuilder, sav_notes
 from surveyapp.models import RESPONSE_STATUSES, AuditEvent, Contact, Survey, SurveyVersion
 from surveyapp.services.audit import Actor
 from surveyapp.services.auth import begin_write
@@ -305,10 +305,7 @@ def write_sav(
                 progress(len(batch))
         batches.close()
         title = layout.current.title.get(lang, survey.slug)
-        notes = [
-            f"{survey.slug}: {rows} responses, exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "Missing: system-missing = not asked; -99 = shown, not answered (user-missing).",
-        ]
+        notes = sav_notes(survey.slug, rows, datetime.now(UTC), lang)
         builder.write(path, file_label=title, notes=notes)
         finished = True
         return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -48,3 +49,11 @@ def test_french_results_page_writes_test_statistics_with_a_comma(baro, as_role):
     statistic = html.split("χ² = ")[1][:12]
     assert "," in statistic.split(" ")[0]
     assert "." not in statistic.split(" ")[0]
+
+
+def test_results_page_percentages_come_from_babel(baro, as_role):
+    fr = as_role("analyst", "fr").get(f"{BASE}/results?lang=fr").get_data(as_text=True)
+    en = as_role("study", "en").get(f"{BASE}/results?lang=en").get_data(as_text=True)
+    assert re.search(r"\d,\d\xa0%", fr)  # CLDR French: no-break space before %
+    assert not re.search(r"\d\.\d\s?%", fr)
+    assert re.search(r"\d\.\d%", en)

@@ -129,7 +129,8 @@ def response_head(survey: CompiledSurvey) -> list[ExportColumn]:
         "quota_full": _text("Quota atteint", "Quota full"),
         "in_progress": _text("En cours", "In progress"),
     }
-    endings = {e.id: _text(e.id, e.id) for e in survey.endings}
+    endings = {e.id: _text(e.id, e.id) for e in survey.endings if not e.report_as}
+    details = {e.id: _text(e.id, e.id) for e in survey.endings}
     languages = {lang: _text(*[language_name(lang)] * 2) for lang in survey.languages}
     return [
         ExportColumn(
@@ -148,6 +149,19 @@ def response_head(survey: CompiledSurvey) -> list[ExportColumn]:
             "ending",
             title=_text("Fin atteinte", "Ending"),
             values=MappingProxyType(endings),
+        ),
+        *(
+            [
+                ExportColumn(
+                    "ending_detail",
+                    "response",
+                    "ending_detail",
+                    title=_text("Fin atteinte (détail)", "Ending (detail)"),
+                    values=MappingProxyType(details),
+                )
+            ]
+            if len(details) > len(endings)
+            else []
         ),
         ExportColumn(
             "language",

@@ -96,6 +96,7 @@ def meta_getter(col: ExportColumn, codec: Codec) -> Callable[[Record], Any]:
         "id": lambda r: r.id,
         "status": lambda r: r.status,
         "ending": lambda r: r.ending,
+        "ending_detail": lambda r: r.ending,
         "language": lambda r: r.language,
         "version": lambda r: r.version,
         "duration": lambda r: r.duration,

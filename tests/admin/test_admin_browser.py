@@ -118,6 +118,13 @@ LAYOUT_PROBLEMS = """() => {
     const a = links[i - 1], b = links[i];
     if (a.top === b.top && b.left < a.right - 0.5) overlaps.push(i);
   }
+  // List numbers of a wrapped flex list are drawn outside each item, over the previous link.
+  for (const list of document.querySelectorAll('ol, ul')) {
+    const style = getComputedStyle(list);
+    if (style.display.includes('flex') && style.listStyleType !== 'none' && list.children.length) {
+      overlaps.push('markers of ' + (list.parentElement.className || list.tagName));
+    }
+  }
   const scroll = document.documentElement.scrollWidth > width + 1;
   return {wide: wide.slice(0, 5), overlaps, scroll};
 }"""

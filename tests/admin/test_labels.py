@@ -122,3 +122,15 @@ def test_flash_names_the_cell(app, as_role, seeded):
     post_form(client, page, f"/admin/surveys/demo/quotas/{NORTH}/target", {"target": "60"})
     html = client.get(page).get_data(as_text=True)
     assert "Target of North saved." in html
+
+
+def test_response_pages_name_the_language_and_the_source(clients, seeded, app, make_user):
+    make_user("study-fr@example.org", "study", language="fr")
+    client = app.test_client()
+    login(client, "study-fr@example.org")
+    listing = client.get("/admin/surveys/demo/responses").get_data(as_text=True)
+    assert ">Français</td>" in listing
+    assert ">Réseaux</td>" in listing
+    first = re.search(r'href="(/admin/surveys/demo/responses/\d+)"', listing).group(1)
+    detail = client.get(first).get_data(as_text=True)
+    assert ">Français</dd>" in detail

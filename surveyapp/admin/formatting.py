@@ -5,11 +5,20 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime, format_decimal, format_number
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from surveyapp.admin import bp
+from surveyapp.engine import SchemaError
+from surveyapp.exports.columns import language_name
+from surveyapp.services import surveys
 
 #: Invisible or direction-changing characters an admin should see rather than be fooled by.
 _REVEALED = {"Cf", "Cc", "Zl", "Zp"}
@@ -59,10 +68,49 @@ def admin_number(value: float | int | None, decimals: int | None = None) -> str:
 
 @bp.app_template_filter("admin_percent")
 def admin_percent(part: int, whole: int) -> str:
-    """`part` as a share of `whole`, e.g. 42 %, localised; a dash when whole is 0."""
+    """`part` as a share of `whole` with one decimal in the admin's locale (`42.3%`,
+    `42,3 %`); a dash when whole is 0."""
     if not whole:
         return "—"
-    return format_decimal(part / whole, format="#,##0.0 %")
+    return format_percent(part / whole, format=percent_pattern(1))
+
+
+@bp.app_template_filter("admin_share")
+def admin_share(percent: float | int | None) -> str:
+    """A percentage already computed (0–100+), whole, in the admin's locale (`42%`, `42 %`)."""
+    if percent is None:
+        return "—"
+    return format_percent(percent / 100, format=percent_pattern(0))
+
+
+def percent_pattern(decimals: int) -> str:
+    """The locale's percent pattern (its sign and spacing) with `decimals` decimals."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
+    fraction = "." + "0" * decimals if decimals else ""
+    return pattern.replace("#,##0", "#,##0" + fraction, 1)
+
+
+@bp.app_template_global()
+def language_label(code: str | None) -> str:
+    """A language code as its name in that language ("Français", "English")."""
+    return language_name(code) if code and code != "?" else _("unknown")
+
+
+@bp.app_template_global()
+def survey_title(survey) -> str:
+    """The survey's title in the admin's language (its slug when it has no version)."""
+    version = survey.current_version
+    if version is None:
+        return survey.slug
+    try:
+        title = surveys.compiled(version).title
+    except SchemaError:
+        return survey.slug
+    lang = get_locale_language()
+    return title.get(lang) or next(iter(title.values()), survey.slug)
 
 
 @bp.app_template_filter("admin_duration")

@@ -40,10 +40,13 @@ class CellStateForm(FlaskForm):
     action = HiddenField(validators=[InputRequired(), AnyOf(("close", "reopen"))])
 
 
-def _report(survey: Survey) -> quota_report.QuotaReport:
+def _lang() -> str:
     locale = get_locale()
-    lang = locale.language if locale else "fr"
-    return quota_report.quota_report(db.session, survey, lang, get_timezone(), now())
+    return locale.language if locale else "fr"
+
+
+def _report(survey: Survey) -> quota_report.QuotaReport:
+    return quota_report.quota_report(db.session, survey, _lang(), get_timezone(), now())
 
 
 def _page(survey: Survey, status: int = 200, errors: dict[str, list[str]] | None = None):
@@ -91,7 +94,8 @@ def quota_target(slug: str, cell_id: str):
     except quotas.QuotaError:
         db.session.rollback()
         abort(404)
-    flash(_("Target of %(cell)s saved.", cell=cell_id), "info")
+    name = quota_report.cell_name(survey, cell_id, _lang())
+    flash(_("Target of %(cell)s saved.", cell=name), "info")
     return redirect(url_for("admin.quotas_page", slug=slug, _anchor=f"cell-{cell_id}"), 303)
 
 
@@ -110,6 +114,7 @@ def quota_state(slug: str, cell_id: str):
     except quotas.QuotaError:
         db.session.rollback()
         abort(404)
-    message = _("Cell %(cell)s closed.", cell=cell_id) if closed else None
-    flash(message or _("Cell %(cell)s reopened.", cell=cell_id), "info")
+    name = quota_report.cell_name(survey, cell_id, _lang())
+    message = _("Cell %(cell)s closed.", cell=name) if closed else None
+    flash(message or _("Cell %(cell)s reopened.", cell=name), "info")
     return redirect(url_for("admin.quotas_page", slug=slug, _anchor=f"cell-{cell_id}"), 303)

@@ -11,6 +11,8 @@ from wtforms import SelectChoice
 
 from surveyapp.admin import bp
 from surveyapp.admin.answers import answer_rows
+from surveyapp.admin.dashboard import display_names
+from surveyapp.admin.formatting import get_locale_language, language_label
 from surveyapp.admin.forms import EmptyForm, ResponseFilterForm
 from surveyapp.admin.surveys import FIELDWORK_ROLES, survey_or_404
 from surveyapp.auth.access import current_user, roles_required
@@ -44,18 +46,24 @@ def responses(slug: str):
     survey = survey_or_404(slug)
     form = ResponseFilterForm(request.args)
     choices = service.filter_choices(db.session, survey)
+    _pages, sources = display_names(survey, get_locale_language())
     form.language.choices = [SelectChoice("", _("Any language"))] + [
-        SelectChoice(c) for c in choices["languages"]
+        SelectChoice(c, language_label(c)) for c in choices["languages"]
     ]
     form.source.choices = [SelectChoice("", _("Any source"))] + [
-        SelectChoice(c) for c in choices["sources"]
+        SelectChoice(c, sources.get(str(c), c)) for c in choices["sources"]
     ]
     valid = form.validate()
     flt = _filter_from(form) if valid else service.ResponseFilter()
     page = service.list_responses(db.session, survey, flt, request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k not in ("page", "submit") and v}
     return render_template(
-        "admin/responses.html", survey=survey, form=form, page=page, args=args
+        "admin/responses.html",
+        survey=survey,
+        form=form,
+        page=page,
+        args=args,
+        source_names=sources,
     ), 200 if valid else 422
 
 
@@ -68,8 +76,14 @@ def response(slug: str, response_id: int):
     if item is None:
         abort(404)
     rows = answer_rows(item, current_user().language)
+    _pages, sources = display_names(survey, get_locale_language())
     return render_template(
-        "admin/response.html", survey=survey, item=item, rows=rows, delete_form=EmptyForm()
+        "admin/response.html",
+        survey=survey,
+        item=item,
+        rows=rows,
+        delete_form=EmptyForm(),
+        source_names=sources,
     )
 
 

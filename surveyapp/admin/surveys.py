@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel import Locale
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 from surveyapp.admin import bp
@@ -23,6 +24,7 @@ from surveyapp.models import Survey, utcnow
 from surveyapp.services import dashboard, surveys
 from surveyapp.services import responses_admin as responses_service
 from surveyapp.services.auth import user_actor
+from surveyapp.services.exports import LABEL_CHOICES
 
 ALL_ROLES = ("admin", "study", "analyst")
 FIELDWORK_ROLES = ("admin", "study")
@@ -72,13 +74,33 @@ def _survey_page(survey: Survey, status: int = 200, **forms):
     )
     forms.setdefault("retention_form", RetentionForm(retention_days=survey.retention_days))
     versions = dashboard.survey_versions(db.session, survey)
+    role = current_user().role
     return render_template(
         "admin/survey.html",
         survey=survey,
         versions=versions,
-        can_edit=current_user().role in FIELDWORK_ROLES,
+        can_edit=role in FIELDWORK_ROLES,
+        is_admin=role == "admin",
+        label_languages=_label_languages(survey),
         **forms,
     ), status
+
+
+def _label_languages(survey: Survey) -> list[tuple[str, str]]:
+    """(code, name in the admin's language, as in running text) of the survey's languages that
+    exports can write labels in: "français", "anglais" / "French", "English"."""
+    if survey.current_version is None:
+        return []
+    try:
+        languages = surveys.compiled(survey.current_version).languages
+    except SchemaError:
+        return []
+    locale = get_locale()
+    return [
+        (code, Locale.parse(code).get_display_name(locale) or code)
+        for code in languages
+        if code in LABEL_CHOICES
+    ]
 
 
 @bp.route("/surveys/upload", methods=["GET", "POST"])

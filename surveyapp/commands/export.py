@@ -83,13 +83,21 @@ FORMATS = {
     help="Test responses.",
 )
 @click.option(
+    "--timestamps",
+    is_flag=True,
+    help="Full start and completion times (UTC) instead of the completion date; "
+    "recorded in the audit log (spec §9.9: only when really needed).",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     help="Output file (default: standard output; required for --format sav).",
 )
-def export_command(slug: str, fmt: str, output: str | None, **flags: str | None) -> None:
+def export_command(
+    slug: str, fmt: str, output: str | None, timestamps: bool, **flags: str | None
+) -> None:
     """Export SLUG's responses (CSV or SPSS), its codebook or its contact list.
 
     Same files and filters as the admin downloads; audit-logged as the CLI user. A progress
@@ -108,6 +116,7 @@ def export_command(slug: str, fmt: str, output: str | None, **flags: str | None)
         "language": flags["language"],
         "source": flags["source"],
         "test": flags["tests"],
+        "timestamps": "1" if timestamps else None,
     }
     try:
         options = exports.parse_options({k: v for k, v in args.items() if v})

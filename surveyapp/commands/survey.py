@@ -133,22 +133,17 @@ def close(slug: str) -> None:
 @survey_group.command("quotas")
 @click.argument("slug")
 @click.option("--check", is_flag=True, help="Verify the counters; exit status 1 on a mismatch.")
-def quotas_(slug: str, check: bool) -> None:
-    """Show the quota cells of a survey, or verify their counters with --check."""
-    from sqlalchemy import select
-
-    from surveyapp.models import QuotaCell
+@click.option(
+    "--lang", default=None, help="Language of the labels (default: the survey's default)."
+)
+def quotas_(slug: str, check: bool, lang: str | None) -> None:
+    """Show the quota cells of a survey as a table, or verify their counters with --check."""
     from surveyapp.services import quotas
 
     survey = surveys.get_survey(db.session, slug)
     if survey is None:
         raise click.ClickException(f"no survey {slug!r}")
-    cells = db.session.scalars(
-        select(QuotaCell).where(QuotaCell.survey_id == survey.id).order_by(QuotaCell.cell_id)
-    )
-    for cell in cells:
-        closed = " closed" if cell.is_closed else ""
-        click.echo(f"{cell.cell_id}\t{cell.kind}\t{cell.completes}/{cell.target}{closed}")
+    click.echo(_quota_table(survey, lang))
     if check:
         violations = quotas.check_invariant(db.session, survey.id)
         for v in violations:
@@ -160,6 +155,58 @@ def quotas_(slug: str, check: bool) -> None:
         if violations:
             raise SystemExit(1)
         click.echo("invariant holds: every counter equals its complete, non-test responses")
+
+
+QUOTA_HEADER = ("Quota", "Cell", "Target", "Complete", "In progress", "Status")
+
+
+def _quota_table(survey, lang: str | None) -> str:
+    """Every cell in the schema's order, with labels: an aligned plain-text table."""
+    from datetime import UTC
+
+    from surveyapp.auth.access import now
+    from surveyapp.services import quota_report
+
+    schema = surveys.compiled(survey.current_version) if survey.current_version else None
+    lang = lang or (schema.default_language if schema else "en")
+    report = quota_report.quota_report(db.session, survey, lang, UTC, now())
+    rows = [
+        (
+            group.label,
+            " × ".join(cell.labels) or "all",
+            f"{'≤' if cell.limit == 'at_most' else '≥' if cell.kind == 'soft' else ''}"
+            f"{cell.target:,}",
+            f"{cell.completes:,}",
+            f"{cell.in_progress:,}",
+            _cell_status(cell),
+        )
+        for group in (*report.hard, *report.soft)
+        for cell in group.cells
+    ]
+    if not rows:
+        return f"{survey.slug}: no quota"
+    widths = [max(len(r[i]) for r in (QUOTA_HEADER, *rows)) for i in range(len(QUOTA_HEADER))]
+    numeric = {2, 3, 4}
+
+    def line(cells) -> str:
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(QUOTA_HEADER), rule, *(line(r) for r in rows)])
+
+
+def _cell_status(cell) -> str:
+    """A cell's state in words (soft cells: the goal; hard cells: open, full or closed)."""
+    if cell.kind == "soft":
+        if cell.limit == "at_most":
+            return "under the cap" if cell.met else "over the cap"
+        return "met" if cell.met else "not met"
+    if cell.is_closed:
+        return "closed"
+    return "full" if cell.full else "open"
 
 
 survey_group.add_command(import_command)

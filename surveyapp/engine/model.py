@@ -104,6 +104,10 @@ class Ending:
     when: Condition | None = None
     redirect: str | None = None
     default: bool = False
+    #: Another ending of the same status under which exports and results report this one
+    #: (two checks of one screen-out rule, e.g. `so3_gm` reported as `so3`); the ending's own
+    #: id stays available as the detail.
+    report_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,16 @@ URL_PARAM = re.compile(r"[A-Za-z0-9_.\-]{1,64}\Z")
 TargetTree = int | dict[str, "TargetTree"]
 PARAMETER_KEYS = ("id", "param", "type", "options", "aliases", "default", "transient")
 DERIVED_KEYS = ("id", "label", "type", "options", "cases", "count")
-ENDING_KEYS = ("id", "status", "check_after", "when", "message", "redirect", "default")
+ENDING_KEYS = (
+    "id",
+    "status",
+    "check_after",
+    "when",
+    "message",
+    "redirect",
+    "default",
+    "report_as",
+)
 QUOTA_KEYS = (
     "id", "kind", "label", "by", "targets", "target", "counts", "check_after", "ending",
     "limit", "when",
@@ -160,6 +169,7 @@ def read_endings(reader: Reader, node: YNode | None) -> tuple[Ending, ...]:
     if node is None:
         reader.error(None, "endings", "missing key 'endings'", "missing-key")
     endings = []
+    reported = []
     ids = _Ids()
     required = ("id", "status", "message")
     for index, sec in enumerate(
@@ -171,6 +181,7 @@ def read_endings(reader: Reader, node: YNode | None) -> tuple[Ending, ...]:
         check_after = sec.read("check_after", reader.identifier, "page id")
         redirect = sec.read("redirect", reader.string)
         default = bool(sec.read("default", reader.boolean))
+        report_as = sec.read("report_as", reader.identifier, "ending id")
         when = _when(sec)
         if default and (check_after or when):
             sec.error(None, "the default ending takes no check_after or when", "value")
@@ -179,8 +190,18 @@ def read_endings(reader: Reader, node: YNode | None) -> tuple[Ending, ...]:
         if ids.new(sec, eid) and status and message is not None:
             reader.locate(("ending", eid), sec.node, sec.path)
             endings.append(
-                Ending(eid, status, message, index, check_after, when, redirect, default)
+                Ending(eid, status, message, index, check_after, when, redirect, default, report_as)
             )
+            if report_as is not None:
+                reported.append((sec, eid, status, report_as))
+    by_id = {e.id: e for e in endings}
+    for sec, eid, status, target in reported:
+        other = by_id.get(target)
+        if other is None or other.status != status or other.report_as or target == eid:
+            message = (
+                f"report_as must name another ending of status {status} that is reported as itself"
+            )
+            sec.error("report_as", message, "unknown-reference")
     defaults = sum(1 for e in endings if e.default)
     if node is not None and defaults != 1:
         message = f"exactly one ending must be the default ({defaults} found)"

@@ -41,6 +41,17 @@ MISSING_SCHEME = {
     },
 }
 
+#: The presets described in French (the English descriptions are `Preset.description`).
+PRESET_FR = {
+    "excel": "UTF-8 avec BOM, séparateur virgule ; les cellules de texte qui ressemblent à une "
+    "formule sont précédées d’une apostrophe (')",
+    "excel-fr": "UTF-8 avec BOM, séparateur point-virgule, virgule décimale (Excel en "
+    "français) ; les cellules de texte qui ressemblent à une formule sont précédées d’une "
+    "apostrophe (')",
+    "plain": "RFC 4180, UTF-8 sans BOM, pour R et pandas ; texte écrit tel quel, NON "
+    "neutralisé : n’ouvrez pas ce fichier dans un tableur",
+}
+
 #: What an empty cell or -99 means, per column kind.
 _MISSING_BY_KIND: dict[str, dict[str, str]] = {
     "answer": {"": "not asked", str(NOT_ANSWERED): "shown, not answered"},
@@ -88,7 +99,7 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
         if col.kind == "flag":
             return _MISSING_BY_KIND["flag"]
         return _MISSING_BY_KIND["answer"]
-    if col.kind in ("ending", "completed_at", "duration"):
+    if col.kind in ("ending", "ending_detail", "completed_at", "completed_date", "duration"):
         return _MISSING_BY_KIND["completed"]
     if col.kind.startswith("param"):
         return _MISSING_BY_KIND["param"]
@@ -177,7 +188,7 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
         "note",
         "note",
         None,
-        f"Préréglage « {preset} » : {chosen.description}",
+        f"Préréglage « {preset} » : {PRESET_FR.get(preset, chosen.description)}",
         f"Preset '{preset}': {chosen.description}",
         None,
         None,
@@ -193,7 +204,8 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
         "note",
         "note",
         None,
-        "Vide = non posée ; -99 = affichée, sans réponse ; « ne sais pas » = son propre code",
+        "Vide = non posée ; -99 = affichée, sans réponse ; « ne sais pas » = son propre code "
+        "de réponse",
         'Empty = not asked; -99 = shown, not answered; "don\'t know" = its own option code',
         None,
         None,

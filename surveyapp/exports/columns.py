@@ -102,6 +102,17 @@ def _text(fr: str, en: str) -> Text:
     return MappingProxyType({"fr": fr, "en": en})
 
 
+def language_name(code: str) -> str:
+    """A language as its speakers write it ("Français", "English"); the code when unknown."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(code)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
 # ----------------------------------------------------------------------------- metadata
 def response_head(survey: CompiledSurvey) -> list[ExportColumn]:
     """Response metadata before the parameters: id, status, ending, language, version."""
@@ -111,8 +122,9 @@ def response_head(survey: CompiledSurvey) -> list[ExportColumn]:
         "quota_full": _text("Quota atteint", "Quota full"),
         "in_progress": _text("En cours", "In progress"),
     }
-    endings = {e.id: _text(e.id, e.id) for e in survey.endings}
-    languages = {lang: _text(lang, lang) for lang in survey.languages}
+    endings = {e.id: _text(e.id, e.id) for e in survey.endings if not e.report_as}
+    details = {e.id: _text(e.id, e.id) for e in survey.endings}
+    languages = {lang: _text(*[language_name(lang)] * 2) for lang in survey.languages}
     return [
         ExportColumn(
             "response_id", "response", "id", title=_text("Identifiant", "Response id"), numeric=True
@@ -130,6 +142,19 @@ def response_head(survey: CompiledSurvey) -> list[ExportColumn]:
             "ending",
             title=_text("Fin atteinte", "Ending"),
             values=MappingProxyType(endings),
+        ),
+        *(
+            [
+                ExportColumn(
+                    "ending_detail",
+                    "response",
+                    "ending_detail",
+                    title=_text("Fin atteinte (détail)", "Ending (detail)"),
+                    values=MappingProxyType(details),
+                )
+            ]
+            if len(details) > len(endings)
+            else []
         ),
         ExportColumn(
             "language",

@@ -96,6 +96,7 @@ def meta_getter(col: ExportColumn, codec: Codec) -> Callable[[Record], Any]:
         "id": lambda r: r.id,
         "status": lambda r: r.status,
         "ending": lambda r: r.ending,
+        "ending_detail": lambda r: r.ending,
         "language": lambda r: r.language,
         "version": lambda r: r.version,
         "duration": lambda r: r.duration,
@@ -104,9 +105,11 @@ def meta_getter(col: ExportColumn, codec: Codec) -> Callable[[Record], Any]:
     if codec.target.typed:
         simple["started_at"] = lambda r: _parse_iso(r.started_at)
         simple["completed_at"] = lambda r: _parse_iso(r.completed_at)
+        simple["completed_date"] = lambda r: _parse_day(r.completed_at)
     else:
         simple["started_at"] = lambda r: r.started_at
         simple["completed_at"] = lambda r: r.completed_at
+        simple["completed_date"] = lambda r: r.completed_at[:10] if r.completed_at else None
     if col.kind in simple:
         return simple[col.kind]
     key = col.source or col.name
@@ -128,6 +131,11 @@ def meta_getter(col: ExportColumn, codec: Codec) -> Callable[[Record], Any]:
 
 def _parse_iso(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text.rstrip("Z"))
+
+
+def _parse_day(text: str | None) -> datetime | None:
+    """The UTC day of an ISO 8601 time, as midnight (SPSS dates are times of day 0:00)."""
+    return None if text is None else datetime.fromisoformat(text[:10])
 
 
 def straight_flag(value: Any) -> int | None:

@@ -79,7 +79,10 @@ class RowBuilder:
         self._needs_env = False
         meta_cols = [c for c in layout if c.section == "response"]
         quality_cols = [c for c in layout if c.section == "quality"]
-        self._meta = [meta_getter(c, self._codec) for c in meta_cols]
+        #: Endings reported under another one (`report_as`): the `ending` column shows that
+        #: one, `ending_detail` the ending itself.
+        self._report_as = {e.id: e.report_as for e in survey.endings if e.report_as}
+        self._meta = [self._meta_getter(c) for c in meta_cols]
         self._quality = [self._quality_getter(c) for c in quality_cols]
         body = [c for c in layout if c.section not in ("response", "quality")]
         self._parts = self._plan(body)
@@ -124,12 +127,21 @@ class RowBuilder:
             env[d.id] = derived_value(d, env)
         return env
 
+    def _meta_getter(self, col: ExportColumn) -> Callable[[Record], Any]:
+        """How a metadata cell is read; the `ending` column reports grouped endings."""
+        if col.kind == "ending" and self._report_as:
+            report = self._report_as
+            return lambda r: report.get(r.ending, r.ending) if r.ending else r.ending
+        return meta_getter(col, self._codec)
+
     def _compile(self, meta_cols: Sequence[ExportColumn]) -> None:
         """Generate the fast path (see `fastpath`): same cells, one call per row."""
         src = fastpath.Source()
         self._fast_env = fastpath.compile_environment(src, self._derived)
         out = fastpath.RowSource(src)
         attributes = {"id", "status", "ending", "language", "version", "duration"}
+        if self._report_as:
+            attributes.discard("ending")
         if not self.target.typed:
             attributes |= {"started_at", "completed_at"}
         for col, getter in zip(meta_cols, self._meta, strict=True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,47 @@ NAN = float("nan")
 SPSS_EPOCH = 12_219_379_200
 
 
+#: The file's notes (DISPLAY DOCUMENTS), in the language of the labels; a .sav document
+#: line holds at most 80 bytes.
+NOTES = {
+    "fr": (
+        "{slug} : {rows} réponses, exportées le {moment:%Y-%m-%d à %H:%M} UTC",
+        "Données manquantes : valeur manquante système = non posée ;",
+        "-99 = affichée, sans réponse (valeur manquante déclarée).",
+    ),
+    "en": (
+        "{slug}: {rows} responses, exported {moment:%Y-%m-%d %H:%M} UTC",
+        "Missing: system-missing = not asked; -99 = shown, not answered (user-missing).",
+    ),
+}
+NOTE_BYTES = 80
+#: Kinds whose numeric values are whole numbers (SPSS format Fw.0).
+INTEGER_KINDS = frozenset(
+    {
+        "single",
+        "matrix_row",
+        "derived_single",
+        "param_single",
+        "consent",
+        "flag",
+        "test",
+        "quality",
+        "id",
+        "version",
+        "duration",
+        "integer",
+        "nps",
+    }
+)
+
+
+def sav_notes(slug: str, rows: int, moment: datetime, lang: str) -> list[str]:
+    """The file's notes in `lang` (English for a language without a translation)."""
+    first, *rest = NOTES.get(lang, NOTES["en"])
+    lines = [first.format(slug=slug, rows=rows, moment=moment), *rest]
+    return [_clip(line, NOTE_BYTES) for line in lines]
+
+
 def spss_name(name: str) -> str:
     """A valid SPSS variable name for a column (schema ids are already valid but for these)."""
     out = name[:64]
@@ -50,12 +91,20 @@ def _clip(text: str, limit: int) -> str:
     return data[:limit].decode("utf-8", errors="ignore")
 
 
+#: SPSS formats of the time columns: DATETIME for timestamps, an ISO-like date for days.
+TIME_FORMATS = {
+    "started_at": "DATETIME20",
+    "completed_at": "DATETIME20",
+    "completed_date": "SDATE10",
+}
+
+
 def _is_string(col: ExportColumn) -> bool:
-    return col.kind not in ("started_at", "completed_at") and not col.numeric
+    return col.kind not in TIME_FORMATS and not col.numeric
 
 
 def _is_datetime(col: ExportColumn) -> bool:
-    return col.kind in ("started_at", "completed_at")
+    return col.kind in TIME_FORMATS
 
 
 def _declares_missing(col: ExportColumn) -> bool:
@@ -114,7 +163,7 @@ class SavBuilder:
         missing: dict[str, list[Any]] = {}
         measures: dict[str, str] = {}
         formats: dict[str, str] = {}
-        for name, col in zip(self.names, self.layout, strict=True):
+        for index, (name, col) in enumerate(zip(self.names, self.layout, strict=True)):
             labels[name] = _clip(col.title.get(lang) or col.name, MAX_LABEL_BYTES)
             string = _is_string(col)
             vl: dict[Any, str] = {}
@@ -133,7 +182,11 @@ class SavBuilder:
             if _is_datetime(col):
                 # Numbers with a DATETIME format rather than datetime64 columns: pyreadstat
                 # copies the whole table to convert datetime64 columns.
-                formats[name] = "DATETIME20"
+                formats[name] = TIME_FORMATS[col.kind]
+            elif not string and (
+                col.kind in INTEGER_KINDS or (col.kind == "derived_number" and self._whole(index))
+            ):
+                formats[name] = f"F{self._width(index, vl)}.0"
         return {
             "column_labels": labels,
             "variable_value_labels": value_labels,
@@ -141,6 +194,32 @@ class SavBuilder:
             "variable_measure": measures,
             "variable_format": formats,
         }
+
+    def _whole(self, index: int) -> bool:
+        """Whether every value of a numeric column is a whole number (counts, sums)."""
+        import numpy as np
+
+        data = np.frombuffer(self._columns[index], dtype=np.float64)
+        finite = data[~np.isnan(data)]
+        return bool(np.all(finite == np.round(finite)))
+
+    def _width(self, index: int, labelled: dict[Any, str]) -> int:
+        """Characters of the widest value of a whole-number column: its codes and its data.
+
+        At least 2 (`F2.0` for a code column); the declared missing code -99 widens the format
+        only when it occurs, so that SPSS never prints it as asterisks.
+        """
+        import numpy as np
+
+        keys = [abs(k) for k in labelled if isinstance(k, int) and k != NOT_ANSWERED]
+        widest = max([2, *(len(str(k)) for k in keys)])
+        values = self._columns[index]
+        if len(values):
+            data = np.frombuffer(values, dtype=np.float64)
+            if not np.isnan(data).all():
+                low, high = int(np.nanmin(data)), int(np.nanmax(data))
+                widest = max(widest, len(str(low)), len(str(high)))
+        return widest
 
     def write(self, path: str | Path, file_label: str = "", notes: Sequence[str] = ()) -> int:
         """Write the .sav file; returns the number of cases."""

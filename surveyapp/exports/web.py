@@ -54,7 +54,13 @@ def _bad_request(exc: exports.ExportError):
 
 
 def _options() -> exports.ExportOptions:
-    return exports.parse_options(request.args, tuple(_languages()))
+    """The query's options; full timestamps only for an admin's session (spec §9.9)."""
+    options = exports.parse_options(request.args, tuple(_languages()))
+    if options.timestamps:
+        user = current_user()
+        if user is None or user.role != "admin":
+            abort(403, description=_("Only an administrator may export full timestamps."))
+    return options
 
 
 def _languages() -> tuple[str, ...]:

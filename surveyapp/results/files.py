@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from surveyapp.exports.cells import PRESETS, CsvWriter
 from surveyapp.results.report import Report
-from surveyapp.results.sheet import Line, Pct, legend_lines, table_lines, tr
+from surveyapp.results.sheet import Line, Pct, decimal_text, legend_lines, table_lines, tr
 from surveyapp.results.tables import Table
 
 BOLD = Font(bold=True)
@@ -37,8 +37,9 @@ def _csv_value(value: Any) -> Any:
 
 
 def table_csv(report: Report, table: Table, lang: str, context: Sequence[str] = ()) -> bytes:
-    """One table as CSV (context lines first: survey, filters, weighting)."""
-    writer = CsvWriter(PRESETS["excel"])
+    """One table as CSV (context lines first: survey, filters, weighting); a French table is
+    written for French Excel (`;`, decimal comma)."""
+    writer = CsvWriter(PRESETS["excel-fr" if lang == "fr" else "excel"])
     lines = [[c] for c in context] + [
         [_csv_value(v) for v in line.cells] for line in table_lines(table, report, lang)
     ]
@@ -87,6 +88,27 @@ def _write_lines(ws, lines: Sequence[Line], start: int = 1) -> int:
     return row
 
 
+def print_setup(ws, title_rows: int = 0) -> None:
+    """Landscape, one page wide, the table's heading rows repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    if title_rows:
+        ws.print_title_rows = f"1:{title_rows}"
+
+
+def heading_rows(lines: Sequence[Line]) -> int:
+    """How many leading lines are the table's title, note and column headers."""
+    count = 0
+    for line in lines:
+        if line.style not in ("title", "note", "header"):
+            break
+        count += 1
+    return count
+
+
 def _widths(ws, first: int = 48, other: int = 11) -> None:
     ws.column_dimensions["A"].width = first
     for col in range(2, ws.max_column + 1):
@@ -116,10 +138,13 @@ def workbook(
         cell.font = Font(color="1F4E99", underline="single")
         row += 1
     contents.column_dimensions["A"].width = 100
+    print_setup(contents)
     for table in tables:
         ws = wb.create_sheet(names[table.key])
-        _write_lines(ws, table_lines(table, report, lang) + legend_lines(report, lang))
+        lines = table_lines(table, report, lang)
+        _write_lines(ws, lines + legend_lines(report, lang))
         _widths(ws)
+        print_setup(ws, heading_rows(lines))
         ws["A2"].alignment = Alignment(wrap_text=False)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -159,7 +184,12 @@ def weighting_lines(report: Report, lang: str) -> list[Line]:
     lines.append(
         Line(
             "note",
-            (_("Effective base of the data set: %(n)s", n=round(weights.effective_base, 1)),),
+            (
+                _(
+                    "Effective base of the data set: %(n)s",
+                    n=decimal_text(weights.effective_base, 1),
+                ),
+            ),
         )
     )
     if weights.outside:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from surveyapp.results import significance as sig
@@ -47,6 +48,11 @@ def tr(text: Text | None, lang: str) -> str:
 def column_title(label: Text, letter: str, lang: str) -> str:
     """`France (A)`."""
     return f"{tr(label, lang)} ({letter})" if letter else tr(label, lang)
+
+
+def decimal_text(value: float, digits: int) -> str:
+    """A number in running text with the page's decimal sign (`3,14` in French)."""
+    return format_decimal(value, format="0." + "0" * digits if digits else "0")
 
 
 def _number(value: float | None) -> float | None:
@@ -117,16 +123,16 @@ def test_text(test: sig.TableTest | None) -> str:
         return _("No test of the table (fewer than two columns or answers to compare).")
     if test.name == "kruskal":
         return _(
-            "Kruskal–Wallis test: H = %(stat).2f, df = %(dof)s, p = %(p).4f",
-            stat=test.statistic,
+            "Kruskal–Wallis test: H = %(stat)s, df = %(dof)s, p = %(p)s",
+            stat=decimal_text(test.statistic, 2),
             dof=test.dof,
-            p=test.p,
+            p=decimal_text(test.p, 4),
         )
     text = _(
-        "Chi-square test: χ² = %(stat).2f, df = %(dof)s, p = %(p).4f",
-        stat=test.statistic,
+        "Chi-square test: χ² = %(stat)s, df = %(dof)s, p = %(p)s",
+        stat=decimal_text(test.statistic, 2),
         dof=test.dof,
-        p=test.p,
+        p=decimal_text(test.p, 4),
     )
     if test.small_expected > 0.2:
         text += " " + _("(over 20 % of expected counts are under 5: read with caution)")
@@ -137,7 +143,9 @@ def row_test_text(test: sig.TableTest | None) -> str:
     """The chi-square of one option across the columns, in short."""
     if test is None:
         return "—"
-    return _("χ² = %(stat).2f, p = %(p).4f", stat=test.statistic, p=test.p)
+    return _(
+        "χ² = %(stat)s, p = %(p)s", stat=decimal_text(test.statistic, 2), p=decimal_text(test.p, 4)
+    )
 
 
 def table_lines(table: Table, report: Report, lang: str) -> list[Line]:

@@ -8,8 +8,9 @@ the same options. Test responses are never included.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_percent, get_locale
 
+from surveyapp.admin.formatting import percent_pattern
 from surveyapp.auth.access import (
     current_user,
     guard_blueprint,
@@ -65,12 +66,10 @@ def _download(body, mimetype: str, filename: str) -> Response:
 
 @bp.app_template_filter("results_pct")
 def results_pct(value: float | None) -> str:
-    """A proportion as a percentage with one decimal, in the page's language."""
+    """A proportion as a percentage with one decimal, in the page's language (Babel)."""
     if value is None:
         return "—"
-    locale = get_locale()
-    number = format_decimal(value * 100, format="#,##0.0")
-    return f"{number}\u202f%" if locale and locale.language == "fr" else f"{number}%"
+    return format_percent(value, format=percent_pattern(1))
 
 
 @bp.get("/surveys/<slug>/results")

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from surveyapp.engine.validate import contact_questions
 from surveyapp.exports import codebook as codebook_mod
 from surveyapp.exports.cells import DEFAULT_PRESET, PRESETS, CsvWriter
 from surveyapp.exports.columns import ExportColumn, survey_layout
+from surveyapp.exports.privacy import privacy_columns
 from surveyapp.exports.query import (
     TEST_CHOICES,
     ExportFilters,
@@ -33,7 +34,7 @@ from surveyapp.exports.query import (
     stream_records,
 )
 from surveyapp.exports.rows import RowBuilder, Target
-from surveyapp.exports.spss import SavBuilder
+from surveyapp.exports.spss import SavBuilder, sav_notes
 from surveyapp.models import RESPONSE_STATUSES, AuditEvent, Contact, Survey, SurveyVersion
 from surveyapp.services.audit import Actor
 from surveyapp.services.auth import begin_write
@@ -60,6 +61,9 @@ class ExportOptions:
     #: Language of the SPSS variable and value labels.
     lang: str | None = None
     filters: ExportFilters = field(default_factory=ExportFilters)
+    #: Full start and completion times instead of the completion date (spec §9.9): only
+    #: when an admin asks for them; the audit log records it.
+    timestamps: bool = False
 
     def describe(self, fmt: str) -> dict[str, Any]:
         """What was asked, for the audit log."""
@@ -68,6 +72,7 @@ class ExportOptions:
             "preset": self.preset,
             "labels": self.labels or "codes",
             "lang": self.lang,
+            "timestamps": self.timestamps,
             "filters": self.filters.describe(),
         }
 
@@ -92,7 +97,8 @@ def parse_options(
 
     preset=excel|excel-fr|plain, labels=codes|fr|en, lang=fr|en (SPSS labels),
     status=complete[,screened_out,…]|all, from=YYYY-MM-DD, to=YYYY-MM-DD (inclusive),
-    language=fr|en, source=<code>, test=exclude|include|only.
+    language=fr|en, source=<code>, test=exclude|include|only, timestamps=0|1 (the caller
+    decides who may ask for timestamps).
     """
     preset = args.get("preset") or DEFAULT_PRESET
     if preset not in PRESETS:
@@ -123,7 +129,11 @@ def parse_options(
     if source is not None and (len(source) > 64 or not source.replace("_", "").isalnum()):
         raise ExportError("source must be a code")
     filters = ExportFilters(tuple(statuses), since, until, language, source, tests)
-    return ExportOptions(preset, None if labels == "codes" else labels, lang, filters)
+    timestamps = args.get("timestamps") or "0"
+    if timestamps not in ("0", "1"):
+        raise ExportError("timestamps must be 0 or 1")
+    labels_or_none = None if labels == "codes" else labels
+    return ExportOptions(preset, labels_or_none, lang, filters, timestamps == "1")
 
 
 # ----------------------------------------------------------------------------- layout
@@ -169,6 +179,12 @@ def load_layout(session: Session, survey: Survey) -> SurveyLayout:
             _LAYOUTS.pop(next(iter(_LAYOUTS)))
         _LAYOUTS[key] = columns
     return SurveyLayout(survey, columns, schemas, {v.number: v.label for v in versions})
+
+
+def export_layout(session: Session, survey: Survey, options: ExportOptions) -> SurveyLayout:
+    """The layout as exported with `options`: completion date or full timestamps (§9.9)."""
+    layout = load_layout(session, survey)
+    return replace(layout, columns=privacy_columns(layout.columns, options.timestamps))
 
 
 # ----------------------------------------------------------------------------- audit
@@ -254,7 +270,7 @@ def csv_chunks(
     progress: Progress | None = None,
 ) -> Iterator[bytes]:
     """The response CSV as UTF-8 byte chunks: header at once, then rows as they are read."""
-    layout = load_layout(session, survey)
+    layout = export_layout(session, survey, options)
     preset = PRESETS[options.preset]
     event_id = _audit_start(session, actor, survey, options.describe("csv"))
     writer = CsvWriter(preset)
@@ -286,7 +302,7 @@ def write_sav(
     progress: Progress | None = None,
 ) -> int:
     """Write the SPSS file to `path`; returns the number of cases."""
-    layout = load_layout(session, survey)
+    layout = export_layout(session, survey, options)
     lang = options.lang or layout.current.default_language
     event_id = _audit_start(session, actor, survey, options.describe("sav") | {"lang": lang})
     rows, finished, error, batches = 0, False, None, None
@@ -300,10 +316,7 @@ def write_sav(
                 progress(len(batch))
         batches.close()
         title = layout.current.title.get(lang, survey.slug)
-        notes = [
-            f"{survey.slug}: {rows} responses, exported {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "Missing: system-missing = not asked; -99 = shown, not answered (user-missing).",
-        ]
+        notes = sav_notes(survey.slug, rows, datetime.now(UTC), lang)
         builder.write(path, file_label=title, notes=notes)
         finished = True
         return rows
@@ -336,7 +349,7 @@ def codebook_document(
     session: Session, survey: Survey, options: ExportOptions, actor: Actor
 ) -> dict[str, Any]:
     """The JSON codebook (audit-logged)."""
-    layout = load_layout(session, survey)
+    layout = export_layout(session, survey, options)
     document = codebook_mod.codebook_document(
         layout.columns,
         survey={
@@ -363,7 +376,7 @@ def codebook_json(session: Session, survey: Survey, options: ExportOptions, acto
 
 def codebook_csv(session: Session, survey: Survey, options: ExportOptions, actor: Actor) -> bytes:
     """The CSV codebook, written with the chosen preset (neutralised in the default ones)."""
-    layout = load_layout(session, survey)
+    layout = export_layout(session, survey, options)
     writer = CsvWriter(PRESETS[options.preset])
     rows = list(codebook_mod.codebook_rows(layout.columns, options.preset))
     text = writer.start() + writer.rows([codebook_mod.CSV_HEADER]) + writer.rows(rows)

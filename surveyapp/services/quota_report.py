@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import quota_cells
+from surveyapp.exports.columns import language_name
 from surveyapp.models import QuotaCell, QuotaClaim, Response, Survey, SurveyVersion
 from surveyapp.services import surveys
 
@@ -88,6 +89,8 @@ class QuotaGroup:
     by: tuple[str, ...]
     cells: list[CellRow]
     grid: Grid | None = None
+    #: The `by` variables' names in the report's language (question text, variable label).
+    by_labels: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -114,6 +117,8 @@ class QuotaReport:
     by_country: list[Total] = field(default_factory=list)
     country_variable: str | None = None
     by_language: list[Total] = field(default_factory=list)
+    #: The first variable's name in the report's language.
+    country_label: str | None = None
 
     @property
     def pace(self) -> float:
@@ -146,6 +151,7 @@ def quota_report(
         remaining=remaining,
         by_country=_by_first_variable(hard[0]) if hard and hard[0].by else [],
         country_variable=hard[0].by[0] if hard and hard[0].by else None,
+        country_label=hard[0].by_labels[0] if hard and hard[0].by_labels else None,
         by_language=_by_language(session, survey.id, languages_open),
     )
 
@@ -197,6 +203,35 @@ def _labels(schema: Schema | None, ref: str, lang: str) -> dict[str, str]:
     return {o.code: o.label.get(lang) or next(iter(o.label.values()), o.code) for o in options}
 
 
+def cell_name(survey: Survey, cell_id: str, lang: str) -> str:
+    """A cell as the study team reads it (`France × Petite (1 à 99 salariés)`); its id when the
+    current version does not describe it."""
+    schema = surveys.compiled(survey.current_version) if survey.current_version else None
+    for quota in schema.quotas if schema else ():
+        for cell in quota.cells:
+            if cell.id == cell_id:
+                labels = [
+                    _labels(schema, ref, lang).get(c, c)
+                    for ref, c in zip(quota.by, cell.codes, strict=False)
+                ]
+                label = quota.label.get(lang) if quota.label else None
+                return " × ".join(labels) or label or quota.id
+    return cell_id
+
+
+def variable_name(schema: Schema, ref: str, lang: str) -> str:
+    """What a quota variable is called in `lang`: a derived variable's label, a question's
+    text, a parameter's name; the id when none is known."""
+    source: Any = schema.questions.get(ref)
+    text = getattr(source, "text", None) if source is not None else None
+    if source is None:
+        source = next((d for d in (*schema.derived, *schema.parameters) if d.id == ref), None)
+        text = getattr(source, "label", None)
+    if not text:
+        return ref
+    return text.get(lang) or next(iter(text.values()), ref)
+
+
 def _in_progress(session: Session, survey_id: int) -> tuple[Counter[str], Counter[str]]:
     """Respondents in progress per cell id they belong to now, and per language."""
     cells: Counter[str] = Counter()
@@ -242,8 +277,9 @@ def _groups(schema: Schema, rows: dict[str, CellRow], lang: str) -> list[QuotaGr
     for quota in schema.quotas:
         cells = [rows[c.id] for c in quota.cells if c.id in rows]
         label = quota.label.get(lang) if quota.label else None
+        by_labels = tuple(variable_name(schema, ref, lang) for ref in quota.by)
         group = QuotaGroup(
-            quota.id, label or quota.id, quota.kind, quota.limit, quota.by, cells, None
+            quota.id, label or quota.id, quota.kind, quota.limit, quota.by, cells, None, by_labels
         )
         if quota.kind == "hard" and len(quota.by) == 2:
             group.grid = _grid(cells)
@@ -303,7 +339,10 @@ def _by_language(session: Session, survey_id: int, in_progress: Counter[str]) ->
         totals[language or "?"].completes = n
     for language, n in in_progress.items():
         totals[language].in_progress = n
-    return [Total(code, code, t.completes, 0, t.in_progress) for code, t in sorted(totals.items())]
+    return [
+        Total(code, language_name(code) if code != "?" else code, t.completes, 0, t.in_progress)
+        for code, t in sorted(totals.items())
+    ]
 
 
 def as_json(report: QuotaReport) -> dict[str, Any]:

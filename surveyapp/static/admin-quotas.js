@@ -8,6 +8,7 @@
   var seconds = parseInt(live.getAttribute("data-seconds"), 10) || 10;
   var lang = document.documentElement.lang || "fr";
   var numbers = new Intl.NumberFormat(lang);
+  var percents = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
   var pace = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   var dates = new Intl.DateTimeFormat(lang, { dateStyle: "medium" });
   var times = new Intl.DateTimeFormat(lang, { timeStyle: "medium" });
@@ -24,20 +25,27 @@
     });
   }
 
-  function updateCell(cell) {
+  function metText(cell, limit) {
+    if (limit === "at_most") {
+      return live.getAttribute(cell.met ? "data-text-under" : "data-text-over");
+    }
+    return live.getAttribute(cell.met ? "data-text-met" : "data-text-unmet");
+  }
+
+  function updateCell(cell, limit) {
     document.querySelectorAll('[data-cell="' + cell.cell + '"]').forEach(function (el) {
       set(el, "completes", numbers.format(cell.completes));
       set(el, "target", numbers.format(cell.target));
       set(el, "in_progress", numbers.format(cell.in_progress));
-      set(el, "percent", numbers.format(cell.percent));
+      set(el, "percent", percents.format(cell.percent / 100));
       set(el, "projected", day(cell.projected_fill));
       if (cell.met !== null) {
-        set(el, "met", live.getAttribute(cell.met ? "data-text-met" : "data-text-unmet"));
+        set(el, "met", metText(cell, limit));
       }
       el.querySelectorAll('meter[data-field="meter"]').forEach(function (m) {
         m.max = cell.target > 0 ? cell.target : 1;
         m.value = cell.completes;
-        m.textContent = cell.percent + " %";
+        m.textContent = percents.format(cell.percent / 100);
       });
     });
   }
@@ -60,7 +68,9 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
-        data.hard.concat(data.soft).forEach(function (q) { q.cells.forEach(updateCell); });
+        data.hard.concat(data.soft).forEach(function (q) {
+          q.cells.forEach(function (cell) { updateCell(cell, q.limit); });
+        });
         updateRows("data-country", data.by_country);
         updateRows("data-language", data.by_language);
         total("recent", numbers.format(data.completes_last_7_days));

@@ -87,7 +87,7 @@ def test_dashboard_page(app, as_role, demo_survey):
     assert "style=" not in html
     assert "<script" not in html
     assert "20 min 0 s" in html
-    assert "p2" in html
+    assert "2 · Colours you like?" in html  # the page p2, by number and first question
 
 
 def test_numbers_and_dates_follow_the_admin_language(app, demo_survey, make_user):

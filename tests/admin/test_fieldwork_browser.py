@@ -80,8 +80,8 @@ def test_study_team_runs_fieldwork_from_the_browser(server):
             page.fill("input[name=password]", PASSWORD)
             page.click("main button[type=submit]")
             expect(page).to_have_url(re.compile(r"/admin/$"))
-            page.select_option("#language-switch", "en")  # the account's language, from the UI
-            page.click("form[action$='/language'] button[type=submit]")
+            if page.locator("html").get_attribute("lang") != "en":  # one control: the switch
+                page.click("#language-switch")
             expect(page.locator("html")).to_have_attribute("lang", "en")
             page.goto(f"{server}/admin/surveys/upload")
             page.set_input_files("input[name=schema]", str(BAROMETER))

@@ -106,7 +106,7 @@ def test_change_target_is_audited(app, as_role, filled):
     assert event.target == NORTH
     assert event.actor == "study@example.org"
     page = client.get(PAGE).get_data(as_text=True)
-    assert "Target of by_region__1 saved." in page
+    assert "Target of North saved." in page
 
 
 def test_bad_target_is_refused(as_role, filled):

@@ -41,10 +41,11 @@ def names(text: str) -> list[str]:
 def test_barometer_layout_order():
     cols = survey_layout([(1, load_survey(BAROMETER.read_text(encoding="utf-8")))])
     order = [c.name for c in cols]
-    assert order[:10] == [
+    assert order[:11] == [
         "response_id",
         "status",
         "ending",
+        "ending_detail",  # so3_gm is reported as so3 (report_as)
         "language",
         "schema_version",
         "source",

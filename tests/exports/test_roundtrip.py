@@ -82,8 +82,9 @@ def test_metadata_columns(exported, panel):
         "1",
     )
     assert (fr["source"], us["source"]) == ("1", "3")
-    assert fr["started_at"] == "2015-05-10T09:00:00Z"
-    assert fr["completed_at"] == "2015-05-10T09:15:00Z"
+    assert "started_at" not in fr
+    assert "completed_at" not in fr
+    assert fr["completed_date"] == "2015-05-10"
     assert (fr["duration_s"], us["duration_s"]) == ("900", "80")
     assert fr["is_test"] == "0"
     # Median of END_COMPLETE durations is 900 s: 80 s is under a third of it.
@@ -174,8 +175,9 @@ def test_spss_file_has_labels_values_and_declared_missing(analyst, panel, tmp_pa
     assert fr["s7_other"].startswith("=HYPERLINK(")
     assert meta.missing_ranges["q22"] == [{"lo": "-99", "hi": "-99"}]
     assert meta.missing_ranges["s1"] == [{"lo": -99.0, "hi": -99.0}]
-    assert meta.original_variable_types["started_at"].startswith("DATETIME")
-    assert str(fr["started_at"]) == "2015-05-10 09:00:00"
+    assert "started_at" not in frame.columns  # spec §9.9: the day, not the time
+    assert meta.original_variable_types["completed_date"] == "SDATE10"
+    assert str(fr["completed_date"]) == "2015-05-10"
     assert len(frame) == 4
 
 

@@ -164,7 +164,7 @@ def test_in_progress_rows_show_unreached_pages_as_not_asked(login_as, panel):
     (row,) = rows_of(response.data)
     assert row["status"] == "in_progress"
     assert row["ending"] == ""
-    assert row["completed_at"] == ""
+    assert row["completed_date"] == ""
     assert row["s5"] == "1"
     assert row["s6"] == ""
     assert row["flag_speed"] == ""

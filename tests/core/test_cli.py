@@ -45,3 +45,38 @@ def test_init_is_idempotent(runner, session):
     assert session.scalar(select(func.count(User.id))) == 1
     assert session.scalar(select(func.count(Survey.id))) == 1
     assert session.scalar(select(func.count(SurveyVersion.id))) == 1
+
+
+def test_the_help_table_lists_exactly_the_registered_commands(app):
+    import click
+
+    from surveyapp.cli import COMMAND_HELP
+
+    ctx = click.Context(app.cli)
+    registered = {
+        name: app.cli.get_command(ctx, name).get_short_help_str(limit=10**6)
+        for name in app.cli.list_commands(ctx)
+    }
+    assert registered == COMMAND_HELP
+
+
+def test_help_does_not_build_the_app(tmp_path):
+    code = (
+        "import sys; from surveyapp.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'sqlalchemy' not in sys.modules, 'the app was built for --help'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={
+            "SURVEYAPP_INSTANCE_PATH": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(REPO),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "invite" in result.stdout

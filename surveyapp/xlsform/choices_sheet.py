@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from .conditions import OR_OTHER, code_value
-from .context import IDENT, Context
+from .context import IDENT, Context, as_identifier
 from .exporter import INLINE
 from .languages import OTHER_LABEL
 from .problems import Location
@@ -38,24 +38,40 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
                     "(filtering choices by a column is not supported)"
                 )
                 ctx.warn(Location("choices", 1, column.index, column.header), message)
+    renamed: dict[str, list[str]] = {}
+    names: dict[str, list[tuple[Any, str]]] = {}
     for row in sheet.rows:
         list_name = sheet.get(row, "list_name")
         name = sheet.get(row, "name")
         if not list_name:
             ctx.error(sheet.loc(row, "list_name"), "this choice has no list_name")
             continue
-        code = code_value(name)
+        code = code_value(name) if name else None
+        if code is None and name:
+            code = as_identifier(name) or None
+            if code is not None:
+                ctx.renamed_codes[name] = code
+                renamed.setdefault(list_name, []).append(f"'{name}' -> {code}")
         if code is None:
             message = (
-                f"choice name '{name}' cannot be a code: use a whole number without leading "
-                "zeros (1, 15) or a lower-case identifier (yes, dont_know), and update relevant"
+                "this choice has no name: write its code (a whole number, or letters, digits and _)"
+                if not name
+                else f"choice name '{name}' cannot be a code: use letters, digits and _"
             )
             ctx.error(sheet.loc(row, "name"), message)
             continue
         items = lists.setdefault(list_name, [])
-        if any(o["code"] == code for o, _ in items):
-            ctx.error(sheet.loc(row, "name"), f"choice '{name}' is twice in list '{list_name}'")
+        twin = next((written for o, written in names.get(list_name, []) if o == code), None)
+        if twin is not None:
+            message = (
+                f"choice '{name}' is twice in list '{list_name}'"
+                if twin == name
+                else f"choices '{twin}' and '{name}' of list '{list_name}' would both be the "
+                f"code '{code}': rename one of them"
+            )
+            ctx.error(sheet.loc(row, "name"), message)
             continue
+        names.setdefault(list_name, []).append((code, name))
         option: dict[str, Any] = {"code": code}
         label = ctx.texts(sheet, row, "label", "label", required=True)
         if label:
@@ -66,6 +82,12 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
             else:
                 option[key] = value
         items.append((option, sheet.loc(row, "name")))
+    for list_name, pairs in renamed.items():
+        message = (
+            f"choice names of list '{list_name}' become codes (lower-case letters, digits and "
+            f"_); references to them are followed: {', '.join(pairs)}"
+        )
+        ctx.warn(Location("choices", 1, 0), message)
     return lists
 
 
@@ -93,6 +115,7 @@ def resolve_options(ctx: Context, pages: list, lists: dict) -> dict[str, list]:
     for *_, ref in refs:
         uses[ref.name] = uses.get(ref.name, 0) + 1
     named: set[str] = set()
+    ids = _list_ids(ctx, lists)
     for path, q, key, ref in refs:
         if ref.name not in lists:
             ctx.error(ref.loc, f"there is no list '{ref.name}' in the choices sheet")
@@ -101,18 +124,33 @@ def resolve_options(ctx: Context, pages: list, lists: dict) -> dict[str, list]:
         if ref.or_other or (own and uses[ref.name] == 1):
             q[key] = _inline(ctx, ref, lists[ref.name], (*path, key))
         else:
-            q[key] = ref.name
+            q[key] = ids.get(ref.name, ref.name)
             named.add(ref.name)
     result = {}
     for name, items in lists.items():
-        if name in named or name not in uses:
-            if not IDENT.match(name):
-                message = f"list name '{name}' cannot be an id: lower-case letters, digits and _"
-                ctx.error(Location(items[0][1].sheet, items[0][1].row, 1, "list_name"), message)
-            result[name] = [copy.deepcopy(o) for o, _ in items]
+        if (name in named or name not in uses) and name in ids:
+            result[ids[name]] = [copy.deepcopy(o) for o, _ in items]
             for i, (_, loc) in enumerate(items):
-                ctx.origin(("option_lists", name, i), loc)
+                ctx.origin(("option_lists", ids[name], i), loc)
     return result
+
+
+def _list_ids(ctx: Context, lists: dict) -> dict[str, str]:
+    """List name -> the id it is written under (`cl-roles` -> `cl_roles`: lists are not data,
+    so the new name is only said when two names would become one)."""
+    ids: dict[str, str] = {}
+    written: dict[str, str] = {}
+    for name, items in lists.items():
+        new = name if IDENT.match(name) else as_identifier(name)
+        loc = Location(items[0][1].sheet, items[0][1].row, 1, "list_name")
+        if not new:
+            ctx.error(loc, f"list name '{name}' cannot be an id: use letters, digits and _")
+        elif written.setdefault(new, name) != name:
+            message = f"lists '{written[new]}' and '{name}' would both be '{new}': rename one"
+            ctx.error(loc, message)
+        else:
+            ids[name] = new
+    return ids
 
 
 def questions_with_paths(pages: list):

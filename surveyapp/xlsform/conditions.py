@@ -48,6 +48,8 @@ class Symbols:
     """The names a condition may use, by XLSForm name (`${name}`) and by `q:` reference."""
 
     by_name: dict[str, Var] = field(default_factory=dict)
+    #: choice names as written -> the codes they became (`project-alpha` -> `project_alpha`)
+    code_aliases: dict[str, int | str] = field(default_factory=dict)
 
     def by_ref(self) -> dict[str, Var]:
         """The variables keyed by their `q:` reference."""
@@ -133,6 +135,8 @@ class Translator:
         else:
             raise XPathError("expected a choice name in quotes, e.g. 'yes'", _pos(literal))
         code = code_value(text)
+        if code is None or (var.codes and code not in var.codes):
+            code = self.symbols.code_aliases.get(text, code)
         if code == "other" and "other" not in var.codes and OR_OTHER in var.codes:
             code = OR_OTHER
         if code is None:

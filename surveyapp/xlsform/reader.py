@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings as warnings_module
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,11 @@ SHEETS = ("survey", "choices", "settings", "surveyapp")
 #: Prefix of the extension columns: surveyapp_when, surveyapp_personal…
 EXTENSION = "surveyapp_"
 
+#: Columns that may carry a language suffix.
+TRANSLATED = frozenset(
+    {"label", "hint", "guidance_hint", "constraint_message", "required_message", "media",
+     "image", "audio", "video", "big-image"}
+)  # fmt: skip
 #: pyxform's friendlier spellings of column names.
 ALIASES = {
     "caption": "label",
@@ -94,6 +100,10 @@ class Sheet:
 def parse_header(text: str) -> tuple[str, str | None]:
     """`Label::French (fr)` -> ('label', 'French (fr)'); `relevance` -> ('relevant', None)."""
     base, _, suffix = text.partition("::")
+    if not suffix and ":" in text:  # pyxform also reads a single colon: `label:English`
+        head, _, tail = text.partition(":")
+        if "_".join(head.strip().lower().split()) in TRANSLATED:
+            base, suffix = head, tail
     name = "_".join(base.strip().lower().split())
     name = ALIASES.get(name, name)
     if name == "media" and base.strip().lower() != "media":
@@ -125,6 +135,8 @@ class Workbook:
     sheets: dict[str, Sheet]
     problems: list[XlsProblem]
     warnings: list[XlsProblem]
+    #: when the file was last saved (its properties, else the file's time): the default version
+    modified: dt.datetime | None = None
 
 
 def read_workbook(path: str | Path) -> Workbook:
@@ -136,26 +148,61 @@ def read_workbook(path: str | Path) -> Workbook:
     problems: list[XlsProblem] = []
     warnings: list[XlsProblem] = []
     try:
-        book = openpyxl.load_workbook(path, data_only=False)
+        with warnings_module.catch_warnings():  # openpyxl's notes on styles and properties
+            warnings_module.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(path, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         message = f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"
         problems.append(XlsProblem(Location("workbook"), message))
         return Workbook(source, {}, problems, warnings)
     sheets: dict[str, Sheet] = {}
+    cached = _CachedValues(path)
     for ws in book.worksheets:
         key = ws.title.strip().lower()
         if key in SHEETS:
-            sheets[key] = _read_sheet(ws, key, problems)
+            sheets[key] = _read_sheet(ws, key, problems, warnings, cached)
         elif key in ("external_choices", "entities") and ws.max_row > 1:
             what = "external choices" if key == "external_choices" else "ODK entities"
             message = f"{what} are not supported: remove the sheet"
             problems.append(XlsProblem(Location(ws.title), message))
         else:
             warnings.append(XlsProblem(Location(ws.title), "sheet ignored", severity="warning"))
-    return Workbook(source, sheets, problems, warnings)
+    return Workbook(source, sheets, problems, warnings, _modified(book, path))
 
 
-def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
+def _modified(book, path: str | Path) -> dt.datetime | None:
+    stamp = getattr(book.properties, "modified", None)
+    if isinstance(stamp, dt.datetime):
+        return stamp
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+    except OSError:
+        return None
+
+
+class _CachedValues:
+    """The values a spreadsheet application saved for formula cells (read once, if needed).
+
+    The workbook is opened a second time, with `data_only`, only when a formula is met: the
+    first opening (read_workbook) has already accepted the file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.book = None
+
+    def value(self, sheet_title: str, row: int, column: int) -> object:
+        if self.book is None:
+            import openpyxl
+
+            with warnings_module.catch_warnings():
+                warnings_module.simplefilter("ignore", UserWarning)
+                self.book = openpyxl.load_workbook(self.path, data_only=True)
+        return self.book[sheet_title].cell(row=row, column=column).value
+
+
+def _read_sheet(
+    ws, key: str, problems: list[XlsProblem], warnings: list[XlsProblem], cached: _CachedValues
+) -> Sheet:
     columns: list[Column] = []
     rows: list[SheetRow] = []
     seen: dict[tuple[str, str | None], int] = {}
@@ -179,11 +226,22 @@ def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
         for cell in cells:
             if cell.value is None:
                 continue
+            value = cell.value
             if cell.data_type == "f":
-                message = "formulas are not read: replace the formula by its value"
-                problems.append(XlsProblem(Location(key, number, cell.column), message))
-                continue
-            raw = cell_text(cell.value)
+                value = cached.value(ws.title, number, cell.column)
+                loc = Location(key, number, cell.column)
+                if value is None:
+                    message = (
+                        f"the formula {cell.value} has no saved value: open and save the file "
+                        "in a spreadsheet application, or replace the formula by its value"
+                    )
+                    problems.append(XlsProblem(loc, message))
+                    continue
+                message = (
+                    f"the formula {cell.value} is read as its saved value {cell_text(value)!r}"
+                )
+                warnings.append(XlsProblem(loc, message, severity="warning"))
+            raw = cell_text(value)
             if raw.strip():
                 row.raw[cell.column] = raw
                 row.texts[cell.column] = raw.strip()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import constraints
-from .context import Context
+from .context import IDENT, Context, as_identifier
 from .problems import Location
 from .reader import Sheet, SheetRow
 from .types import METADATA, QUESTION_TYPES, REFINED, REFUSED, RowType, parse_type
@@ -190,6 +190,7 @@ class SurveySheet:
             return
         if not node.is_group:
             name = self.sheet.get(node.row, "name")
+            name = name if IDENT.match(name) else as_identifier(name)
             page = self._new_page(f"p_{name}", node.row, conds, generated=True)
             self._place(node, page, [])
             return

@@ -1,0 +1,167 @@
+"""What XLSForm accepts is accepted here too, with a warning whenever the import supplies or
+maps something: languages, optional settings, formula cells, authors' names, legacy types."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from surveyapp.engine import load_survey
+from surveyapp.xlsform import XlsformError, import_xlsform
+from tests.xlsform.xlsform_support import EN, SETTINGS_EN, save_cached_values, write_xlsform
+
+YESNO = [
+    {"list_name": "yesno", "name": "yes", EN: "Yes"},
+    {"list_name": "yesno", "name": "no", EN: "No"},
+]
+
+
+def _warnings(result) -> str:
+    return "\n".join(str(w) for w in result.warnings)
+
+
+def test_unsuffixed_columns_take_the_language_option(tmp_path):
+    path = write_xlsform(
+        tmp_path / "form.xlsx",
+        [{"type": "text", "name": "b", "label": "Why?", "hint": "Say it"}],
+        [],
+        SETTINGS_EN,
+    )
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path)
+    [problem] = info.value.problems  # one question, not one message per column
+    assert "which language are the columns hint, label written in?" in problem.message
+    survey = import_xlsform(path, language="en").schema["survey"]
+    assert survey["languages"] == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("label:english", "en"),
+        ("label::English (en)", "en"),
+        ("label::Swahili", "sw"),
+        ("label::Kiswahili", "sw"),
+        ("label::sw", "sw"),
+        ("label::Deutsch (de)", "de"),
+        ("label::English\n", "en"),
+    ],
+)
+def test_language_headers(tmp_path, header, code):
+    path = write_xlsform(
+        tmp_path / "form.xlsx",
+        [{"type": "select one from yesno", "name": "b", header: "Why?"}],
+        [{"list_name": "yesno", "name": n, header: n} for n in ("yes", "no")],
+        SETTINGS_EN,
+    )
+    schema = import_xlsform(path).schema
+    assert schema["survey"]["languages"] == [code]
+    assert schema["pages"][0]["questions"][0]["type"] == "single"
+
+
+def test_settings_are_optional(tmp_path):
+    path = write_xlsform(
+        tmp_path / "09 Kobo_Sample.xlsx", [{"type": "text", "name": "b", EN: "Why?"}], []
+    )
+    saved = openpyxl.load_workbook(path).properties.modified  # as Excel and openpyxl write it
+    result = import_xlsform(path)
+    survey = result.schema["survey"]
+    assert survey["id"] == "kobo_sample"
+    assert survey["title"] == {"en": "09 Kobo_Sample"}
+    assert survey["version"] == saved.strftime("%Y-%m-%d")
+    warnings = _warnings(result)
+    assert "no form_id: the survey id is 'kobo_sample'" in warnings
+    assert "no version: the version is" in warnings
+    assert "no form_title" in warnings
+    load_survey(result.text, "imported")
+
+
+def test_form_id_with_underscores(tmp_path):
+    settings = {**SETTINGS_EN, "form_id": "multi_lingual_export"}
+    path = write_xlsform(
+        tmp_path / "f.xlsx", [{"type": "text", "name": "b", EN: "Why?"}], [], settings
+    )
+    result = import_xlsform(path)
+    assert result.schema["survey"]["id"] == "multi_lingual_export"
+    assert load_survey(result.text, "x").id == "multi_lingual_export"
+
+
+def test_formula_cells_use_their_saved_value(tmp_path):
+    path = write_xlsform(
+        tmp_path / "form.xlsx", [{"type": "text", "name": "b", EN: "Why?"}], YESNO, SETTINGS_EN
+    )
+    book = openpyxl.load_workbook(path)
+    book["survey"]["C2"] = '="Wh"&"y?"'
+    book["choices"]["B3"] = '=LOWER("NO")'
+    book.save(path)
+    save_cached_values(path, 1, {"C2": "Why not?"})
+    save_cached_values(path, 2, {"B3": "no"})
+    result = import_xlsform(path)
+    assert result.schema["pages"][0]["questions"][0]["text"] == {"en": "Why not?"}
+    warnings = _warnings(result)
+    assert "survey, row 2, column C: the formula" in warnings
+    assert "saved value 'Why not?'" in warnings
+    assert "choices, row 3, column B" in warnings
+
+
+def test_formula_without_a_saved_value_is_refused(tmp_path):
+    path = write_xlsform(
+        tmp_path / "form.xlsx", [{"type": "text", "name": "b", EN: "Why?"}], YESNO, SETTINGS_EN
+    )
+    book = openpyxl.load_workbook(path)
+    book["survey"]["C2"] = '="Wh"&"y?"'
+    book.save(path)
+    with pytest.raises(XlsformError, match="has no saved value"):
+        import_xlsform(path)
+
+
+def test_authors_names_become_ids_and_references_follow(tmp_path):
+    survey = [
+        {"type": "select_multiple cl-roles", "name": "Project-Role", EN: "Roles?"},
+        {"type": "text", "name": "Why.Data", EN: "Why?",
+         "relevant": "selected(${Project-Role}, 'role-data')"},
+    ]  # fmt: skip
+    choices = [
+        {"list_name": "cl-roles", "name": "role-data", EN: "Data"},
+        {"list_name": "cl-roles", "name": "Geflüchtete", EN: "Refugees"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, choices, SETTINGS_EN)
+    result = import_xlsform(path)
+    pages = result.schema["pages"]
+    roles, why = pages[0]["questions"][0], pages[1]["questions"][0]
+    assert roles["id"] == "project_role"
+    options = result.schema["option_lists"][roles["options"]]
+    assert roles["options"] == "cl_roles"
+    assert [o["code"] for o in options] == ["role_data", "gefluchtete"]
+    assert why["id"] == "why_data"
+    assert why["when"] == {"q": "project_role", "has": "role_data"}
+    warnings = _warnings(result)
+    assert "the question 'Project-Role' has the id 'project_role'" in warnings
+    assert "'role-data' -> role_data" in warnings
+    load_survey(result.text, "imported")
+
+
+def test_range_becomes_a_bounded_integer(tmp_path):
+    survey = [{"type": "range", "name": "r", EN: "Rate", "parameters": "start=1 end=5 step=1"}]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
+    result = import_xlsform(path)
+    question = result.schema["pages"][0]["questions"][0]
+    assert (question["type"], question["min"], question["max"]) == ("integer", 1, 5)
+    assert "range becomes an integer question from 1 to 5" in _warnings(result)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("select one from yesno", "single"),
+        ("select all that apply from yesno", "multiple"),
+        ("select_multiple yesno", "multiple"),
+        ("phone number", "text"),
+        ("acknowledge", "consent"),
+    ],
+)
+def test_legacy_type_spellings(tmp_path, cell, expected):
+    path = write_xlsform(
+        tmp_path / "form.xlsx", [{"type": cell, "name": "b", EN: "B?"}], YESNO, SETTINGS_EN
+    )
+    assert import_xlsform(path).schema["pages"][0]["questions"][0]["type"] == expected

@@ -7,6 +7,7 @@ import click
 from surveyapp.commands.xlsform import (
     export_xlsform_command,
     import_command,
+    language_option,
     read_schema_source,
 )
 from surveyapp.engine import SchemaError
@@ -22,13 +23,20 @@ def survey_group() -> None:
 
 @survey_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def check(paths: tuple[str, ...]) -> None:
+@language_option
+def check(paths: tuple[str, ...], language: str | None) -> None:
     """Lint schema files (.yaml or XLSForm .xlsx): located messages; exit status 1 on any."""
     from surveyapp.engine import lint_text
 
     failed = False
     for path in paths:
-        report = lint_text(read_schema_source(path), source=path)
+        try:
+            text = read_schema_source(path, language)
+        except click.ClickException as exc:  # a refused workbook: its problems are printed
+            click.echo(f"{path}: {exc.message}", err=True)
+            failed = True
+            continue
+        report = lint_text(text, source=path)
         for problem in report.problems:
             click.echo(str(problem), err=True)
         for warning in getattr(report, "warnings", ()):
@@ -63,10 +71,11 @@ def _describe_stats(stats) -> str:
 
 @survey_group.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def load(path: str) -> None:
+@language_option
+def load(path: str, language: str | None) -> None:
     """Load a schema file (.yaml, or an XLSForm .xlsx) as a new version of its survey."""
     try:
-        text = read_schema_source(path)  # YAML as is; an XLSForm workbook converted
+        text = read_schema_source(path, language)  # YAML as is; an XLSForm workbook converted
         result = surveys.load_schema_text(db.session, text, path, Actor.cli())
     except SchemaError as exc:
         for problem in exc.problems:

@@ -181,6 +181,10 @@ class Translator:
         if var.kind == "set":
             message = f"${{{left.name}}} is a select_multiple: use selected(${{{left.name}}}, 'x')"
             raise XPathError(message, node.pos)
+        if var.kind == "consent" and isinstance(right, Str) and right.value == "OK":
+            if op not in ("=", "!="):
+                raise XPathError("an acknowledge is only compared with = 'OK'", node.pos)
+            return {"q": var.ref, "answered": op == "="}  # ODK stores OK when it is ticked
         raise XPathError(f"${{{left.name}}} can only be tested with = '' or != ''", node.pos)
 
     def code_comparison(self, var: Var, op: str, literal: xpath.Node, pos: int) -> Cond:

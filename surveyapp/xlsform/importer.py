@@ -60,7 +60,7 @@ def import_xlsform(
     if lint:
         warnings = relocate(text, book.source, ctx)
         ctx.warnings.extend(warnings)
-    return ImportResult(text, schema, tuple(ctx.warnings))
+    return ImportResult(text, schema, tuple(dict.fromkeys(ctx.warnings)))
 
 
 def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:

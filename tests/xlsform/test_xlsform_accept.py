@@ -165,3 +165,16 @@ def test_legacy_type_spellings(tmp_path, cell, expected):
         tmp_path / "form.xlsx", [{"type": cell, "name": "b", EN: "B?"}], YESNO, SETTINGS_EN
     )
     assert import_xlsform(path).schema["pages"][0]["questions"][0]["type"] == expected
+
+
+def test_acknowledge_compared_with_ok(tmp_path):
+    survey = [
+        {"type": "acknowledge", "name": "consent", EN: "Click OK"},
+        {"type": "begin_group", "name": "g", EN: "G", "relevant": '${consent} = "OK"'},
+        {"type": "text", "name": "b", EN: "B?"},
+        {"type": "integer", "name": "c", EN: "C?"},
+        {"type": "end_group"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
+    pages = import_xlsform(path).schema["pages"]
+    assert [p.get("when") for p in pages[1:]] == [{"q": "consent", "answered": True}] * 2

@@ -172,3 +172,18 @@ def test_odd_sheets_and_columns_only_warn(tmp_path):
     assert "instructions: sheet ignored" in warnings
     assert "column 'notes' ignored" in warnings
     assert "guidance_hint ignored" in warnings
+
+
+def test_a_group_condition_is_refused_once(tmp_path):
+    survey = [
+        q("select_one yesno", "a"),
+        {"type": "begin group", "name": "g", "relevant": "${a} = 'maybe'"},
+        q("text", "b"),
+        q("text", "c"),
+        {"type": "end group"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path)
+    found = [p for p in info.value.problems if "'maybe' is not a choice" in p.message]
+    assert len(found) == 1, "\n".join(str(p) for p in info.value.problems)

@@ -121,8 +121,19 @@ def resolve_options(ctx: Context, pages: list, lists: dict) -> dict[str, list]:
             ctx.error(ref.loc, f"there is no list '{ref.name}' in the choices sheet")
             continue
         own = ref.name in (q["id"], f"{q['id']}{INLINE}")
-        if ref.or_other or (own and uses[ref.name] == 1):
+        other_text = q.pop("_other_text", None) if key == "options" else None
+        if other_text and not _has_code(lists[ref.name], other_text[0], ctx):
+            code, written, loc = other_text
+            message = (
+                f"the text question '{written}' is never shown: '{code}' is not a choice of "
+                f"'{q['id']}' (ODK never asks it either), so it is left out"
+            )
+            ctx.warn(loc, message)
+            other_text = None
+        if ref.or_other or other_text or (own and uses[ref.name] == 1):
             q[key] = _inline(ctx, ref, lists[ref.name], (*path, key))
+            if other_text:
+                _mark_other(ctx, q, other_text)
         else:
             q[key] = ids.get(ref.name, ref.name)
             named.add(ref.name)
@@ -151,6 +162,26 @@ def _list_ids(ctx: Context, lists: dict) -> dict[str, str]:
         else:
             ids[name] = new
     return ids
+
+
+def _has_code(items: list, code: str, ctx: Context) -> bool:
+    wanted = ctx.renamed_codes.get(code, code)
+    return any(o["code"] == wanted for o, _ in items)
+
+
+def _mark_other(ctx: Context, q: dict, other_text: tuple) -> None:
+    """The "other, specify" idiom: the option gets `other: true`; the text is `<id>_other`."""
+    code, written, loc = other_text
+    wanted = ctx.renamed_codes.get(code, code)
+    option = next(o for o in q["options"] if o["code"] == wanted)
+    option["other"] = True
+    column = f"{q['id']}_other"
+    renamed = "" if written == column else f" (the author's name was '{written}')"
+    message = (
+        f"the text question '{written}' is the 'other, specify' text of '{q['id']}' "
+        f"(choice {code}): it is shown with that choice and exported as {column}{renamed}"
+    )
+    ctx.warn(loc, message)
 
 
 def questions_with_paths(pages: list):

@@ -178,3 +178,63 @@ def test_acknowledge_compared_with_ok(tmp_path):
     path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
     pages = import_xlsform(path).schema["pages"]
     assert [p.get("when") for p in pages[1:]] == [{"q": "consent", "answered": True}] * 2
+
+
+OTHER_LIST = [
+    {"list_name": "topics", "name": "sport", EN: "Sport"},
+    {"list_name": "topics", "name": "other", EN: "Something else"},
+]
+
+
+def test_same_page_conditions_split_the_group(tmp_path):
+    survey = [
+        {"type": "begin_group", "name": "part_a", "appearance": "field-list"},
+        {"type": "select_one yesno", "name": "works", EN: "Works?"},
+        {"type": "integer", "name": "size", EN: "Size?"},
+        {"type": "text", "name": "how", EN: "How?", "relevant": "${works} = 'yes'"},
+        {"type": "text", "name": "why", EN: "Why?", "relevant": "${how} != ''"},
+        {"type": "end_group"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
+    result = import_xlsform(path)
+    layout = [(p["id"], [q["id"] for q in p["questions"]]) for p in result.schema["pages"]]
+    assert layout == [
+        ("part_a", ["works", "size"]),
+        ("part_a_2", ["how"]),
+        ("part_a_3", ["why"]),
+    ]
+    assert "split into the pages part_a, part_a_2, part_a_3 (before rows 5, 6)" in _warnings(result)
+    load_survey(result.text, "imported")
+
+
+def test_other_specify_idiom(tmp_path):
+    survey = [
+        {"type": "begin_group", "name": "g", "appearance": "field-list"},
+        {"type": "select_multiple topics", "name": "topics", EN: "Topics?"},
+        {"type": "text", "name": "topics_other", EN: "Which?",
+         "relevant": "selected(${topics}, 'other')"},
+        {"type": "select_one topics", "name": "main", EN: "Main?"},
+        {"type": "end_group"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [*OTHER_LIST, *YESNO], SETTINGS_EN)
+    result = import_xlsform(path)
+    pages = result.schema["pages"]
+    topics = pages[0]["questions"][0]
+    assert [q["id"] for q in pages[0]["questions"]] == ["topics", "main"]
+    assert topics["options"][1] == {
+        "code": "other", "label": {"en": "Something else"}, "other": True
+    }  # fmt: skip
+    warnings = _warnings(result)
+    assert "'topics_other' is the 'other, specify' text of 'topics'" in warnings
+    load_survey(result.text, "imported")
+
+
+def test_other_specify_on_a_missing_choice_is_left_out(tmp_path):
+    survey = [
+        {"type": "select_multiple yesno", "name": "a", EN: "A?"},
+        {"type": "text", "name": "a_other", EN: "Which?", "relevant": "selected(${a}, 'other')"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
+    result = import_xlsform(path)
+    assert [p["id"] for p in result.schema["pages"]] == ["p_a"]
+    assert "'a_other' is never shown: 'other' is not a choice of 'a'" in _warnings(result)

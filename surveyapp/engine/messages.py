@@ -34,6 +34,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "invalid_characters": N_("This answer contains characters that cannot be stored."),
         "invalid_email": N_("Please enter a valid e-mail address, for example name@company.com."),
         "consent_required": N_("Please tick the box to take part."),
+        "pattern_mismatch": N_("This answer does not have the expected form."),
     }
 )
 

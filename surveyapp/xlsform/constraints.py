@@ -15,7 +15,8 @@ from .xpath import FLIP, And, Call, Cmp, Dot, Group, Name, Num, Ref, Str, XPathE
 
 HELP = (
     "only bounds become limits: '. >= 0 and . <= 120' (integer, decimal), "
-    "'count-selected(.) <= 3' (select_multiple), 'string-length(.) <= 200' (text)"
+    "'count-selected(.) <= 3' (select_multiple), 'string-length(.) <= 200' and "
+    "regex(., '^[0-9]{5}$') (text)"
 )
 
 #: XLSForm base type -> what a bound constrains.
@@ -56,6 +57,10 @@ def bounds(text: str, base_type: str) -> dict[str, Any]:
         raise XPathError(f"a {base_type} question cannot have a constraint here; {HELP}", 0)
     found: dict[str, Any] = {}
     for part in _parts(xpath.parse(text)):
+        pattern = _pattern(part)
+        if pattern is not None and base_type == "text" and "pattern" not in found:
+            found["pattern"] = pattern
+            continue
         if not isinstance(part, Cmp):
             raise XPathError(HELP, part.pos)
         left, right, op = part.left, part.right, part.op
@@ -69,6 +74,19 @@ def bounds(text: str, base_type: str) -> dict[str, Any]:
                 raise XPathError(f"two bounds set the same limit ({key})", part.pos)
             found[key] = bound
     return found
+
+
+def _pattern(node: xpath.Node) -> str | None:
+    """The pattern of `regex(., 'pattern')` (None for anything else)."""
+    if (
+        isinstance(node, Call)
+        and node.name == "regex"
+        and len(node.args) == 2
+        and isinstance(node.args[0], Dot)
+        and isinstance(node.args[1], Str)
+    ):
+        return node.args[1].value
+    return None
 
 
 def _bound(subject: str, base: str, op: str, value: float, pos: int) -> list[tuple[str, Any]]:
@@ -114,8 +132,12 @@ def constraint_text(question: dict[str, Any]) -> str:
         for key, op in (("min", ">="), ("max", "<=")):
             if question.get(key) is not None:
                 parts.append(f"count-selected(.) {op} {question[key]}")
-    elif qtype == "text" and question.get("max_length") is not None:
-        parts.append(f"string-length(.) <= {question['max_length']}")
+    elif qtype == "text":
+        if question.get("max_length") is not None:
+            parts.append(f"string-length(.) <= {question['max_length']}")
+        if question.get("pattern") is not None:
+            quoted = "'" + question["pattern"] + "'"
+            parts.append(f"regex(., {quoted})")
     return " and ".join(parts)
 
 

@@ -33,7 +33,7 @@ SETTINGS = ("form_id", "version", "form_title", "default_language", "style")
 QUESTION_ORDER = (
     "id", "type", "text", "help", "required", "when", "options", "scale", "rows", "display",
     "order", "row_order", "options_from", "autocode_single", "min", "max", "decimals",
-    "max_length", "multiline",
+    "max_length", "pattern", "multiline",
 )  # fmt: skip
 
 

@@ -238,3 +238,29 @@ def test_other_specify_on_a_missing_choice_is_left_out(tmp_path):
     result = import_xlsform(path)
     assert [p["id"] for p in result.schema["pages"]] == ["p_a"]
     assert "'a_other' is never shown: 'other' is not a choice of 'a'" in _warnings(result)
+
+
+def test_regex_constraint_becomes_a_pattern(tmp_path):
+    survey = [
+        {"type": "text", "name": "email", EN: "E-mail?",
+         "constraint": r"regex(., '^[^@\s]+@[^@\s]+\.[^@\s]+$') and string-length(.) <= 80"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
+    result = import_xlsform(path)
+    question = result.schema["pages"][0]["questions"][0]
+    assert question["pattern"] == r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    assert question["max_length"] == 80
+    survey_obj = load_survey(result.text, "imported")
+    q = survey_obj.questions["email"]
+    assert q.kind.parse(q, {"email": ["a@b.de"]}, (), ())[1] == []
+    assert q.kind.parse(q, {"email": ["nope"]}, (), ())[1][0].code == "pattern_mismatch"
+
+
+def test_a_pattern_re2_cannot_run_is_refused_on_its_cell(tmp_path):
+    survey = [{"type": "text", "name": "t", EN: "T?", "constraint": r"regex(., '(a)\1')"}]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path)
+    [problem] = info.value.problems
+    assert (problem.location.row, problem.location.header) == (2, "constraint")
+    assert "back-references" in problem.message

@@ -52,7 +52,7 @@ CASES = [
      ("survey", 2, "relevant", "asked later")),
     ("unknown choice", [*BASE, q("text", "b", relevant="${a} = 'maybe'")], None, None, None,
      ("survey", 3, "relevant", "'maybe' is not a choice")),
-    ("regex constraint", [*BASE, q("text", "b", constraint="regex(., '^[0-9]+$')")],
+    ("cross-question constraint", [*BASE, q("integer", "b", constraint=". <= ${a}")],
      None, None, None, ("survey", 3, "constraint", "only bounds become limits")),
     ("cascading choice filter", [*BASE, q("select_one yesno", "b", choice_filter="a = ${a}")],
      None, None, None, ("survey", 3, "choice_filter", "selected(${question}, name)")),

@@ -32,6 +32,8 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
             if used and column.base == "media":
                 for row in used:
                     ctx.error(sheet.cell_loc(row, column), "images in choices are not supported")
+            elif used and column.base in ctx.filter_columns:
+                continue
             elif used:
                 message = (
                     f"column '{column.header}' ignored "
@@ -72,6 +74,11 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
             ctx.error(sheet.loc(row, "name"), message)
             continue
         names.setdefault(list_name, []).append((code, name))
+        ctx.choice_columns[(list_name, code)] = {
+            c.base: row.texts.get(c.index, "")
+            for c in sheet.columns
+            if c.base in ctx.filter_columns and c.suffix is None
+        }
         option: dict[str, Any] = {"code": code}
         label = ctx.texts(sheet, row, "label", "label", required=True)
         if label:
@@ -130,8 +137,12 @@ def resolve_options(ctx: Context, pages: list, lists: dict) -> dict[str, list]:
             )
             ctx.warn(loc, message)
             other_text = None
-        if ref.or_other or other_text or (own and uses[ref.name] == 1):
-            q[key] = _inline(ctx, ref, lists[ref.name], (*path, key))
+        static = q.pop("_static_filter", None) if key == "options" else None
+        items = lists[ref.name]
+        if static is not None:
+            items = _filtered(ctx, ref.name, items, static)
+        if ref.or_other or other_text or static or (own and uses[ref.name] == 1):
+            q[key] = _inline(ctx, ref, items, (*path, key))
             if other_text:
                 _mark_other(ctx, q, other_text)
         else:
@@ -162,6 +173,22 @@ def _list_ids(ctx: Context, lists: dict) -> dict[str, str]:
         else:
             ids[name] = new
     return ids
+
+
+def _filtered(ctx: Context, list_name: str, items: list, static: tuple) -> list:
+    """The choices a fixed choice filter keeps (`pastel=yes`), said in a warning."""
+    column, value, loc = static
+    kept = [
+        (o, where)
+        for o, where in items
+        if ctx.choice_columns.get((list_name, o["code"]), {}).get(column) == value
+    ]
+    if not kept:
+        ctx.error(loc, f"no choice of list '{list_name}' has {column} = {value}")
+        return items
+    codes = ", ".join(str(o["code"]) for o, _ in kept)
+    ctx.warn(loc, f"the choice filter keeps the choices whose {column} is {value}: {codes}")
+    return kept
 
 
 def _has_code(items: list, code: str, ctx: Context) -> bool:

@@ -33,6 +33,10 @@ class Context:
     author_of: dict[str, str] = field(default_factory=dict)
     #: choice names as written -> the codes they became (`project-alpha` -> `project_alpha`)
     renamed_codes: dict[str, str] = field(default_factory=dict)
+    #: choices-sheet columns that choice filters compare with a fixed value (`pastel=yes`)
+    filter_columns: set[str] = field(default_factory=set)
+    #: (list name, code) -> {column: text} for those columns
+    choice_columns: dict[tuple[str, Any], dict[str, str]] = field(default_factory=dict)
 
     def error(self, loc: Location, message: str, char: int | None = None) -> None:
         """Refuse something, at a location."""

@@ -20,6 +20,11 @@ from .yamltext import load_cell
 if TYPE_CHECKING:
     from .survey_sheet import SurveySheet
 
+#: A choice filter on a column of the choices sheet and a fixed value: `pastel = 'yes'`.
+STATIC_FILTER = re.compile(
+    r"\s*(?P<column>[A-Za-z_][\w.-]*)\s*=\s*"
+    r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\"|(?P<plain>[\w.-]+))\s*\Z"
+)
 #: Our type -> the XLSForm base type its constraint is read for.
 CONSTRAINED = {
     "integer": "integer",
@@ -217,6 +222,13 @@ def _choice_filter(ctx, sheet, row, question: dict[str, Any], path) -> None:
     loc = sheet.loc(row, "choice_filter")
     if question["type"] not in ("single", "multiple"):
         ctx.error(loc, "only select questions have a choice filter")
+        return
+    static = STATIC_FILTER.match(text)
+    if static is not None:  # `pastel=yes`: the choices whose pastel column says yes
+        column = static.group("column").lower()
+        value = next(v for v in static.group("q1", "q2", "plain") if v is not None)
+        question["_static_filter"] = (column, value, loc)
+        ctx.filter_columns.add(column)
         return
     try:
         source, _ = constraints.options_from(text)

@@ -264,3 +264,23 @@ def test_a_pattern_re2_cannot_run_is_refused_on_its_cell(tmp_path):
     [problem] = info.value.problems
     assert (problem.location.row, problem.location.header) == (2, "constraint")
     assert "back-references" in problem.message
+
+
+def test_choice_filter_on_a_choices_column(tmp_path):
+    choices = [
+        {"list_name": "colors", "name": "red", EN: "Red", "pastel": "no"},
+        {"list_name": "colors", "name": "mauve", EN: "Mauve", "pastel": "yes"},
+        {"list_name": "colors", "name": "apricot", EN: "Apricot", "pastel": "yes"},
+    ]
+    survey = [
+        {"type": "select_one colors", "name": "fav", EN: "Favourite?"},
+        {"type": "select_one colors", "name": "pastel", EN: "Pastel?",
+         "choice_filter": "pastel=yes"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, choices, SETTINGS_EN)
+    result = import_xlsform(path)
+    pastel = result.schema["pages"][1]["questions"][0]
+    assert [o["code"] for o in pastel["options"]] == ["mauve", "apricot"]
+    assert result.schema["pages"][0]["questions"][0]["options"] == "colors"
+    assert "keeps the choices whose pastel is yes: mauve, apricot" in _warnings(result)
+    assert "column 'pastel' ignored" not in _warnings(result)

@@ -35,6 +35,9 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "invalid_email": N_("Please enter a valid e-mail address, for example name@company.com."),
         "consent_required": N_("Please tick the box to take part."),
         "pattern_mismatch": N_("This answer does not have the expected form."),
+        "not_a_date": N_("Please enter a date, for example 2025-01-31."),
+        "date_too_early": N_("Please enter a date on or after %(min)s."),
+        "date_too_late": N_("Please enter a date on or before %(max)s."),
     }
 )
 

@@ -8,6 +8,7 @@ platform writes and translates, and conditions between answers are not limits.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import xpath
@@ -20,7 +21,13 @@ HELP = (
 )
 
 #: XLSForm base type -> what a bound constrains.
-SUBJECT = {"integer": "value", "decimal": "value", "select_multiple": "count", "text": "length"}
+SUBJECT = {
+    "integer": "value",
+    "decimal": "value",
+    "select_multiple": "count",
+    "text": "length",
+    "date": "date",
+}
 
 
 def _parts(node: xpath.Node) -> list[xpath.Node]:
@@ -31,9 +38,9 @@ def _parts(node: xpath.Node) -> list[xpath.Node]:
     return [node]
 
 
-def _subject(node: xpath.Node) -> str | None:
+def _subject(node: xpath.Node, base: str = "") -> str | None:
     if isinstance(node, Dot):
-        return "value"
+        return "date" if base == "date" else "value"
     if isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Dot):
         return {"count-selected": "count", "string-length": "length"}.get(node.name)
     return None
@@ -64,10 +71,10 @@ def bounds(text: str, base_type: str) -> dict[str, Any]:
         if not isinstance(part, Cmp):
             raise XPathError(HELP, part.pos)
         left, right, op = part.left, part.right, part.op
-        if _subject(right) and not _subject(left):
+        if _subject(right, base_type) and not _subject(left, base_type):
             left, right, op = right, left, FLIP[op]
-        value = _number(right)
-        if _subject(left) != subject or value is None:
+        value = _date(right) if subject == "date" else _number(right)
+        if _subject(left, base_type) != subject or value is None:
             raise XPathError(HELP, part.pos)
         for key, bound in _bound(subject, base_type, op, value, part.pos):
             if key in found:
@@ -89,7 +96,22 @@ def _pattern(node: xpath.Node) -> str | None:
     return None
 
 
-def _bound(subject: str, base: str, op: str, value: float, pos: int) -> list[tuple[str, Any]]:
+def _date(node: xpath.Node) -> str | None:
+    """`today()` -> today; `date('2020-01-31')` or '2020-01-31' -> that date."""
+    if isinstance(node, Call) and node.name == "today" and not node.args:
+        return "today"
+    if isinstance(node, Call) and node.name == "date" and len(node.args) == 1:
+        node = node.args[0]
+    if isinstance(node, Str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node.value):
+        return node.value
+    return None
+
+
+def _bound(subject: str, base: str, op: str, value: Any, pos: int) -> list[tuple[str, Any]]:
+    if subject == "date":
+        if op not in (">=", "<="):
+            raise XPathError("date limits include their bound: write >= or <=", pos)
+        return [("min" if op == ">=" else "max", value)]
     whole = isinstance(value, int)
     if subject == "length":
         if op not in ("<=", "<") or not whole or value - (op == "<") < 1:

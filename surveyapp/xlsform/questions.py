@@ -32,6 +32,7 @@ CONSTRAINED = {
     "decimal": "decimal",
     "multiple": "select_multiple",
     "text": "text",
+    "date": "date",
 }
 
 

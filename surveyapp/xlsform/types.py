@@ -15,6 +15,7 @@ QUESTION_TYPES = {
     "acknowledge": "consent",
     "range": "integer",
     "phone number": "text",
+    "date": "date",
 }
 
 #: `surveyapp_type` may refine a base type into one XLSForm does not have.
@@ -75,13 +76,9 @@ METADATA = frozenset(
 
 _MEDIA = "file uploads and media capture are not supported: remove the row"
 _GEO = "locations are not supported: remove the row, or ask for the place as a text question"
-_DATE = (
-    "dates and times are not supported: ask for a year as an integer (. >= 1900 and . <= 2030), "
-    "or use a text question"
-)
+_DATE = "times are not supported: use a date question, or a text question"
 _EXTERNAL = "external data is not supported: copy the choices into the choices sheet"
 REFUSED = {
-    "date": _DATE,
     "time": _DATE,
     "datetime": _DATE,
     "geopoint": _GEO,

@@ -284,3 +284,26 @@ def test_choice_filter_on_a_choices_column(tmp_path):
     assert result.schema["pages"][0]["questions"][0]["options"] == "colors"
     assert "keeps the choices whose pastel is yes: mauve, apricot" in _warnings(result)
     assert "column 'pastel' ignored" not in _warnings(result)
+
+
+def test_dates_import_with_bounds_and_round_trip(tmp_path):
+    from surveyapp.xlsform.exporter import export_xlsform
+
+    survey = [
+        {"type": "date", "name": "born", EN: "Born?", "required": "yes",
+         "constraint": ". >= date('1900-01-01') and . <= today()"},
+        {"type": "text", "name": "zip", EN: "Postcode?", "constraint": "regex(., '^[0-9]{5}$')"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, [], SETTINGS_EN)
+    result = import_xlsform(path)
+    born = result.schema["pages"][0]["questions"][0]
+    assert (born["type"], born["min"], born["max"]) == ("date", "1900-01-01", "today")
+    loaded = load_survey(result.text, "imported")
+    q = loaded.questions["born"]
+    assert q.kind.parse(q, {"born": ["1980-02-29"]}, (), ()) == ({"born": "1980-02-29"}, [])
+    assert q.kind.parse(q, {"born": ["1899-12-31"]}, (), ())[1][0].code == "date_too_early"
+    assert q.kind.parse(q, {"born": ["9999-01-01"]}, (), ())[1][0].code == "date_too_late"
+    assert q.kind.parse(q, {"born": ["31/01/1980"]}, (), ())[1][0].code == "not_a_date"
+    out = tmp_path / "again.xlsx"
+    export_xlsform(result.text, out)
+    assert import_xlsform(out).schema["pages"] == result.schema["pages"]

@@ -24,8 +24,8 @@ BASE = [q("select_one yesno", "a", required="yes")]
 CASES = [
     ("repeat", [*BASE, q("begin repeat", "kids"), q("text", "kid"), {"type": "end repeat"}],
      None, None, None, ("survey", 3, "type", "repeats are not supported")),
-    ("date", [*BASE, q("date", "born")], None, None, None,
-     ("survey", 3, "type", "ask for a year as an integer")),
+    ("time", [*BASE, q("time", "at")], None, None, None,
+     ("survey", 3, "type", "times are not supported")),
     ("geopoint", [*BASE, q("geopoint", "where")], None, None, None,
      ("survey", 3, "type", "locations are not supported")),
     ("photo", [*BASE, q("image", "photo")], None, None, None,

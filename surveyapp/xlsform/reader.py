@@ -19,6 +19,17 @@ TRANSLATED = frozenset(
     {"label", "hint", "guidance_hint", "constraint_message", "required_message", "media",
      "image", "audio", "video", "big-image"}
 )  # fmt: skip
+#: pyxform's nested spelling of XForms attributes: `bind:relevant` is the relevant column.
+_BIND_HEADERS = {
+    "bind:relevant": "relevant",
+    "bind:constraint": "constraint",
+    "bind:required": "required",
+    "bind:calculate": "calculation",
+    "bind:readonly": "read_only",
+    "bind:jr:constraintmsg": "constraint_message",
+    "bind:jr:requiredmsg": "required_message",
+    "control:appearance": "appearance",
+}
 #: pyxform's friendlier spellings of column names.
 ALIASES = {
     "caption": "label",
@@ -99,6 +110,7 @@ class Sheet:
 
 def parse_header(text: str) -> tuple[str, str | None]:
     """`Label::French (fr)` -> ('label', 'French (fr)'); `relevance` -> ('relevant', None)."""
+    text = _BIND_HEADERS.get(text.strip().lower(), text)
     base, _, suffix = text.partition("::")
     if not suffix and ":" in text:  # pyxform also reads a single colon: `label:English`
         head, _, tail = text.partition(":")

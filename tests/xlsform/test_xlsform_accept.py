@@ -307,3 +307,15 @@ def test_dates_import_with_bounds_and_round_trip(tmp_path):
     out = tmp_path / "again.xlsx"
     export_xlsform(result.text, out)
     assert import_xlsform(out).schema["pages"] == result.schema["pages"]
+
+
+def test_bind_prefixed_headers(tmp_path):
+    survey = [
+        {"type": "select_one yesno", "name": "a", EN: "A?"},
+        {"type": "integer", "name": "n", EN: "N?", "bind:relevant": "${a} = 'yes'",
+         "bind:constraint": ". >= 1"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
+    question = import_xlsform(path).schema["pages"][1]["questions"][0]
+    assert question["when"] == {"q": "a", "eq": "yes"}
+    assert question["min"] == 1

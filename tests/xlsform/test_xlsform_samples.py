@@ -93,3 +93,52 @@ def test_sample(name, language, expected):
             if (p.location.sheet, p.location.row, p.location.header) == (sheet, row, header)
         ]
         assert any(words in m for m in messages), messages
+
+
+# ----------------------------------------------------------------- answered over HTTP
+#: sample -> (--language, answers typed by a respondent, the answers then stored)
+ANSWERED = {
+    "09_kobo_sample.xlsx": (
+        "en",
+        {"name": "Ada", "age": "36", "consent": "yes"},
+        {"name": "Ada", "age": 36, "consent": "yes"},
+    ),
+    "10_kobo_acknowledge.xlsx": (
+        "en",
+        {"consent": "1", "name": "Grace", "age": "45"},
+        {"consent": "1", "name": "Grace", "age": 45},
+    ),
+    "27_mch_v1.xlsx": (
+        "en",
+        {"number": "12", "beneficiary": "2", "cdob": "2025-03-01", "sdate": "2026-11-30",
+         "child_immunization": ["1", "3"]},
+        {"number": 12, "beneficiary": "2", "cdob": "2025-03-01", "sdate": "2026-11-30",
+         "child_immunization": ["1", "3"]},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(ANSWERED))
+def test_sample_answered_over_http(app, client, name):
+    from sqlalchemy import select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Response
+    from surveyapp.services import surveys
+    from surveyapp.services.audit import Actor
+    from tests.respondent.helpers import Respondent
+
+    language, script, stored = ANSWERED[name]
+    text = import_xlsform(SAMPLES / name, language=language).text
+    with app.app_context():
+        loaded = surveys.load_schema_text(db.session, text, name, Actor.cli())
+        surveys.set_state(db.session, loaded.survey, "open", Actor.cli())
+        slug = loaded.survey.slug
+    respondent = Respondent(client, slug=slug, headers={"Accept-Language": "en"})
+    respondent.complete(script)
+    assert respondent.url == f"/s/{slug}/end"
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        answers = {k: v for k, v in response.answers.items() if v is not None}
+    assert response.status == "complete"
+    assert answers == stored

@@ -8,6 +8,9 @@ place for it (a git worktree has no ../shared of its own).
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import os
 from pathlib import Path
 
@@ -118,8 +121,22 @@ ANSWERED = {
 }  # fmt: skip
 
 
+#: the answer cells of the CSV export (plain preset) and of the SPSS file, per sample; the
+#: cells not listed are empty (0 for the flags of a select_multiple)
+EXPORTED = {
+    "09_kobo_sample.xlsx": {"name": "Ada", "age": "36", "consent": "yes"},
+    "10_kobo_acknowledge.xlsx": {"consent": "1", "name": "Grace", "age": "45"},
+    "27_mch_v1.xlsx": {
+        "number": "12", "beneficiary": "2", "cdob": "2025-03-01", "sdate": "2026-11-30",
+        "child_immunization_1": "1", "child_immunization_3": "1",
+    },
+}  # fmt: skip
+FLAGS = ("child_immunization_",)
+
+
 @pytest.mark.parametrize("name", list(ANSWERED))
-def test_sample_answered_over_http(app, client, name):
+def test_sample_answered_over_http(app, client, runner, tmp_path, name):
+    import pyreadstat
     from sqlalchemy import select
 
     from surveyapp.extensions import db
@@ -142,3 +159,25 @@ def test_sample_answered_over_http(app, client, name):
         answers = {k: v for k, v in response.answers.items() if v is not None}
     assert response.status == "complete"
     assert answers == stored
+    with app.app_context():
+        csv_out = runner.invoke(args=["export", slug, "--preset", "plain"])
+        sav = tmp_path / "x.sav"
+        sav_out = runner.invoke(args=["export", slug, "--format", "sav", "-o", str(sav)])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert sav_out.exit_code == 0, sav_out.output
+    header, row = list(csv.reader(io.StringIO(csv_out.stdout)))
+    cells = dict(zip(header, row, strict=True))
+    answer_columns = header[header.index("is_test") + 1 : header.index("flag_speed")]
+    expected = {
+        c: EXPORTED[name].get(c, "0" if c.startswith(FLAGS) else "") for c in answer_columns
+    }
+    assert {c: cells[c] for c in answer_columns} == expected
+    frame, meta = pyreadstat.read_sav(str(sav))
+    record = frame.to_dict("records")[0]
+    for column, text in expected.items():
+        numeric = meta.original_variable_types[column].startswith("F")
+        value = record[column]
+        if numeric and text == "":
+            assert math.isnan(value), column
+        else:
+            assert value == (float(text) if numeric else text), column

@@ -7,6 +7,7 @@ import click
 from surveyapp.commands.xlsform import (
     export_xlsform_command,
     import_command,
+    language_option,
     read_schema_source,
 )
 from surveyapp.engine import SchemaError
@@ -22,14 +23,15 @@ def survey_group() -> None:
 
 @survey_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def check(paths: tuple[str, ...]) -> None:
+@language_option
+def check(paths: tuple[str, ...], language: str | None) -> None:
     """Lint schema files (.yaml or XLSForm .xlsx): located messages; exit status 1 on any."""
     from surveyapp.engine import LintReport, lint_text
 
     failed = False
     for path in paths:
         try:
-            report = lint_text(read_schema_source(path), source=path)
+            report = lint_text(read_schema_source(path, language), source=path)
         except SchemaError as exc:  # a YAML file too large or not UTF-8
             report = LintReport(path, tuple(exc.problems), (), None)
         except click.ClickException as exc:  # a workbook refused: its problems are shown
@@ -87,10 +89,11 @@ def _describe_stats(stats) -> str:
 
 @survey_group.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def load(path: str) -> None:
+@language_option
+def load(path: str, language: str | None) -> None:
     """Load a schema file (.yaml, or an XLSForm .xlsx) as a new version of its survey."""
     try:
-        text = read_schema_source(path)  # YAML as is; an XLSForm workbook converted
+        text = read_schema_source(path, language)  # YAML as is; an XLSForm workbook converted
         result = surveys.load_schema_text(db.session, text, path, Actor.cli())
     except SchemaError as exc:
         for problem in exc.problems:

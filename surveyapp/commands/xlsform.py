@@ -44,6 +44,14 @@ def read_schema_source(path: str | Path, language: str | None = None) -> str:
     return read_schema_text(path)
 
 
+#: The import's options, shared by `survey import`, `survey check` and `survey load`.
+language_option = click.option(
+    "--language",
+    help="XLSForm: language of label/hint columns without ::language, e.g. fr (when the "
+    "settings sheet lacks default_language).",
+)
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -52,10 +60,7 @@ def read_schema_source(path: str | Path, language: str | None = None) -> str:
     type=click.Path(dir_okay=False),
     help="Write the schema here (default: stdout).",
 )
-@click.option(
-    "--language",
-    help="Language of label/hint columns without ::language, e.g. fr (when settings lack it).",
-)
+@language_option
 def import_command(path: str, output: str | None, language: str | None) -> None:
     """Convert an XLSForm workbook (.xlsx) into a schema file, checked by the linter."""
     result = _import(path, language)

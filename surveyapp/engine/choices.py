@@ -149,8 +149,16 @@ class MultipleType(QuestionType):
         return values, errors
 
     def columns(self, q: Question) -> list[Column]:
-        flags = [Column(f"{q.id}_{o.code}", q.id, "flag", o.label, code=o.code) for o in q.options]
+        flags = [Column(_flag_name(q, o), q.id, "flag", o.label, code=o.code) for o in q.options]
         return _choice_columns(q, flags)
+
+
+def _flag_name(q: Question, option: Option) -> str:
+    """`<id>_<code>`; an "other, specify" option coded `other` (an XLSForm habit) is flagged
+    in `<id>_other_choice`, since `<id>_other` is the text typed."""
+    if option.other and str(option.code) == "other":
+        return f"{q.id}_other_choice"
+    return f"{q.id}_{option.code}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -132,10 +133,11 @@ class TextType(QuestionType):
     """Free text, NFC-normalised, at most `max_length` characters (hard limit 10000)."""
 
     name: ClassVar[str] = "text"
-    keys: ClassVar[frozenset[str]] = frozenset({"max_length", "multiline"})
+    keys: ClassVar[frozenset[str]] = frozenset({"max_length", "multiline", "pattern"})
     default_required: ClassVar[bool] = False
     max_length: int = 1000
     multiline: bool = False
+    pattern: str | None = None  # RE2 syntax, searched in the answer (anchor it with ^ and $)
 
     @classmethod
     def from_yaml(cls, reader: Reader, fields: dict[str, YNode], path: str) -> QuestionType:
@@ -149,7 +151,14 @@ class TextType(QuestionType):
         multiline = False
         if "multiline" in fields:
             multiline = bool(reader.boolean(fields["multiline"], join(path, "multiline")))
-        return cls(length, multiline)
+        pattern = None
+        if "pattern" in fields:
+            pattern = reader.string(fields["pattern"], join(path, "pattern"), "pattern")
+            problem = pattern_problem(pattern) if pattern is not None else None
+            if problem is not None:
+                reader.error(fields["pattern"], join(path, "pattern"), problem, "pattern")
+                pattern = None
+        return cls(length, multiline, pattern)
 
     @property
     def widget(self) -> str:
@@ -165,7 +174,39 @@ class TextType(QuestionType):
             return {}, [FieldError(q.id, error, MappingProxyType({"max": self.max_length}))]
         if text is None:
             return self._missing(q, errors)
+        if self.pattern is not None and compiled_pattern(self.pattern).search(text) is None:
+            return {}, [FieldError(q.id, "pattern_mismatch")]
         return {q.id: text}, errors
+
+
+MAX_PATTERN_LENGTH = 500
+
+
+@lru_cache(maxsize=256)
+def compiled_pattern(pattern: str):
+    """The pattern compiled by RE2, whose matching time is linear in the text: no pattern
+    can make it backtrack (catastrophic patterns such as `^(a+)+$` are harmless)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 8 << 20
+    return re2.compile(pattern, options)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a pattern cannot be used (None when it can)."""
+    if not pattern or len(pattern) > MAX_PATTERN_LENGTH:
+        return f"a pattern has 1 to {MAX_PATTERN_LENGTH} characters"
+    try:
+        compiled_pattern(pattern)
+    except Exception as exc:  # noqa: BLE001 (re2 raises its own error type for any syntax)
+        detail = str(exc.args[0] if exc.args else exc).strip("b'\"")
+        return (
+            f"pattern '{pattern}' is not a regular expression RE2 accepts ({detail}); "
+            "back-references and look-arounds are not available"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

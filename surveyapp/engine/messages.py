@@ -61,6 +61,10 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "invalid_characters": N_("This answer contains characters that cannot be stored."),
         "invalid_email": N_("Please enter a valid e-mail address, for example name@company.com."),
         "consent_required": N_("Please check the box to take part."),
+        "pattern_mismatch": N_("This answer does not have the expected form."),
+        "not_a_date": N_("Please enter a date, for example 2025-01-31."),
+        "date_too_early": N_("Please enter a date on or after %(min)s."),
+        "date_too_late": N_("Please enter a date on or before %(max)s."),
     }
 )
 

@@ -16,7 +16,7 @@ from .questions import QUESTION_TYPES, ConsentType, QuestionType
 from .reader import LANGUAGE, Reader, Section, join
 from .yamlsource import YMap, YNode, YScalar, YSeq
 
-SLUG = re.compile(r"[a-z][a-z0-9-]*\Z")
+SLUG = re.compile(r"[a-z][a-z0-9_-]*\Z")
 HEADER_KEYS = (
     "id", "version", "languages", "default_language", "title", "introduction",
     "estimated_seconds_per_question",
@@ -53,7 +53,7 @@ def read_header(reader: Reader, node: YNode | None) -> Header:
     sec = reader.section(mapping, "survey", HEADER_KEYS, HEADER_REQUIRED)
     survey_id = sec.read("id", reader.string, "id")
     if survey_id is not None and not SLUG.match(survey_id):
-        sec.error("id", "id must match ^[a-z][a-z0-9-]*$", "invalid-id")
+        sec.error("id", "id must match ^[a-z][a-z0-9_-]*$", "invalid-id")
     header.id = survey_id or header.id
     header.version = sec.read("version", reader.string, "version") or ""
     header.languages = sec.read("languages", _languages, reader) or header.languages

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .choices import CHOICE_KEYS, MatrixType, MultipleType, SingleType
+from .dates import DateType
 from .inputs import (
     ConsentType,
     Contact,
@@ -46,6 +47,7 @@ QUESTION_TYPES: Mapping[str, type[QuestionType]] = MappingProxyType(
             NpsType,
             ConsentType,
             NoteType,
+            DateType,
         )
     }
 )
@@ -58,6 +60,7 @@ __all__ = [
     "QUESTION_TYPES",
     "ConsentType",
     "Contact",
+    "DateType",
     "DecimalType",
     "EmailType",
     "IntegerType",

@@ -48,6 +48,8 @@ class Symbols:
     """The names a condition may use, by XLSForm name (`${name}`) and by `q:` reference."""
 
     by_name: dict[str, Var] = field(default_factory=dict)
+    #: choice names as written -> the codes they became (`project-alpha` -> `project_alpha`)
+    code_aliases: dict[str, int | str] = field(default_factory=dict)
 
     def by_ref(self) -> dict[str, Var]:
         """The variables keyed by their `q:` reference."""
@@ -133,6 +135,8 @@ class Translator:
         else:
             raise XPathError("expected a choice name in quotes, e.g. 'yes'", _pos(literal))
         code = code_value(text)
+        if code is None or (var.codes and code not in var.codes):
+            code = self.symbols.code_aliases.get(text, code)
         if code == "other" and "other" not in var.codes and OR_OTHER in var.codes:
             code = OR_OTHER
         if code is None:
@@ -177,6 +181,10 @@ class Translator:
         if var.kind == "set":
             message = f"${{{left.name}}} is a select_multiple: use selected(${{{left.name}}}, 'x')"
             raise XPathError(message, node.pos)
+        if var.kind == "consent" and isinstance(right, Str) and right.value == "OK":
+            if op not in ("=", "!="):
+                raise XPathError("an acknowledge is only compared with = 'OK'", node.pos)
+            return {"q": var.ref, "answered": op == "="}  # ODK stores OK when it is ticked
         raise XPathError(f"${{{left.name}}} can only be tested with = '' or != ''", node.pos)
 
     def code_comparison(self, var: Var, op: str, literal: xpath.Node, pos: int) -> Cond:

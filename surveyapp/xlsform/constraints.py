@@ -8,6 +8,7 @@ platform writes and translates, and conditions between answers are not limits.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import xpath
@@ -15,11 +16,18 @@ from .xpath import FLIP, And, Call, Cmp, Dot, Group, Name, Num, Ref, Str, XPathE
 
 HELP = (
     "only bounds become limits: '. >= 0 and . <= 120' (integer, decimal), "
-    "'count-selected(.) <= 3' (select_multiple), 'string-length(.) <= 200' (text)"
+    "'count-selected(.) <= 3' (select_multiple), 'string-length(.) <= 200' and "
+    "regex(., '^[0-9]{5}$') (text)"
 )
 
 #: XLSForm base type -> what a bound constrains.
-SUBJECT = {"integer": "value", "decimal": "value", "select_multiple": "count", "text": "length"}
+SUBJECT = {
+    "integer": "value",
+    "decimal": "value",
+    "select_multiple": "count",
+    "text": "length",
+    "date": "date",
+}
 
 
 def _parts(node: xpath.Node) -> list[xpath.Node]:
@@ -30,9 +38,9 @@ def _parts(node: xpath.Node) -> list[xpath.Node]:
     return [node]
 
 
-def _subject(node: xpath.Node) -> str | None:
+def _subject(node: xpath.Node, base: str = "") -> str | None:
     if isinstance(node, Dot):
-        return "value"
+        return "date" if base == "date" else "value"
     if isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Dot):
         return {"count-selected": "count", "string-length": "length"}.get(node.name)
     return None
@@ -56,13 +64,17 @@ def bounds(text: str, base_type: str) -> dict[str, Any]:
         raise XPathError(f"a {base_type} question cannot have a constraint here; {HELP}", 0)
     found: dict[str, Any] = {}
     for part in _parts(xpath.parse(text)):
+        pattern = _pattern(part)
+        if pattern is not None and base_type == "text" and "pattern" not in found:
+            found["pattern"] = pattern
+            continue
         if not isinstance(part, Cmp):
             raise XPathError(HELP, part.pos)
         left, right, op = part.left, part.right, part.op
-        if _subject(right) and not _subject(left):
+        if _subject(right, base_type) and not _subject(left, base_type):
             left, right, op = right, left, FLIP[op]
-        value = _number(right)
-        if _subject(left) != subject or value is None:
+        value = _date(right) if subject == "date" else _number(right)
+        if _subject(left, base_type) != subject or value is None:
             raise XPathError(HELP, part.pos)
         for key, bound in _bound(subject, base_type, op, value, part.pos):
             if key in found:
@@ -71,7 +83,35 @@ def bounds(text: str, base_type: str) -> dict[str, Any]:
     return found
 
 
-def _bound(subject: str, base: str, op: str, value: float, pos: int) -> list[tuple[str, Any]]:
+def _pattern(node: xpath.Node) -> str | None:
+    """The pattern of `regex(., 'pattern')` (None for anything else)."""
+    if (
+        isinstance(node, Call)
+        and node.name == "regex"
+        and len(node.args) == 2
+        and isinstance(node.args[0], Dot)
+        and isinstance(node.args[1], Str)
+    ):
+        return node.args[1].value
+    return None
+
+
+def _date(node: xpath.Node) -> str | None:
+    """`today()` -> today; `date('2020-01-31')` or '2020-01-31' -> that date."""
+    if isinstance(node, Call) and node.name == "today" and not node.args:
+        return "today"
+    if isinstance(node, Call) and node.name == "date" and len(node.args) == 1:
+        node = node.args[0]
+    if isinstance(node, Str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node.value):
+        return node.value
+    return None
+
+
+def _bound(subject: str, base: str, op: str, value: Any, pos: int) -> list[tuple[str, Any]]:
+    if subject == "date":
+        if op not in (">=", "<="):
+            raise XPathError("date limits include their bound: write >= or <=", pos)
+        return [("min" if op == ">=" else "max", value)]
     whole = isinstance(value, int)
     if subject == "length":
         if op not in ("<=", "<") or not whole or value - (op == "<") < 1:
@@ -114,8 +154,12 @@ def constraint_text(question: dict[str, Any]) -> str:
         for key, op in (("min", ">="), ("max", "<=")):
             if question.get(key) is not None:
                 parts.append(f"count-selected(.) {op} {question[key]}")
-    elif qtype == "text" and question.get("max_length") is not None:
-        parts.append(f"string-length(.) <= {question['max_length']}")
+    elif qtype == "text":
+        if question.get("max_length") is not None:
+            parts.append(f"string-length(.) <= {question['max_length']}")
+        if question.get("pattern") is not None:
+            quoted = "'" + question["pattern"] + "'"
+            parts.append(f"regex(., {quoted})")
     return " and ".join(parts)
 
 

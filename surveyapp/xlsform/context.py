@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,16 @@ class Context:
     default: str = ""
     #: header suffix (None for an unsuffixed column) -> language code
     lang_of: dict[str | None, str] = field(default_factory=dict)
+    #: names as the author wrote them -> the ids they became (`Hallo` -> `hallo`)
+    renamed: dict[str, str] = field(default_factory=dict)
+    #: id -> the name it was written as (to refuse two names becoming one id)
+    author_of: dict[str, str] = field(default_factory=dict)
+    #: choice names as written -> the codes they became (`project-alpha` -> `project_alpha`)
+    renamed_codes: dict[str, str] = field(default_factory=dict)
+    #: choices-sheet columns that choice filters compare with a fixed value (`pastel=yes`)
+    filter_columns: set[str] = field(default_factory=set)
+    #: (list name, code) -> {column: text} for those columns
+    choice_columns: dict[tuple[str, Any], dict[str, str]] = field(default_factory=dict)
 
     def error(self, loc: Location, message: str, char: int | None = None) -> None:
         """Refuse something, at a location."""
@@ -45,15 +56,30 @@ class Context:
         if not text:
             self.error(sheet.loc(row, base), f"the {what} has no name")
             return None
-        if not IDENT.match(text):
-            hint = f" such as '{_suggest(text)}'" if _suggest(text) else ""
+        name = text if IDENT.match(text) else as_identifier(text)
+        if not name:
             message = (
-                f"'{text}' cannot be an id: ids are lower-case letters, digits and _, starting "
-                f"with a letter; rename it{hint} (and update the references to it)"
+                f"'{text}' cannot be an id: write a name with letters, digits and _ that starts "
+                "with a letter"
             )
             self.error(sheet.loc(row, base), message)
             return None
-        return text
+        earlier = self.author_of.setdefault(name, text)
+        if earlier != text:
+            message = (
+                f"'{text}' and '{earlier}' would both be the id '{name}' (ids are lower-case): "
+                "rename one of them"
+            )
+            self.error(sheet.loc(row, base), message)
+            return None
+        if name != text:
+            self.renamed[text] = name
+            message = (
+                f"the {what} '{text}' has the id '{name}' (lower-case letters, digits and _); "
+                "references to it are followed"
+            )
+            self.warn(sheet.loc(row, base), message)
+        return name
 
     def texts(
         self, sheet: Sheet, row: SheetRow, base: str, what: str, required: bool
@@ -83,8 +109,12 @@ class Context:
         return {lang: found[lang] for lang in self.languages if lang in found}
 
 
-def _suggest(text: str) -> str:
-    candidate = re.sub(r"[^a-z0-9_]", "_", text.lower()).strip("_")
+def as_identifier(text: str) -> str:
+    """The id of a name as authors write it: `Q1.b-2` -> `q1_b_2`, `Größe` -> `grosse`;
+    '' when nothing is left. Accents are dropped, other characters become `_`."""
+    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    candidate = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", ascii_text)).strip("_")
     if candidate and not candidate[0].isalpha():
-        candidate = "q" + candidate
+        candidate = "n" + candidate
     return candidate if IDENT.match(candidate) else ""

@@ -28,6 +28,7 @@ XLS_TYPE = {
     "nps": "integer",
     "consent": "acknowledge",
     "note": "note",
+    "date": "date",
 }
 REFINED = ("email", "nps")
 #: Suffix of an inline list's name when a named list already has the question's id.
@@ -41,7 +42,7 @@ NATIVE = {
     "multiple": {"options", "options_from", "order", "min", "max"},
     "integer": {"min", "max"},
     "decimal": {"min", "max"},
-    "text": {"max_length", "multiline"},
+    "text": {"max_length", "multiline", "pattern"},
     "matrix": {"scale", "rows"},
 }
 

@@ -7,7 +7,9 @@ YAML text, and last the linter, whose messages are moved back onto the workbook 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +27,13 @@ from .symbols import iter_questions, symbols_from_schema
 from .xpath import XPathError
 from .yamltext import dump_schema, load_cell
 
-SLUG = re.compile(r"[a-z][a-z0-9-]*\Z")
+SLUG = re.compile(r"[a-z][a-z0-9_-]*\Z")
 TEXT_BASES = ("label", "hint")  # the translated columns that are read (others are dropped)
 SETTINGS = ("form_id", "version", "form_title", "default_language", "style")
 QUESTION_ORDER = (
     "id", "type", "text", "help", "required", "when", "options", "scale", "rows", "display",
     "order", "row_order", "options_from", "autocode_single", "min", "max", "decimals",
-    "max_length", "multiline",
+    "max_length", "pattern", "multiline",
 )  # fmt: skip
 
 
@@ -58,7 +60,7 @@ def import_xlsform(
     if lint:
         warnings = relocate(text, book.source, ctx)
         ctx.warnings.extend(warnings)
-    return ImportResult(text, schema, tuple(ctx.warnings))
+    return ImportResult(text, schema, tuple(dict.fromkeys(ctx.warnings)))
 
 
 def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
@@ -98,6 +100,10 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     schema["endings"] = extra.pop("endings", None) or _default_ending(ctx, survey_sheet.pages)
     schema.update(extra)
     symbols = symbols_from_schema(schema, survey_sheet.row_names)
+    for written, qid in ctx.renamed.items():
+        if qid in symbols.by_name and written not in symbols.by_name:
+            symbols.by_name[written] = symbols.by_name[qid]
+    symbols.code_aliases.update(ctx.renamed_codes)
     refused = survey_sheet.names - set(symbols.by_name)
     for pending in survey_sheet.pending:
         _condition(ctx, pending, Translator(symbols), refused)
@@ -147,6 +153,7 @@ def _languages(ctx: Context, settings: dict, cli_language: str | None) -> None:
             ctx.error(settings["default_language"][1], message)
         default = default or code
     found: list[str] = []
+    unsaid: list[Location] = []
     for key in ("survey", "choices"):
         sheet = ctx.book.sheets.get(key)
         for column in sheet.columns if sheet else []:
@@ -155,11 +162,7 @@ def _languages(ctx: Context, settings: dict, cli_language: str | None) -> None:
             loc = Location(key, 1, column.index, column.header)
             code = language_code(column.suffix) if column.suffix else default
             if code is None and column.suffix is None:
-                message = (
-                    "this column does not say its language: name it e.g. label::English (en), "
-                    "or set default_language in the settings sheet"
-                )
-                ctx.error(loc, message)
+                unsaid.append(loc)
                 continue
             if code is None:
                 message = (
@@ -174,7 +177,15 @@ def _languages(ctx: Context, settings: dict, cli_language: str | None) -> None:
             if code not in found:
                 found.append(code)
     ctx.languages = found
-    if not found:
+    if unsaid:
+        headers = sorted({loc.header for loc in unsaid})
+        message = (
+            f"which language are the columns {', '.join(headers)} written in? Say it with "
+            "default_language in the settings sheet (e.g. English (en)) or with --language "
+            "(e.g. --language en)"
+        )
+        ctx.error(unsaid[0], message)
+    elif not found:
         ctx.error(Location("survey", 1), "there is no label column")
     elif default is None and len(found) > 1:
         where = Location("settings", 1)
@@ -194,28 +205,34 @@ def _languages(ctx: Context, settings: dict, cli_language: str | None) -> None:
 def _header(ctx: Context, settings: dict, extra: dict[str, Any]) -> dict[str, Any]:
     survey: dict[str, Any] = {}
     more = extra.pop("survey", None) or {}
+    stem = Path(ctx.book.source).stem
     form_id = settings.get("form_id")
     if form_id is None:
-        message = "add form_id to the settings sheet: it is the survey's id, e.g. brand-tracker"
-        ctx.error(Location("settings"), message)
+        slug = file_slug(stem)
+        form_id = (slug, Location("settings"))
+        ctx.warn(Location("settings"), f"no form_id: the survey id is '{slug}', from the file name")
     elif not SLUG.match(form_id[0]):
-        suggestion = re.sub(r"[^a-z0-9-]+", "-", form_id[0].lower()).strip("-")
-        message = f"form_id '{form_id[0]}' cannot be a survey id (lower-case letters, digits, -)"
+        suggestion = file_slug(form_id[0])
+        message = f"form_id '{form_id[0]}' cannot be a survey id (lower-case letters, digits, _, -)"
         ctx.error(form_id[1], message + (f"; e.g. {suggestion}" if SLUG.match(suggestion) else ""))
     version = settings.get("version")
     if version is None:
-        ctx.error(Location("settings"), "add version to the settings sheet, e.g. 2025.1")
-    survey["id"] = form_id[0] if form_id else ""
-    survey["version"] = version[0] if version else ""
+        stamp = ctx.book.modified or dt.datetime.now(dt.UTC)
+        version = (stamp.strftime("%Y-%m-%d"), Location("settings"))
+        message = f"no version: the version is {version[0]}, the date the file was saved"
+        ctx.warn(Location("settings"), message)
+    survey["id"] = form_id[0]
+    survey["version"] = version[0]
     survey["languages"] = list(ctx.languages)
     survey["default_language"] = ctx.default
     title = more.pop("title", None)
     form_title = settings.get("form_title")
     if title is None and form_title is None:
-        ctx.error(Location("settings"), "add form_title to the settings sheet")
-    elif title is None and form_title is not None:
+        form_title = (stem, Location("settings"))
+        ctx.warn(Location("settings"), f"no form_title: the title is '{stem}', the file name")
+    if title is None and form_title is not None:
         title = {lang: form_title[0] for lang in ctx.languages}
-        if len(ctx.languages) > 1:
+        if len(ctx.languages) > 1 and form_title[0] != stem:
             message = (
                 "form_title is used in every language: to translate it, write "
                 "survey: {title: {fr: ..., en: ...}} in the surveyapp sheet"
@@ -230,10 +247,17 @@ def _header(ctx: Context, settings: dict, extra: dict[str, Any]) -> dict[str, An
         ctx.error(form_title[1], message)
     survey["title"] = title
     survey.update(more)
-    ctx.origin(("survey", "id"), form_id[1] if form_id else Location("settings"))
-    if version:
-        ctx.origin(("survey", "version"), version[1])
+    ctx.origin(("survey", "id"), form_id[1])
+    ctx.origin(("survey", "version"), version[1])
     return survey
+
+
+def file_slug(text: str) -> str:
+    """A survey id from a file name or a form_id: `02_Or Other` -> `or_other`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text.lower())
+    slug = re.sub(r"^[^a-z]+", "", slug).strip("-_")
+    return slug or "form"
 
 
 def _default_ending(ctx: Context, pages: list) -> list[dict[str, Any]]:

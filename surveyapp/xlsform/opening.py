@@ -10,6 +10,7 @@ counted again while reading, since a sheet need not declare its dimensions hones
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -90,8 +91,10 @@ def check_archive(path: str | Path) -> None:
 
 
 @contextmanager
-def open_workbook(path: str | Path) -> Iterator[Any]:
-    """The workbook in read-only mode (closed on exit); Refused when it cannot be read."""
+def open_workbook(path: str | Path, *, data_only: bool = False) -> Iterator[Any]:
+    """The workbook in read-only mode (closed on exit); Refused when it cannot be read.
+
+    `data_only` reads the values a spreadsheet application saved for formula cells."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -99,7 +102,9 @@ def open_workbook(path: str | Path) -> Iterator[Any]:
     # our own handle: closed here even when openpyxl fails half-way through the archive
     with Path(path).open("rb") as handle:
         try:
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+            with warnings.catch_warnings():  # openpyxl's notes on styles and properties
+                warnings.simplefilter("ignore", UserWarning)
+                book = openpyxl.load_workbook(handle, read_only=True, data_only=data_only)
         except (InvalidFileException, *READ_ERRORS) as exc:
             raise refused(
                 f"cannot read the workbook ({exc}); save it as .xlsx (Excel 2007 or later)"

@@ -54,7 +54,7 @@ class XlsformError(ValueError):
         order = {"survey": 0, "choices": 1, "settings": 2, "surveyapp": 3}
         self.source = source
         self.problems = sorted(
-            problems,
+            dict.fromkeys(problems),  # a cell read twice (a group's relevant) says it once
             key=lambda p: (order.get(p.location.sheet, 9), p.location.row, p.location.column),
         )
         lines = "\n".join(f"{source}: {p}" for p in self.problems[:30])

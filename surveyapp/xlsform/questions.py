@@ -20,6 +20,11 @@ from .yamltext import load_cell
 if TYPE_CHECKING:
     from .survey_sheet import SurveySheet
 
+#: A choice filter on a column of the choices sheet and a fixed value: `pastel = 'yes'`.
+STATIC_FILTER = re.compile(
+    r"\s*(?P<column>[A-Za-z_][\w.-]*)\s*=\s*"
+    r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\"|(?P<plain>[\w.-]+))\s*\Z"
+)
 #: Our type -> the XLSForm base type its constraint is read for.
 CONSTRAINED = {
     "integer": "integer",
@@ -27,6 +32,7 @@ CONSTRAINED = {
     "decimal": "decimal",
     "multiple": "select_multiple",
     "text": "text",
+    "date": "date",
 }
 
 
@@ -88,7 +94,9 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
         question["options"] = ListRef(kind.list_name, kind.or_other, sheet.loc(row, "type"))
         ctx.origin((*path, "options"), sheet.loc(row, "type"))
     _appearance(ctx, sheet, row, question)
-    _parameters(ctx, sheet, row, question)
+    _parameters(ctx, sheet, row, question, kind.base)
+    if kind.base == "phone number":
+        ctx.warn(sheet.loc(row, "type"), "phone number becomes a text question")
     _constraint(ctx, sheet, row, question, path)
     _choice_filter(ctx, sheet, row, question, path)
     for key, (value, loc) in extras.items():
@@ -134,13 +142,26 @@ def _appearance(ctx: Context, sheet: Sheet, row: SheetRow, question: dict[str, A
         ctx.warn(sheet.loc(row, "appearance"), f"appearance '{' '.join(ignored)}' ignored")
 
 
-def _parameters(ctx: Context, sheet: Sheet, row: SheetRow, question: dict[str, Any]) -> None:
+def _parameters(
+    ctx: Context, sheet: Sheet, row: SheetRow, question: dict[str, Any], kind: str
+) -> None:
     text = sheet.get(row, "parameters")
     loc = sheet.loc(row, "parameters")
+    bounds = {"start": "1", "end": "10", "step": "1"}  # pyxform's defaults for range
     for item in filter(None, re.split(r"[\s,;]+", text)):
         key, _, value = item.partition("=")
         key, value = key.strip().lower(), value.strip().lower()
-        if key == "randomize" and question["type"] in ("single", "multiple"):
+        if kind == "range" and key in bounds:
+            bounds[key] = value
+        elif kind == "range" and key in ("placeholder", "tick_interval", "tick_labelset"):
+            ctx.warn(loc, f"range parameter '{key}' ignored: the answer is typed in a box")
+        elif kind == "range":
+            ctx.error(
+                loc,
+                f"range parameter '{key}' is unknown: range takes start, end, step "
+                "(and placeholder, tick_interval, tick_labelset)",
+            )
+        elif key == "randomize" and question["type"] in ("single", "multiple"):
             if value in ("true", "yes", "true()"):
                 question["order"] = "random"
             elif value not in ("false", "no", "false()"):
@@ -151,6 +172,22 @@ def _parameters(ctx: Context, sheet: Sheet, row: SheetRow, question: dict[str, A
             ctx.warn(loc, "rows ignored: use appearance multiline for a large text box")
         else:
             ctx.error(loc, f"parameter '{key}' is not supported on this question (remove it)")
+    if kind == "range":
+        _range(ctx, loc, question, bounds)
+
+
+def _range(ctx: Context, loc: Location, question: dict[str, Any], bounds: dict) -> None:
+    """`range` with whole start/end and step 1 -> an integer with min and max."""
+    try:
+        start, end, step = (int(bounds[k]) for k in ("start", "end", "step"))
+    except ValueError:
+        ctx.error(loc, "range start, end and step must be whole numbers here")
+        return
+    if step != 1 or start > end:
+        ctx.error(loc, "a range is imported with step=1 and start <= end (an integer with bounds)")
+        return
+    question["min"], question["max"] = start, end
+    ctx.warn(loc, f"range becomes an integer question from {start} to {end} (no slider)")
 
 
 def _constraint(ctx, sheet, row, question: dict[str, Any], path) -> None:
@@ -186,6 +223,13 @@ def _choice_filter(ctx, sheet, row, question: dict[str, Any], path) -> None:
     loc = sheet.loc(row, "choice_filter")
     if question["type"] not in ("single", "multiple"):
         ctx.error(loc, "only select questions have a choice filter")
+        return
+    static = STATIC_FILTER.match(text)
+    if static is not None:  # `pastel=yes`: the choices whose pastel column says yes
+        column = static.group("column").lower()
+        value = next(v for v in static.group("q1", "q2", "plain") if v is not None)
+        question["_static_filter"] = (column, value, loc)
+        ctx.filter_columns.add(column)
         return
     try:
         source, _ = constraints.options_from(text)

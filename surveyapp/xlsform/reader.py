@@ -13,6 +13,22 @@ SHEETS = ("survey", "choices", "settings", "surveyapp")
 #: Prefix of the extension columns: surveyapp_when, surveyapp_personal…
 EXTENSION = "surveyapp_"
 
+#: Columns that may carry a language suffix.
+TRANSLATED = frozenset(
+    {"label", "hint", "guidance_hint", "constraint_message", "required_message", "media",
+     "image", "audio", "video", "big-image"}
+)  # fmt: skip
+#: pyxform's nested spelling of XForms attributes: `bind:relevant` is the relevant column.
+_BIND_HEADERS = {
+    "bind:relevant": "relevant",
+    "bind:constraint": "constraint",
+    "bind:required": "required",
+    "bind:calculate": "calculation",
+    "bind:readonly": "read_only",
+    "bind:jr:constraintmsg": "constraint_message",
+    "bind:jr:requiredmsg": "required_message",
+    "control:appearance": "appearance",
+}
 #: pyxform's friendlier spellings of column names.
 ALIASES = {
     "caption": "label",
@@ -93,7 +109,12 @@ class Sheet:
 
 def parse_header(text: str) -> tuple[str, str | None]:
     """`Label::French (fr)` -> ('label', 'French (fr)'); `relevance` -> ('relevant', None)."""
+    text = _BIND_HEADERS.get(text.strip().lower(), text)
     base, _, suffix = text.partition("::")
+    if not suffix and ":" in text:  # pyxform also reads a single colon: `label:English`
+        head, _, tail = text.partition(":")
+        if "_".join(head.strip().lower().split()) in TRANSLATED:
+            base, suffix = head, tail
     name = "_".join(base.strip().lower().split())
     name = ALIASES.get(name, name)
     if name == "media" and base.strip().lower() != "media":
@@ -125,6 +146,8 @@ class Workbook:
     sheets: dict[str, Sheet]
     problems: list[XlsProblem]
     warnings: list[XlsProblem]
+    #: when the file was last saved (its properties, else the file's time): the default version
+    modified: dt.datetime | None = None
 
 
 def read_workbook(path: str | Path) -> Workbook:
@@ -136,12 +159,14 @@ def read_workbook(path: str | Path) -> Workbook:
     problems: list[XlsProblem] = []
     warnings: list[XlsProblem] = []
     sheets: dict[str, Sheet] = {}
+    cached = _CachedValues(path)
     try:
         with open_workbook(path) as book:
+            modified = _modified(book, path)
             for ws in book.worksheets:
                 key = ws.title.strip().lower()
                 if key in SHEETS:
-                    sheets[key] = _read_sheet(ws, key, problems)
+                    sheets[key] = _read_sheet(ws, key, problems, warnings, cached)
                 elif key in ("external_choices", "entities") and _has_data(ws, key):
                     what = "external choices" if key == "external_choices" else "ODK entities"
                     message = f"{what} are not supported: remove the sheet"
@@ -151,7 +176,39 @@ def read_workbook(path: str | Path) -> Workbook:
                     warnings.append(warning)
     except Refused as exc:
         return Workbook(source, {}, [*problems, exc.problem], warnings)
-    return Workbook(source, sheets, problems, warnings)
+    return Workbook(source, sheets, problems, warnings, modified)
+
+
+def _modified(book, path: str | Path) -> dt.datetime | None:
+    stamp = getattr(book.properties, "modified", None)
+    if isinstance(stamp, dt.datetime):
+        return stamp
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+    except OSError:
+        return None
+
+
+class _CachedValues:
+    """The values a spreadsheet application saved for formula cells (read once, if needed).
+
+    Only when a formula is met is the workbook read a second time, through the same guarded,
+    read-only opening with `data_only`, and only the formula cells' sheet is kept."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        self.sheets: dict[str, dict[tuple[int, int], object]] = {}
+
+    def value(self, sheet_title: str, row: int, column: int) -> object:
+        if sheet_title not in self.sheets:
+            values: dict[tuple[int, int], object] = {}
+            with open_workbook(self.path, data_only=True) as book:
+                for number, cells in sheet_rows(book[sheet_title], sheet_title):
+                    for cell in cells:
+                        if cell.value is not None and hasattr(cell, "column"):
+                            values[(number, cell.column)] = cell.value
+            self.sheets[sheet_title] = values
+        return self.sheets[sheet_title].get((row, column))
 
 
 def _has_data(ws, key: str) -> bool:
@@ -162,7 +219,9 @@ def _has_data(ws, key: str) -> bool:
     )
 
 
-def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
+def _read_sheet(
+    ws, key: str, problems: list[XlsProblem], warnings: list[XlsProblem], cached: _CachedValues
+) -> Sheet:
     columns: list[Column] = []
     rows: list[SheetRow] = []
     seen: dict[tuple[str, str | None], int] = {}
@@ -186,11 +245,22 @@ def _read_sheet(ws, key: str, problems: list[XlsProblem]) -> Sheet:
         for cell in cells:
             if cell.value is None:
                 continue
+            value = cell.value
             if cell.data_type == "f":
-                message = "formulas are not read: replace the formula by its value"
-                problems.append(XlsProblem(Location(key, number, cell.column), message))
-                continue
-            raw = cell_text(cell.value)
+                value = cached.value(ws.title, number, cell.column)
+                loc = Location(key, number, cell.column)
+                if value is None:
+                    message = (
+                        f"the formula {cell.value} has no saved value: open and save the file "
+                        "in a spreadsheet application, or replace the formula by its value"
+                    )
+                    problems.append(XlsProblem(loc, message))
+                    continue
+                message = (
+                    f"the formula {cell.value} is read as its saved value {cell_text(value)!r}"
+                )
+                warnings.append(XlsProblem(loc, message, severity="warning"))
+            raw = cell_text(value)
             if raw.strip():
                 row.raw[cell.column] = raw
                 row.texts[cell.column] = raw.strip()

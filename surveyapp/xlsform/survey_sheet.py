@@ -9,16 +9,24 @@ Conditions are translated later (they need every name); here they are collected 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import constraints
-from .context import Context
+from .context import IDENT, Context, as_identifier
 from .problems import Location
 from .reader import Sheet, SheetRow
 from .types import METADATA, QUESTION_TYPES, REFINED, REFUSED, RowType, parse_type
 from .xpath import XPathError
 
+REF = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
+OTHER_IDIOM = re.compile(
+    r"\s*(?:selected\(\s*\$\{(?P<name>[^}\s]+)\}\s*,\s*"
+    r"(?P<q>['\"])(?P<code>other|others|other_specify)(?P=q)\s*\)"
+    r"|\$\{(?P<name2>[^}\s]+)\}\s*=\s*(?P<bq>['\"])(?P<bcode>other|others|other_specify)(?P=bq))"
+    r"\s*\Z"
+)
 YES = {"yes", "true", "true()", "1"}
 NO = {"no", "false", "false()", "0"}
 
@@ -82,6 +90,17 @@ class Pending:
 
 
 @dataclass
+class _Group:
+    """A field-list group being laid out: its row, page id, conditions, and the pages made."""
+
+    row: SheetRow
+    base: str
+    conds: list
+    ids: list[str]
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Node:
     """A row of the survey sheet: a question, or a group with its children."""
 
@@ -108,6 +127,8 @@ class SurveySheet:
         self.names: set[str] = set()
         #: derived variables defined in the surveyapp sheet (their calculate rows are mirrors)
         self.declared: set[str] = set()
+        #: the field-list group being laid out (it may become several pages)
+        self.group: _Group | None = None
 
     # ------------------------------------------------------------------ tree
     def read(self) -> None:
@@ -191,17 +212,31 @@ class SurveySheet:
         if node.kind.base == "begin repeat":
             return
         if not node.is_group:
+            if self.pages and self._other_text(node, self.pages[-1]):
+                return
             name = self.sheet.get(node.row, "name")
+            name = name if IDENT.match(name) else as_identifier(name)
             page = self._new_page(f"p_{name}", node.row, conds, generated=True)
             self._place(node, page, [])
             return
         appearance = self._appearance(node.row)
         if "field-list" in appearance:
             name = self.ctx.identifier(self.sheet, node.row, "name", "group")
-            page = self._new_page(name or "page", node.row, conds + self._rel(node.row))
+            page_conds = conds + self._rel(node.row)
+            page = self._new_page(name or "page", node.row, page_conds)
             self._group_label(node)
+            self.group = _Group(node.row, name or "page", page_conds, [page["id"]])
             for child in node.children:
                 self._place(child, page, [])
+            if len(self.group.ids) > 1:
+                message = (
+                    f"this field-list group is split into the pages {', '.join(self.group.ids)} "
+                    f"(before rows {', '.join(map(str, self.group.rows))}): a condition is "
+                    "checked when a page is submitted, so it can only use answers from earlier "
+                    "pages"
+                )
+                self.ctx.warn(self.sheet.loc(node.row, "name"), message)
+            self.group = None
         elif "table-list" in appearance:
             name = self.sheet.get(node.row, "name")
             page = self._new_page(f"p_{name}", node.row, conds, generated=True)
@@ -228,6 +263,7 @@ class SurveySheet:
         return page
 
     def _place(self, node: Node, page: dict, conds: list) -> None:
+        page = self.pages[-1] if self.group is not None else page
         index = len(self.pages) - 1
         if node.kind.base == "begin repeat":
             return
@@ -241,9 +277,56 @@ class SurveySheet:
             self._question(node, page, index, conds + self._rel(node.row))
 
     # ------------------------------------------------------------------ questions
+    def _other_text(self, node: Node, page: dict) -> bool:
+        """The "other, specify" idiom: a text row right after a select, shown when its 'other'
+        choice is picked, becomes that option's `other: true` text (see resolve_options)."""
+        match = OTHER_IDIOM.match(self.sheet.get(node.row, "relevant"))
+        if match is None or node.kind.base != "text" or not page["questions"]:
+            return False
+        if self.sheet.get(node.row, "constraint") or self.sheet.get(node.row, "surveyapp", "when"):
+            return False
+        previous = page["questions"][-1]
+        name = match.group("name") or match.group("name2")
+        code = match.group("code") or match.group("bcode")
+        if previous.get("id") != self.ctx.renamed.get(name, name):
+            return False
+        if previous.get("type") not in ("single", "multiple") or "_other_text" in previous:
+            return False
+        options = previous.get("options")
+        if not isinstance(options, ListRef) or options.or_other:
+            return False
+        previous["_other_text"] = (
+            code,
+            self.sheet.get(node.row, "name"),
+            self.sheet.loc(node.row, "relevant"),
+        )
+        return True
+
+    def _split_if_needed(self, node: Node, page: dict, conds: list) -> dict:
+        """A new page for a question whose condition uses an answer of the current page."""
+        group = self.group
+        if group is None or page is not self.pages[-1]:
+            return page
+        here = {q.get("id") for q in page["questions"]}
+        texts = [value for kind, value, _ in conds if kind == "xpath"]
+        for name in (m.group(1) for text in texts for m in REF.finditer(text)):
+            if self.ctx.renamed.get(name, name) in here:
+                used = {p["id"] for p in self.pages}
+                page_id = next(
+                    f"{group.base}_{n}" for n in range(2, 999) if f"{group.base}_{n}" not in used
+                )
+                group.ids.append(page_id)
+                group.rows.append(node.row.number)
+                return self._new_page(page_id, group.row, group.conds)
+        return page
+
     def _question(self, node: Node, page: dict, index: int, conds: list) -> None:
         from .questions import build_question
 
+        if self._other_text(node, page):
+            return
+        page = self._split_if_needed(node, page, conds)
+        index = len(self.pages) - 1
         path = ("pages", index, "questions", len(page["questions"]))
         question = build_question(self, node, path)
         if question is None:
@@ -255,6 +338,8 @@ class SurveySheet:
     def _matrix(self, node: Node, page: dict, index: int, conds: list) -> None:
         from .questions import build_matrix
 
+        page = self._split_if_needed(node, page, conds + self._rel(node.row))
+        index = len(self.pages) - 1
         path = ("pages", index, "questions", len(page["questions"]))
         matrix = build_matrix(self, node, path)
         if matrix is None:

@@ -15,6 +15,7 @@ KIND = {
     "nps": "number",
     "text": "text",
     "email": "text",
+    "date": "text",
     "consent": "consent",
     "note": "note",
     "matrix": "matrix",

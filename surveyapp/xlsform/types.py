@@ -13,6 +13,9 @@ QUESTION_TYPES = {
     "text": "text",
     "note": "note",
     "acknowledge": "consent",
+    "range": "integer",
+    "phone number": "text",
+    "date": "date",
 }
 
 #: `surveyapp_type` may refine a base type into one XLSForm does not have.
@@ -20,11 +23,19 @@ REFINED = {"email": "text", "nps": "integer", "consent": "acknowledge"}
 
 #: Multi-word spellings (lower-case words) -> canonical type.
 _PREFIXES = [
+    (("add", "select", "one", "prompt", "using"), "select_one"),
+    (("add", "select", "multiple", "prompt", "using"), "select_multiple"),
+    (("select", "all", "that", "apply", "from"), "select_multiple"),
     (("select", "all", "that", "apply"), "select_multiple"),
     (("select", "multiple", "from", "file"), "select_multiple_from_file"),
     (("select", "one", "from", "file"), "select_one_from_file"),
+    (("select", "multiple", "from"), "select_multiple"),
+    (("select", "one", "from"), "select_one"),
+    (("select", "multiple", "using"), "select_multiple"),
+    (("select", "one", "using"), "select_one"),
     (("select", "multiple"), "select_multiple"),
     (("select", "one"), "select_one"),
+    (("phone", "number"), "phone number"),
     (("select1",), "select_one"),
     (("begin", "group"), "begin group"),
     (("begin_group",), "begin group"),
@@ -37,7 +48,12 @@ _PREFIXES = [
     (("end_repeat",), "end repeat"),
     (("end", "loop"), "end repeat"),
 ]
-_ALIASES = {"int": "integer", "string": "text", "trigger": "acknowledge", "imei": "deviceid"}
+_ALIASES = {
+    "int": "integer",
+    "string": "text",
+    "trigger": "acknowledge",
+    "imei": "deviceid",
+}
 
 #: Collected by ODK Collect by itself; the platform records what it needs on its own.
 METADATA = frozenset(
@@ -60,13 +76,9 @@ METADATA = frozenset(
 
 _MEDIA = "file uploads and media capture are not supported: remove the row"
 _GEO = "locations are not supported: remove the row, or ask for the place as a text question"
-_DATE = (
-    "dates and times are not supported: ask for a year as an integer (. >= 1900 and . <= 2030), "
-    "or use a text question"
-)
+_DATE = "times are not supported: use a date question, or a text question"
 _EXTERNAL = "external data is not supported: copy the choices into the choices sheet"
 REFUSED = {
-    "date": _DATE,
     "time": _DATE,
     "datetime": _DATE,
     "geopoint": _GEO,
@@ -79,10 +91,6 @@ REFUSED = {
     "video": _MEDIA,
     "file": _MEDIA,
     "barcode": _MEDIA,
-    "range": (
-        "range is not supported: use integer with a constraint such as '. >= 0 and . <= 10', "
-        "and set surveyapp_type to nps for a 0-10 recommendation scale"
-    ),
     "rank": "ranking is not supported: use a select_multiple, or one select_one per rank",
     "hidden": "hidden values are not supported: use a derived variable in the surveyapp sheet",
     "xml-external": _EXTERNAL,
@@ -129,6 +137,6 @@ def parse_type(text: str) -> RowType:
     if base not in known and base != "calculate":
         raise ValueError(
             f"unknown type '{text}': the types are select_one, select_multiple, integer, "
-            "decimal, text, note, acknowledge, calculate, begin group and end group"
+            "decimal, range, text, note, acknowledge, calculate, begin group and end group"
         )
     return RowType(base)

@@ -557,7 +557,7 @@ def test_header_checks(pages):
     )
     bad = bad.replace("schema_version: 1", "schema_version: 2")
     messages = " | ".join(p.message for p in problems(bad))
-    assert "^[a-z][a-z0-9-]*$" in messages
+    assert "^[a-z][a-z0-9_-]*$" in messages
     assert "default_language 'de' is not one of the languages" in messages
     assert "schema_version 2 is not supported" in messages
 

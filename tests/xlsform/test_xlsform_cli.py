@@ -120,3 +120,19 @@ def test_export_a_loaded_survey(app, runner, session, tmp_path):
     assert missing.exit_code == 1
     assert "no survey 'nope'" in missing.output
     assert _form_id(out) == "barometre-2015"
+
+
+def test_check_and_load_take_the_import_options(app, runner, session, tmp_path):
+    from surveyapp.commands.survey import survey_group
+
+    survey = [{"type": "text", "name": "a", "label": "Pourquoi ?"}]
+    path = str(write_xlsform(tmp_path / "fr.xlsx", survey, [], SETTINGS_EN))
+    refused = runner.invoke(survey_group, ["check", path])
+    assert refused.exit_code == 1
+    assert "which language are the columns label written in?" in refused.output
+    checked = runner.invoke(survey_group, ["check", path, "--language", "fr"])
+    assert checked.exit_code == 0, checked.output
+    assert f"{path}: OK" in checked.output
+    loaded = runner.invoke(survey_group, ["load", path, "--language", "fr"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "test-form: version 1 (new version)" in loaded.output

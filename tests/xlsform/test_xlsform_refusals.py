@@ -24,14 +24,16 @@ BASE = [q("select_one yesno", "a", required="yes")]
 CASES = [
     ("repeat", [*BASE, q("begin repeat", "kids"), q("text", "kid"), {"type": "end repeat"}],
      None, None, None, ("survey", 3, "type", "repeats are not supported")),
-    ("date", [*BASE, q("date", "born")], None, None, None,
-     ("survey", 3, "type", "ask for a year as an integer")),
+    ("time", [*BASE, q("time", "at")], None, None, None,
+     ("survey", 3, "type", "times are not supported")),
     ("geopoint", [*BASE, q("geopoint", "where")], None, None, None,
      ("survey", 3, "type", "locations are not supported")),
     ("photo", [*BASE, q("image", "photo")], None, None, None,
      ("survey", 3, "type", "media capture are not supported")),
-    ("range", [*BASE, q("range", "score")], None, None, None,
-     ("survey", 3, "type", "surveyapp_type to nps")),
+    ("range step", [*BASE, q("range", "score", parameters="start=0 end=1 step=0.1")],
+     None, None, None, ("survey", 3, "parameters", "whole numbers")),
+    ("range misspelt parameter", [*BASE, q("range", "score", parameters="tart=1 end=5")],
+     None, None, None, ("survey", 3, "parameters", "range parameter 'tart' is unknown")),
     ("rank", [*BASE, q("rank yesno", "order")], None, None, None,
      ("survey", 3, "type", "ranking is not supported")),
     ("external", [*BASE, q("select_one_from_file towns.csv", "town")], None, None, None,
@@ -42,14 +44,15 @@ CASES = [
      None, None, None, ("survey", 3, "calculation", "derived variables in the surveyapp sheet")),
     ("xpath function", [*BASE, q("text", "b", relevant="string-length(${a}) > 3")],
      None, None, None, ("survey", 3, "relevant", "string-length() is not supported")),
-    ("same page", [{"type": "begin group", "name": "g", "appearance": "field-list"},
-                   *BASE, q("text", "b", relevant="${a} = 'yes'"), {"type": "end group"}],
-     None, None, None, ("survey", 4, "relevant", "on the same page")),
+    ("same page, asked after", [{"type": "begin group", "name": "g", "appearance": "field-list"},
+                                q("text", "b", relevant="${a} = 'yes'"), *BASE,
+                                {"type": "end group"}],
+     None, None, None, ("survey", 3, "relevant", "on the same page")),
     ("later question", [q("text", "b", relevant="${a} = 'yes'"), *BASE], None, None, None,
      ("survey", 2, "relevant", "asked later")),
     ("unknown choice", [*BASE, q("text", "b", relevant="${a} = 'maybe'")], None, None, None,
      ("survey", 3, "relevant", "'maybe' is not a choice")),
-    ("regex constraint", [*BASE, q("text", "b", constraint="regex(., '^[0-9]+$')")],
+    ("cross-question constraint", [*BASE, q("integer", "b", constraint=". <= ${a}")],
      None, None, None, ("survey", 3, "constraint", "only bounds become limits")),
     ("cascading choice filter", [*BASE, q("select_one yesno", "b", choice_filter="a = ${a}")],
      None, None, None, ("survey", 3, "choice_filter", "selected(${question}, name)")),
@@ -57,8 +60,8 @@ CASES = [
      ("survey", 3, "default", "default answers are not supported")),
     ("conditional required", [*BASE, q("text", "b", required="${a} = 'yes'")],
      None, None, None, ("survey", 3, "required", "must be yes or no")),
-    ("bad name", [*BASE, q("text", "Q2")], None, None, None,
-     ("survey", 3, "name", "such as 'q2'")),
+    ("names collide", [*BASE, q("text", "Q2"), q("text", "q2")], None, None, None,
+     ("survey", 4, "name", "would both be the id 'q2'")),
     ("unclosed group", [{"type": "begin group", "name": "g"}, *BASE], None, None, None,
      ("survey", 2, "type", "never closed")),
     ("stray end group", [*BASE, {"type": "end group"}], None, None, None,
@@ -75,19 +78,17 @@ CASES = [
     ("missing translation", [{"type": "text", "name": "b", EN: "Why?", FR: None}],
      None, {**SETTINGS_EN, "default_language": "English (en)"}, None,
      ("survey", 2, FR, "no French (fr) label")),
-    ("unknown language", [{"type": "text", "name": "b", "label::Klingon": "Why?"}],
-     None, None, None, ("survey", 1, "label::Klingon", "label::French (fr)")),
+    ("unknown language", [{"type": "text", "name": "b", "label::Gibberish": "Why?"}],
+     None, None, None, ("survey", 1, "label::Gibberish", "label::French (fr)")),
     ("language not said", [{"type": "text", "name": "b", "label": "Why?"}],
-     None, SETTINGS_EN, None, ("survey", 1, "label", "set default_language")),
-    ("choice code", BASE, [*YESNO, {"list_name": "yesno", "name": "01", EN: "Maybe"}],
-     None, None, ("choices", 4, "name", "without leading zeros")),
+     None, SETTINGS_EN, None, ("survey", 1, "label", "which language are the columns label")),
+    ("choice codes collide", BASE, [*YESNO, {"list_name": "yesno", "name": "Yes", EN: "Yes!"}],
+     None, None, ("choices", 4, "name", "would both be the code 'yes'")),
     ("choice image", BASE, [{"list_name": "yesno", "name": "yes", EN: "Yes",
                              "media::image": "yes.png"}],
      None, None, ("choices", 2, "media::image", "images in choices")),
     ("form_id", BASE, None, {"form_id": "My Form", "version": "1", "form_title": "T"}, None,
      ("settings", 2, "form_id", "e.g. my-form")),
-    ("no version", BASE, None, {"form_id": "t", "form_title": "T"}, None,
-     ("settings", 0, None, "add version")),
     ("surveyapp yaml", BASE, None, None, "endings:\n  - id: [oops",
      ("surveyapp", 3, "yaml", "YAML")),
     ("surveyapp pages", BASE, None, None, "pages: []",
@@ -133,7 +134,7 @@ def test_refusal_is_located(tmp_path, survey, choices, settings, surveyapp, expe
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    survey = [q("date", "d"), q("text", "Bad"), q("text", "c", relevant="${zz} = 1")]
+    survey = [q("geopoint", "d"), q("text", "b", default="x"), q("text", "c", relevant="${zz} = 1")]
     path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
     with pytest.raises(XlsformError) as info:
         import_xlsform(path)
@@ -172,3 +173,18 @@ def test_odd_sheets_and_columns_only_warn(tmp_path):
     assert "instructions: sheet ignored" in warnings
     assert "column 'notes' ignored" in warnings
     assert "guidance_hint ignored" in warnings
+
+
+def test_a_group_condition_is_refused_once(tmp_path):
+    survey = [
+        q("select_one yesno", "a"),
+        {"type": "begin group", "name": "g", "relevant": "${a} = 'maybe'"},
+        q("text", "b"),
+        q("text", "c"),
+        {"type": "end group"},
+    ]
+    path = write_xlsform(tmp_path / "form.xlsx", survey, YESNO, SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path)
+    found = [p for p in info.value.problems if "'maybe' is not a choice" in p.message]
+    assert len(found) == 1, "\n".join(str(p) for p in info.value.problems)

@@ -167,7 +167,9 @@ def test_constraints_as_bounds(text, base, found):
     [
         (". > 0.5", "decimal"),
         (". >= 0 or . <= 5", "integer"),
-        ("regex(., '^[0-9]+$')", "text"),
+        ("regex(., '^[0-9]+$')", "integer"),
+        ("regex(${other}, '^[0-9]+$')", "text"),
+        ("regex(., 'a') and regex(., 'b')", "text"),
         (". != 3", "integer"),
         (". >= ${age}", "integer"),
         ("string-length(.) >= 3", "text"),

@@ -304,3 +304,27 @@ def feature_rows(columns: dict[str, str], hints: dict[str, str]):
         for i in range(5)
     ]
     return survey, choices
+
+
+def save_cached_values(path: Path, sheet_index: int, values: dict[str, str]) -> None:
+    """Give formula cells the value a spreadsheet application would have saved with them
+    (openpyxl writes formulas without one): {"C2": "text"}."""
+    import re
+    import shutil
+    import zipfile
+
+    member = f"xl/worksheets/sheet{sheet_index}.xml"
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == member:
+                xml = data.decode()
+                for ref, value in values.items():
+                    pattern = rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>'
+                    replacement = rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v>'
+                    xml, count = re.subn(pattern, replacement, xml)
+                    assert count == 1, f"no formula cell {ref}"
+                data = xml.encode()
+            dst.writestr(info, data)
+    shutil.move(tmp, path)

@@ -1,0 +1,116 @@
+"""Date questions: an ISO date (YYYY-MM-DD), between bounds that may be relative to today.
+
+`min` / `max` are an ISO date (`'1900-01-01'`) or `today`, optionally shifted by whole days,
+months or years (`today-18y`, `today+30d`). Relative bounds are resolved when the page is
+submitted. The value stored (and exported) is the ISO text of the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .messages import FieldError
+from .question_base import Parsed, QuestionType, single_value
+from .reader import Reader
+
+if TYPE_CHECKING:
+    from .yamlsource import YNode
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+RELATIVE = re.compile(r"today(?:\s*([+-])\s*([0-9]{1,4})\s*([dmy]))?\Z")
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def resolve_bound(bound: str, today: dt.date) -> dt.date:
+    """The date a bound names on a given day (the bound was checked at load)."""
+    match = RELATIVE.match(bound)
+    if match is None:
+        return dt.date.fromisoformat(bound)
+    sign, amount, unit = match.groups()
+    if sign is None:
+        return today
+    n = int(amount) * (1 if sign == "+" else -1)
+    if unit == "d":
+        return today + dt.timedelta(days=n)
+    months = today.year * 12 + today.month - 1 + (n if unit == "m" else 12 * n)
+    year, month = divmod(months, 12)
+    day = today.day
+    while True:  # 29 February minus a year is 28 February
+        try:
+            return dt.date(year, month + 1, day)
+        except ValueError:
+            day -= 1
+
+
+def _bound(reader: Reader, node: YNode, path: str, key: str) -> str | None:
+    text = reader.string(node, path, key)
+    if text is None:
+        return None
+    text = text.strip()
+    valid = RELATIVE.match(text) is not None
+    if not valid and ISO_DATE.match(text):
+        try:
+            dt.date.fromisoformat(text)
+            valid = True
+        except ValueError:
+            valid = False
+    if not valid:
+        message = f"{key} must be a date ('2025-01-31') or today, today-18y, today+30d"
+        reader.error(node, path, message, "type")
+        return None
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class DateType(QuestionType):
+    """A calendar date, optionally between `min` and `max`."""
+
+    name: ClassVar[str] = "date"
+    keys: ClassVar[frozenset[str]] = frozenset({"min", "max"})
+    value_kind: ClassVar[str] = "text"  # conditions test whether it is answered
+    min: str | None = None
+    max: str | None = None
+
+    @classmethod
+    def from_yaml(cls, reader: Reader, fields: dict[str, YNode], path: str) -> QuestionType:
+        low, high = (
+            _bound(reader, fields[k], join(path, k), k) if k in fields else None
+            for k in ("min", "max")
+        )
+        return cls(low, high)
+
+    @property
+    def widget(self) -> str:
+        return "date"
+
+    def parse(self, q, form, options, rows, today: dt.date | None = None) -> Parsed:
+        errors: list[FieldError] = []
+        raw = single_value(form, q.id, errors)
+        if errors:
+            return {}, errors
+        if raw is None:
+            return self._missing(q, errors)
+        text = raw.strip()
+        try:
+            value = dt.date.fromisoformat(text) if ISO_DATE.match(text) else None
+        except ValueError:
+            value = None
+        if value is None:
+            return {}, [FieldError(q.id, "not_a_date")]
+        today = today or dt.date.today()
+        for key, code, wrong in (("min", "date_too_early", -1), ("max", "date_too_late", 1)):
+            bound = getattr(self, key)
+            if bound is None:
+                continue
+            limit = resolve_bound(bound, today)
+            if (value > limit) - (value < limit) == wrong:
+                params: dict[str, Any] = {key: limit.isoformat()}
+                return {}, [FieldError(q.id, code, MappingProxyType(params))]
+        return {q.id: value.isoformat()}, errors

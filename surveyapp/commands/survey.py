@@ -30,8 +30,10 @@ def check(paths: tuple[str, ...], language: str | None) -> None:
 
     failed = False
     for path in paths:
+        text = None
         try:
-            report = lint_text(read_schema_source(path, language), source=path)
+            text = read_schema_source(path, language)
+            report = lint_text(text, source=path)
         except SchemaError as exc:  # a YAML file too large or not UTF-8
             report = LintReport(path, tuple(exc.problems), (), None)
         except click.ClickException as exc:  # a workbook refused: its problems are shown
@@ -42,8 +44,8 @@ def check(paths: tuple[str, ...], language: str | None) -> None:
             click.echo(str(problem), err=True)
         for warning in getattr(report, "warnings", ()):
             click.echo(f"warning: {warning}", err=True)
-        if report.ok:
-            _warn_interface_languages(path, read_schema_source(path))
+        if report.ok and text is not None:
+            _warn_interface_languages(path, text)
             click.echo(f"{path}: OK")
             if report.stats is not None:
                 click.echo(_describe_stats(report.stats))

@@ -40,6 +40,7 @@ class TemplateForm(FlaskForm):
             "declared attributes, e.g. {{ source }}."
         ),
         validators=[DataRequired(), Length(max=20_000)],
+        render_kw={"rows": 10},
     )
     html = TextAreaField(_l("HTML version (optional)"), validators=[Optional(), Length(max=50_000)])
 
@@ -47,7 +48,7 @@ class TemplateForm(FlaskForm):
 class SendForm(FlaskForm):
     """Start a sending wave."""
 
-    kind = SelectField(_l("What to send"), choices=KIND_CHOICES)
+    kind = SelectField(_l("Mails to send"), choices=KIND_CHOICES)
 
 
 class TestMailForm(FlaskForm):

@@ -5,7 +5,9 @@ beside a bare reference app (the ceiling) under the same settings, on SQLite and
                                               [--backends sqlite postgresql] [--think 0]
 
 Prints a table and writes benchmarks/results/load.json. The result is the ratio of our page
-cycles per second (GET a page + POST it) to the reference app's, measured in the same run.
+cycles per second (GET a page + POST it) to the reference app's, measured in the same run. No
+ratio is printed (and the exit status is 1) when the reference run had errors, completed fewer
+cycles than requested or ran at an implausible rate: see benchmarks/load_checks.py.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine, text, update  # noqa: E402
 
+from benchmarks.load_checks import Floors, ratio_refusal  # noqa: E402
 from surveyapp.engine import load_survey_file  # noqa: E402
 from surveyapp.models import QuotaCell  # noqa: E402
 from tests.support.http_respondent import HttpRespondent  # noqa: E402
@@ -168,6 +171,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def summary(stats: Stats, seconds: float, cpu: float) -> dict:
     return {
+        "cycles": stats.cycles,
         "page_cycles_per_s": stats.cycles / seconds,
         "completes_per_min": stats.completes * 60 / seconds,
         "p50_ms": percentile(stats.latencies, 0.50) * 1000,
@@ -249,7 +253,9 @@ def run(args) -> dict:
                     ref = summary(ref_stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
                 drop_database(ours_url)
                 drop_database(ref_url)
-                ratio = ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
+                floors = Floors(args.min_reference_rate, args.min_cycles_per_user)
+                refusal = ratio_refusal(ours, ref, concurrency, floors)
+                ratio = None if refusal else ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
                 results["runs"].append(
                     {
                         "backend": backend,
@@ -259,6 +265,7 @@ def run(args) -> dict:
                         "surveyapp": ours,
                         "reference": ref,
                         "ratio": ratio,
+                        "ratio_refused": refusal,
                     }
                 )
                 print_row(results["runs"][-1])
@@ -272,7 +279,12 @@ def print_row(r: dict) -> None:
         f"(p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / p99 {o['p99_ms']:.0f} ms, "
         f"{o['completes_per_min']:.0f} completes/min, cpu {o['server_cpu_ms_per_cycle']:.1f} "
         f"ms/cycle, errors {o['errors'] or 0}) | ceiling {f['page_cycles_per_s']:7.1f} cyc/s "
-        f"(p99 {f['p99_ms']:.0f} ms) | ratio {r['ratio']:.2f}",
+        f"(p99 {f['p99_ms']:.0f} ms, errors {f['errors'] or 0}) | "
+        + (
+            f"ratio {r['ratio']:.2f}"
+            if r["ratio"] is not None
+            else f"NO RATIO: {r['ratio_refused']}"
+        ),
         flush=True,
     )
 
@@ -284,12 +296,27 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--think", type=float, default=0.0, help="mean think time (s)")
+    parser.add_argument(
+        "--min-reference-rate",
+        type=float,
+        default=Floors.min_rate,
+        help="reference cycles/s below which no ratio is printed",
+    )
+    parser.add_argument(
+        "--min-cycles-per-user",
+        type=int,
+        default=Floors.min_cycles_per_user,
+        help="reference cycles each respondent must complete for a ratio",
+    )
     parser.add_argument("--output", default=str(REPO / "benchmarks" / "results" / "load.json"))
     args = parser.parse_args()
     results = run(args)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(results, indent=2))
     print(f"written {args.output}")
+    refused = [r for r in results["runs"] if r["ratio"] is None]
+    if refused:
+        sys.exit(f"{len(refused)} run(s) without a ratio: see NO RATIO above")
 
 
 if __name__ == "__main__":

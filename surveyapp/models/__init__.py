@@ -12,6 +12,7 @@ from surveyapp.models.invitation import (
 from surveyapp.models.job import JOB_STATES, Job
 from surveyapp.models.quota import QuotaCell, QuotaClaim
 from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
+from surveyapp.models.results_cache import ResultsCache
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "QuotaCell",
     "QuotaClaim",
     "Response",
+    "ResultsCache",
     "Survey",
     "SurveyVersion",
     "User",

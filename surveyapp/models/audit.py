@@ -15,7 +15,11 @@ class AuditEvent(Base):
     """One audited action (login, export, quota change, response deletion…)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        # A survey's events (when it was closed), and SET NULL when the survey is deleted.
+        Index("ix_audit_events_survey_id_action_at", "survey_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

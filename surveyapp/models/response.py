@@ -38,6 +38,10 @@ class Response(Base):
             name="one_completion",
         ),
         Index("ix_responses_survey_status_completed", "survey_id", "status", "completed_at"),
+        # Dashboard starts by day, exports including responses in progress.
+        Index("ix_responses_survey_id_started_at", "survey_id", "started_at"),
+        # Responses of a version (quota report schemas, deleting a version's survey).
+        Index("ix_responses_version_id", "version_id"),
         # SQLite: never reuse a deleted response's id (audit lines and exports name ids).
         {"sqlite_autoincrement": True},
     )

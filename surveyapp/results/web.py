@@ -7,7 +7,15 @@ the same options. Test responses are never included.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_babel import format_percent, get_locale
 
 from surveyapp.admin.formatting import percent_pattern
@@ -29,6 +37,7 @@ from surveyapp.services.surveys import compiled, get_survey
 charts = LazyModule("surveyapp.results.charts")
 sheet = LazyModule("surveyapp.results.sheet")
 service = LazyModule("surveyapp.services.results")
+shared = LazyModule("surveyapp.services.results_cache")
 
 bp = Blueprint("results", __name__)
 bp.before_request(guard_blueprint)
@@ -78,15 +87,18 @@ def index(slug: str):
     """Every closed question's table for the chosen breakdown, weighting and filters."""
     survey = _survey(slug)
     options = _options(survey)
+    secret = str(current_app.secret_key).encode()
     try:
-        loaded, report = service.compute(db.session, survey, options)
+        page = shared.page_results(db.session, survey, options, secret)
     except service.ResultsError as exc:
         abort(400, description=str(exc))
+    report = page.report
     return render_template(
         "results/index.html",
         survey=survey,
         options=options,
-        loaded=loaded,
+        loaded=page,
+        computed_at=page.computed_at,
         report=report,
         tr=sheet.tr,
         base_statement=base_statement,

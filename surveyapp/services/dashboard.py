@@ -9,10 +9,10 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, cast, func, select, text
+from sqlalchemy.orm import Session, selectinload
 
 from surveyapp.models import RESPONSE_STATUSES, Response, Survey, SurveyVersion
 
@@ -49,11 +49,11 @@ class Tally:
         """Started and not finished."""
         return self.starts - self.complete - self.screened_out - self.quota_full
 
-    def add(self, status: str) -> None:
-        """Count one response of this status."""
-        self.starts += 1
+    def add(self, status: str, n: int = 1) -> None:
+        """Count `n` responses of this status."""
+        self.starts += n
         if status in FINISHED:
-            setattr(self, status, getattr(self, status) + 1)
+            setattr(self, status, getattr(self, status) + n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,9 @@ def survey_overview(session: Session) -> list[SurveyRow]:
         .group_by(Response.survey_id, Response.status)
     ):
         counts[survey_id][status] = n
-    surveys = session.scalars(select(Survey).order_by(Survey.slug)).all()
+    surveys = session.scalars(
+        select(Survey).options(selectinload(Survey.current_version)).order_by(Survey.slug)
+    ).all()
     return [
         SurveyRow(s, s.current_version, {st: counts[s.id].get(st, 0) for st in RESPONSE_STATUSES})
         for s in surveys
@@ -120,45 +122,112 @@ def get_version(session: Session, survey: Survey, number: int) -> SurveyVersion 
 def fieldwork(
     session: Session, survey: Survey, tz: tzinfo, page_order: list[str], today: date | None = None
 ) -> Dashboard:
-    """Starts and outcomes per day, stop pages, median completion time, language and source."""
-    rows = session.execute(
-        select(
-            Response.status,
-            Response.language,
-            Response.params["source"].as_string(),
-            Response.current_page,
-            Response.started_at,
-            Response.completed_at,
-        ).where(Response.survey_id == survey.id, Response.is_test.is_(False))
-    ).all()
+    """Starts and outcomes per day, stop pages, median completion time, language and source.
+
+    Every figure is aggregated by the database (GROUP BY), so the page runs the same five
+    statements whether the survey has ten responses or a million.
+    """
+    base = (Response.survey_id == survey.id, Response.is_test.is_(False))
     totals = Tally()
     languages: dict[str, Tally] = defaultdict(Tally)
     sources: dict[str, Tally] = defaultdict(Tally)
+    source = Response.params["source"].as_string()
+    for status, language, src, n in session.execute(
+        select(Response.status, Response.language, source, func.count())
+        .where(*base)
+        .group_by(Response.status, Response.language, source)
+    ):
+        for tally in (totals, languages[language or "?"], sources[_source(src)]):
+            tally.add(status, n)
+    dialect = session.get_bind().dialect.name
     starts: Counter[date] = Counter()
+    bucket = day_bucket(dialect, Response.started_at, tz)
+    for label, n in session.execute(select(bucket, func.count()).where(*base).group_by(bucket)):
+        starts[bucket_day(label, tz)] += n
     ends: dict[str, Counter[date]] = {status: Counter() for status in FINISHED}
+    bucket = day_bucket(dialect, Response.completed_at, tz)
+    for status, label, n in session.execute(
+        select(Response.status, bucket, func.count())
+        .where(*base, Response.status.in_(FINISHED), Response.completed_at.is_not(None))
+        .group_by(Response.status, bucket)
+    ):
+        ends[status][bucket_day(label, tz)] += n
     stopped: Counter[str] = Counter()
-    durations = []
-    for status, language, source, page, started_at, completed_at in rows:
-        totals.add(status)
-        languages[language or "?"].add(status)
-        sources[str(source) if source not in (None, "") else ""].add(status)
-        starts[started_at.astimezone(tz).date()] += 1
-        if status in FINISHED and completed_at is not None:
-            ends[status][completed_at.astimezone(tz).date()] += 1
-            if status == "complete":
-                durations.append((completed_at - started_at).total_seconds())
-        elif status == "in_progress":
-            stopped[page or ""] += 1
+    for page, n in session.execute(
+        select(Response.current_page, func.count())
+        .where(*base, Response.status == "in_progress")
+        .group_by(Response.current_page)
+    ):
+        stopped[page or ""] += n
     days, truncated = _days(starts, ends, today)
     return Dashboard(
         totals=totals,
         days=days,
         truncated_days=truncated,
         funnel=_funnel(stopped, page_order),
-        median_seconds=statistics.median(durations) if durations else None,
+        median_seconds=_median_seconds(session, dialect, base, totals.complete),
         by_language=sorted(languages.items()),
         by_source=sorted(sources.items(), key=lambda item: (item[0] == "", item[0])),
     )
+
+
+def _source(value: object) -> str:
+    return str(value) if value not in (None, "") else ""
+
+
+def _median_seconds(session: Session, dialect: str, base, complete: int) -> float | None:
+    """Median completion time: the database sorts, only the one or two middle rows come back."""
+    if not complete:
+        return None
+    if dialect == "sqlite":
+        length = func.julianday(Response.completed_at) - func.julianday(Response.started_at)
+    else:
+        length = Response.completed_at - Response.started_at
+    middle = session.execute(
+        select(Response.started_at, Response.completed_at)
+        .where(*base, Response.status == "complete", Response.completed_at.is_not(None))
+        .order_by(length, Response.id)
+        .offset((complete - 1) // 2)
+        .limit(2 - complete % 2)
+    ).all()
+    if not middle:  # a complete without an end time cannot exist (one_completion constraint)
+        return None
+    return statistics.mean((end - start).total_seconds() for start, end in middle)
+
+
+def zone_name(tz: tzinfo) -> str | None:
+    """The IANA name of a time zone (pytz or zoneinfo), or None for an anonymous offset."""
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    if name is None and tz.utcoffset(None) == timedelta(0):
+        name = "UTC"
+    return name
+
+
+def day_bucket(dialect: str, column, tz: tzinfo):
+    """A text label that `bucket_day` turns into the calendar day in `tz`.
+
+    PostgreSQL converts to the named zone itself (`YYYY-MM-DD`). Elsewhere the label is the
+    UTC quarter of an hour (`YYYY-MM-DD HH:MM`): every zone's offset is a whole number of
+    quarter hours, so each bucket falls in exactly one local day, daylight saving included,
+    and the rows returned depend on the fieldwork's length, not on the number of responses.
+    """
+    name = zone_name(tz)
+    if dialect == "postgresql" and name is not None:
+        return func.to_char(func.timezone(name, column), "YYYY-MM-DD")
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", column)
+        quarter = func.date_bin(text("interval '15 minutes'"), utc, text("timestamp '2000-01-01'"))
+        return func.to_char(quarter, "YYYY-MM-DD HH24:MI")
+    minutes = cast(func.strftime("%M", column), Integer) / 15 * 15
+    return func.strftime("%Y-%m-%d %H:", column).concat(func.printf("%02d", minutes))
+
+
+def bucket_day(label: str, tz: tzinfo) -> date:
+    """The local calendar day of a `day_bucket` label."""
+    if len(label) == 10:
+        return date.fromisoformat(label)
+    moment = datetime.strptime(label, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    return moment.astimezone(tz).date()
 
 
 def _days(

@@ -32,7 +32,7 @@ from surveyapp.engine.messages import FieldError
 from surveyapp.engine.model import Ending
 from surveyapp.engine.render import PageView
 from surveyapp.engine.visibility import is_contact
-from surveyapp.models import Contact, Response, Survey, SurveyVersion, utcnow
+from surveyapp.models import Contact, Response, ResultsCache, Survey, SurveyVersion, utcnow
 from surveyapp.services import quotas, surveys
 from surveyapp.services.audit import RESPONDENT, record
 from surveyapp.services.auth import begin_write
@@ -988,6 +988,8 @@ def withdraw(session: Session, slug: str, code: str | None) -> bool:
         return False
     released = quotas.release(session, response_id)
     session.execute(delete(Response).where(Response.id == response_id))
+    # Shared results tables may hold figures counting this response: forget them.
+    session.execute(delete(ResultsCache).where(ResultsCache.survey_id == survey.id))
     record(
         session,
         RESPONDENT,

@@ -15,7 +15,7 @@ from math import ceil
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.models import QuotaCell, QuotaClaim, Response, Survey, utcnow
+from surveyapp.models import QuotaCell, QuotaClaim, Response, ResultsCache, Survey, utcnow
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write
 
@@ -157,6 +157,14 @@ def release_and_delete(session: Session, response_ids: list[int]) -> int:
             ).rowcount
             or 0
         )
+    # Shared results tables may hold figures counting these responses: forget them.
+    session.execute(
+        delete(ResultsCache).where(
+            ResultsCache.survey_id.in_(
+                select(Response.survey_id).where(Response.id.in_(response_ids))
+            )
+        )
+    )
     session.execute(
         delete(Response)
         .where(Response.id.in_(response_ids))

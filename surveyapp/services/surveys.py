@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine import load_survey
@@ -127,8 +127,12 @@ def load_bundled(session: Session, actor: Actor) -> list[LoadResult]:
 
 
 def list_surveys(session: Session) -> list[Survey]:
-    """Every survey, by slug."""
-    return list(session.scalars(select(Survey).order_by(Survey.slug)))
+    """Every survey, by slug, with its current version (one more statement, not one per survey)."""
+    return list(
+        session.scalars(
+            select(Survey).options(selectinload(Survey.current_version)).order_by(Survey.slug)
+        )
+    )
 
 
 def get_survey(session: Session, slug: str) -> Survey | None:

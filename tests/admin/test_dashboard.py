@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from surveyapp.admin import charts
 from surveyapp.extensions import db
@@ -144,3 +144,50 @@ def test_chart_geometry():
 def test_empty_dashboard(as_role, demo_survey):
     html = as_role("study").get("/admin/surveys/demo/dashboard").get_data(as_text=True)
     assert '<svg class="chart"' not in html
+
+
+def test_days_follow_the_admin_time_zone_across_daylight_saving(app, demo_survey):
+    """Days are grouped by the database; each response lands on its local calendar day."""
+    import pytz
+
+    moments = [  # UTC instants near local midnights, across the end of summer time in Paris
+        datetime(2026, 10, 24, 21, 59, tzinfo=UTC),  # Paris 23:59 (UTC+2) on the 24th
+        datetime(2026, 10, 24, 22, 1, tzinfo=UTC),  # Paris 00:01 on the 25th
+        datetime(2026, 10, 25, 22, 59, tzinfo=UTC),  # Paris 23:59 (UTC+1) on the 25th
+        datetime(2026, 10, 25, 23, 1, tzinfo=UTC),  # Paris 00:01 on the 26th
+        datetime(2026, 10, 26, 18, 14, tzinfo=UTC),  # Kathmandu (UTC+5:45) 23:59 on the 26th
+        datetime(2026, 10, 26, 18, 16, tzinfo=UTC),  # Kathmandu 00:01 on the 27th
+    ]
+    for moment in moments:
+        add_response(app, demo_survey, current_page="p1", started_at=moment)
+    fixed = timezone(timedelta(hours=5, minutes=45))  # no name: grouped by UTC quarter hours
+    for name in ("Europe/Paris", "Asia/Kathmandu", "America/St_Johns", fixed):
+        tz = pytz.timezone(name) if isinstance(name, str) else name
+        expected: dict[date, int] = {}
+        for moment in moments:
+            day = moment.astimezone(tz).date()
+            expected[day] = expected.get(day, 0) + 1
+        with app.app_context():
+            survey = db.session.merge(demo_survey)
+            board = dashboard.fieldwork(db.session, survey, tz, ["p1"])
+        assert {d.day: d.starts for d in board.days if d.starts} == expected, name
+        # The SQLite-style quarter-hour labels give the same days as the database's zones.
+        for moment in moments:
+            label = moment.strftime("%Y-%m-%d %H:") + f"{moment.minute // 15 * 15:02d}"
+            assert dashboard.bucket_day(label, tz) == moment.astimezone(tz).date()
+
+
+def test_median_of_an_even_number_of_completes(app, demo_survey):
+    start = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    for minutes in (40, 10, 30, 20):  # middle two: 20 and 30 min
+        add_response(
+            app,
+            demo_survey,
+            status="complete",
+            started_at=start,
+            completed_at=start + timedelta(minutes=minutes, seconds=0.5),
+        )
+    with app.app_context():
+        survey = db.session.merge(demo_survey)
+        board = dashboard.fieldwork(db.session, survey, UTC, [])
+    assert board.median_seconds == 25 * 60 + 0.5

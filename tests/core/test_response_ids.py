@@ -50,8 +50,8 @@ def _add(conn, table, **values) -> int:
     return conn.execute(insert(table).values(**values)).inserted_primary_key[0]
 
 
-def _fill_at_0002(conn) -> dict[str, int]:
-    """Two responses holding quota slots, a user and an API token, as revision 0002 knew them."""
+def _fill_before_0006(conn) -> dict[str, int]:
+    """Two responses holding quota slots, a user and an API token, as revision 0005 knew them."""
     conn.execute(
         text("INSERT INTO surveys (slug, state, created_at) VALUES ('s', 'open', :at)"), {"at": NOW}
     )
@@ -113,10 +113,10 @@ def _fill_at_0002(conn) -> dict[str, int]:
 
 
 def test_the_migration_keeps_every_row_and_stops_id_reuse(scratch_engine):  # noqa: F811
-    migrations.upgrade(scratch_engine, "0002")
+    migrations.upgrade(scratch_engine, "0005")
     with scratch_engine.begin() as conn:
-        ids = _fill_at_0002(conn)
-    migrations.upgrade(scratch_engine, "sec_misc_1")
+        ids = _fill_before_0006(conn)
+    migrations.upgrade(scratch_engine, "0006")
     r1, r2, cell = ids["r1"], ids["r2"], ids["cell"]
     with scratch_engine.begin() as conn:
         claims = conn.execute(text("SELECT response_id, cell_id FROM quota_claims")).all()
@@ -145,7 +145,7 @@ def test_the_migration_keeps_every_row_and_stops_id_reuse(scratch_engine):  # no
         )
     assert new_id > r2
     assert token > ids["token"]
-    migrations.downgrade(scratch_engine, "0002")
+    migrations.downgrade(scratch_engine, "0005")
     with scratch_engine.connect() as conn:
         claims = conn.execute(text("SELECT response_id, cell_id FROM quota_claims")).all()
     assert claims == [(r1, cell)]

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 OUTPUT = Path(os.environ.get("SURVEYAPP_TEST_OUTPUT", REPO / "test-output")) / "results"
 EMAIL = "analyst@example.org"
+EMAIL_FR = "analyste@example.org"
 
 
 def _prepare(url: str) -> None:
@@ -47,6 +48,8 @@ def _prepare(url: str) -> None:
         store(db.session, survey, generate(barometer(), 400, seed=2015))
         user = accounts.create_user(db.session, EMAIL, "analyst", PASSWORD, Actor("system", "t"))
         user.user.language = "en"
+        french = accounts.create_user(db.session, EMAIL_FR, "analyst", PASSWORD, Actor("s", "t"))
+        french.user.language = "fr"
         db.session.commit()
     db.dispose(app)
 
@@ -107,3 +110,32 @@ def test_results_view_switches_the_breakdown_to_country(server):
         finally:
             browser.close()
     assert (OUTPUT / "results-by-country.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("email", "width"), [(EMAIL, 360), (EMAIL_FR, 360), (EMAIL_FR, 1280)])
+def test_results_page_says_when_its_figures_were_computed(server, email, width):
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    words = "Chiffres calculés le" if email == EMAIL_FR else "Figures computed on"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(f"{server}/admin/surveys/barometre-2015/results")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/results**")
+            stamp = page.locator("#computed-at")
+            stamp.scroll_into_view_if_needed()
+            assert stamp.is_visible()
+            assert words in stamp.inner_text()
+            lang = "fr" if email == EMAIL_FR else "en"
+            page.screenshot(path=str(OUTPUT / f"results-computed-at-{lang}-{width}.png"))
+            box = stamp.bounding_box()  # the line wraps within the viewport
+            assert box is not None
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= width
+        finally:
+            browser.close()

@@ -1,7 +1,7 @@
 """Invitations: contact lists with participation, sending waves, templates, suppressions.
 
-Revision ID: invite_1
-Revises: sec_auth_1
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02
 
 New tables only. No column of `responses` refers to them and they refer to no response:
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "invite_1"
-down_revision = "sec_auth_1"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Users get a `must_change_password` flag, set by an admin password reset.
 
-Revision ID: sec_auth_1
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 
@@ -11,7 +11,7 @@ Batch mode so SQLite rebuilds the table; PostgreSQL adds the column in place.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "sec_auth_1"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """SQLite never hands out a deleted response's (or API token's) id again; surveys get `access`.
 
-Revision ID: sec_misc_1
-Revises: jobs_1
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02
 
 Without AUTOINCREMENT, SQLite gives a new row max(id) + 1: after the newest response is
@@ -26,8 +26,8 @@ cascade-delete every response through the DROP), and dropped the same way (SQLit
 import sqlalchemy as sa
 from alembic import op
 
-revision = "sec_misc_1"
-down_revision = "jobs_1"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

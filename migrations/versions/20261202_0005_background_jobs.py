@@ -1,7 +1,7 @@
 """Background jobs: state, progress, lease and result file of heavy exports and computations.
 
-Revision ID: jobs_1
-Revises: invite_1
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 
 A new table only: nothing to backfill. NOT NULL counters have server defaults. Rows go with
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "jobs_1"
-down_revision = "invite_1"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

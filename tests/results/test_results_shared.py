@@ -1,0 +1,104 @@
+"""The results page's tables are shared through the database by every worker and host."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import ResultsCache
+from surveyapp.services import results as results_service
+from tests.admin.helpers import login
+from tests.results.conftest import filled_responses
+
+BASE = "/admin/surveys/barometre-2015"
+
+
+def _rows(app) -> list[ResultsCache]:
+    with app.app_context():
+        return list(db.session.scalars(select(ResultsCache)))
+
+
+def _no_computing(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the figures were computed again")
+
+    monkeypatch.setattr(results_service, "compute", refuse)
+
+
+def test_a_second_worker_reuses_the_figures_with_their_time_stamp(
+    app, baro, as_role, database_url, monkeypatch
+):
+    first = as_role("analyst").get(f"{BASE}/results?by=s1")
+    assert first.status_code == 200
+    (row,) = _rows(app)
+    html = first.get_data(as_text=True)
+    assert 'id="computed-at"' in html
+    assert "Figures computed on" in html
+    # Another worker: its own app, its own process-level cache, the same database and secret.
+    other = create_app(
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    results_service.clear_cache()
+    _no_computing(monkeypatch)
+    client = other.test_client()
+    assert login(client, "analyst-en@example.org").status_code == 303
+    second = client.get(f"{BASE}/results?by=s1").get_data(as_text=True)
+    completes = sum(1 for _a, status, _e in filled_responses() if status == "complete")
+    assert f"{completes} responses" in second
+    assert "United States" in second or "États-Unis" in second
+    assert _rows(app)[0].computed_at == row.computed_at  # the same figures, not recomputed
+    db.dispose(other)
+
+
+def test_a_new_response_replaces_the_figures(app, baro, as_role):
+    from tests.results.helpers import store
+
+    client = as_role("analyst")
+    before = client.get(f"{BASE}/results").get_data(as_text=True)
+    (old,) = _rows(app)
+    extra = [r for r in filled_responses() if r[1] == "complete"][:1]
+    with app.app_context():
+        from surveyapp.models import Survey
+
+        survey = db.session.scalar(select(Survey))
+        store(db.session, survey, extra, start=5000)
+    after = client.get(f"{BASE}/results").get_data(as_text=True)
+    (new,) = _rows(app)  # the older figures of the survey are gone
+    assert new.key != old.key
+    completes = sum(1 for _a, status, _e in filled_responses() if status == "complete")
+    assert f"{completes} responses" in before
+    assert f"{completes + 1} responses" in after
+
+
+def test_an_altered_row_is_recomputed_not_trusted(app, baro, as_role):
+    client = as_role("analyst")
+    client.get(f"{BASE}/results")
+    with app.app_context():
+        db.session.execute(update(ResultsCache).values(payload=b"not a pickle", signature="0" * 64))
+        db.session.commit()
+    page = client.get(f"{BASE}/results")
+    assert page.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ResultsCache)) == 1
+        assert db.session.scalar(select(ResultsCache.payload)) != b"not a pickle"
+
+
+def test_deleting_a_response_forgets_the_survey_figures(app, baro, as_role):
+    from surveyapp.models import Response, Survey
+    from surveyapp.services import responses_admin
+    from surveyapp.services.audit import Actor
+
+    as_role("analyst").get(f"{BASE}/results")
+    assert len(_rows(app)) == 1
+    with app.app_context():
+        survey = db.session.scalar(select(Survey))
+        first = db.session.scalar(select(func.min(Response.id)))
+        responses_admin.delete_response(db.session, survey, first, Actor("system", "test"))
+    assert _rows(app) == []

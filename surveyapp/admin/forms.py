@@ -80,7 +80,7 @@ class StateForm(FlaskForm):
 
 
 ACCESS_CHOICES = [
-    SelectChoice("open", _l("Open link: anyone with the survey's address")),
+    SelectChoice("open", _l("Open link: anyone with the survey’s address")),
     SelectChoice("invitation", _l("Invitation only: the open link is refused")),
 ]
 

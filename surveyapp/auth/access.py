@@ -265,7 +265,7 @@ def _accept_session(scope: str) -> Any:
         if "text/html" in request.accept_mimetypes.values():
             return redirect(url_for("auth.password"), 303)
         return _json_error(
-            403, _("Change your password first (your account's password was reset).")
+            403, _("Change your password first (your account’s password was reset).")
         )
     if user.role not in SCOPE_ROLES[scope]:
         abort(403)

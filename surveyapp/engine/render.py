@@ -138,7 +138,7 @@ def _question_view(survey, q: Question, state, env, seed: str, lang: str, typese
     def text(t: Text | None) -> str | None:
         if t is None:
             return None
-        return pipe(survey, plain(t), env, lang)
+        return pipe(survey, plain(t), env, lang, typeset)
 
     def plain(t: Text) -> str:
         return typeset(t[lang]) if typeset else t[lang]
@@ -165,23 +165,38 @@ def _question_view(survey, q: Question, state, env, seed: str, lang: str, typese
     )
 
 
-def pipe(survey: Survey, text: str, env: Mapping[str, Any], lang: str) -> str:
-    """Replace each `${id}` by the label of the earlier answer in `lang` ('' if none)."""
+def pipe(
+    survey: Survey,
+    text: str,
+    env: Mapping[str, Any],
+    lang: str,
+    typeset: Callable[[str], str] | None = None,
+) -> str:
+    """Replace each `${id}` by the label of the earlier answer in `lang` ('' if none).
+
+    `typeset` applies to option labels (the schema's text), never to what a respondent typed.
+    """
     if "${" not in text:
         return text
-    return PLACEHOLDER.sub(lambda m: answer_label(survey, m.group(1), env, lang), text)
+    return PLACEHOLDER.sub(lambda m: answer_label(survey, m.group(1), env, lang, typeset), text)
 
 
-def answer_label(survey: Survey, ident: str, env: Mapping[str, Any], lang: str) -> str:
+def answer_label(
+    survey: Survey,
+    ident: str,
+    env: Mapping[str, Any],
+    lang: str,
+    typeset: Callable[[str], str] | None = None,
+) -> str:
     """An answer as text: option labels (the "other" text if given), numbers, free text."""
     value = env.get(ident)
     if value is None:
         return ""
     options = _options_of(survey, ident)
     if isinstance(value, list):
-        return ", ".join(_code_label(options, code, ident, env, lang) for code in value)
+        return ", ".join(_code_label(options, code, ident, env, lang, typeset) for code in value)
     if isinstance(value, str) and options:
-        return _code_label(options, value, ident, env, lang)
+        return _code_label(options, value, ident, env, lang, typeset)
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang in DECIMAL_COMMA else text
@@ -197,11 +212,12 @@ def _options_of(survey: Survey, ident: str) -> tuple[Option, ...]:
     return ()
 
 
-def _code_label(options, code: str, ident: str, env: Mapping[str, Any], lang: str) -> str:
+def _code_label(options, code: str, ident: str, env, lang: str, typeset=None) -> str:
     option = next((o for o in options if o.code == code), None)
     if option is None:
         return code
     other = env.get(f"{ident}_other")
     if option.other and isinstance(other, str) and other:
-        return other
-    return option.label.get(lang, "")
+        return other  # typed by the respondent: shown as typed
+    label = option.label.get(lang, "")
+    return typeset(label) if typeset else label

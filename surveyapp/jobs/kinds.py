@@ -23,7 +23,7 @@ ERRORS = {
     "bad_options": _l("The options of this job are not valid: %(detail)s"),
     "worker_lost": _l(
         "The worker running this job stopped twice (restart or crash). Start the job again; "
-        "if it keeps failing, ask the administrator to check the worker's log."
+        "if it keeps failing, ask the administrator to check the worker’s log."
     ),
     "no_version": _l("This survey has no questionnaire version yet."),
     "internal": _l(

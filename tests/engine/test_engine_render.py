@@ -170,3 +170,18 @@ def test_every_page_renders_in_both_languages(rich, page):
             assert qv.text
             assert "${" not in qv.text
             assert all(o.label for o in qv.options)
+
+
+def test_typography_reaches_piped_option_labels(rich):
+    # (typed answers piped into a text stay as typed: tests/respondent/test_finish.py)
+    from surveyapp.engine.render import render_page
+
+    def mark(text):
+        return text.replace(" ", "_")
+
+    answers = {**SCREENED, "brands": ["acme"], "fav": "acme", "image": {"quality": "1"}}
+    view = render_page(rich, "opinion", answers, "seed", "fr", typeset=mark)
+    assert question(view, "nps").text == "Recommanderiez-vous_Acme_?"
+    other = {**answers, "fav": "more", "brands": ["acme", "more"]}
+    view = render_page(rich, "opinion", other, "seed", "fr", typeset=mark)
+    assert question(view, "nps").text == "Recommanderiez-vous_Une_autre_marque_?"

@@ -165,7 +165,7 @@ def fieldwork(
         days=days,
         truncated_days=truncated,
         funnel=_funnel(stopped, page_order),
-        median_seconds=_median_seconds(session, dialect, base, totals.complete),
+        median_seconds=median_seconds(session, dialect, base, totals.complete),
         by_language=sorted(languages.items()),
         by_source=sorted(sources.items(), key=lambda item: (item[0] == "", item[0])),
     )
@@ -175,7 +175,7 @@ def _source(value: object) -> str:
     return str(value) if value not in (None, "") else ""
 
 
-def _median_seconds(session: Session, dialect: str, base, complete: int) -> float | None:
+def median_seconds(session: Session, dialect: str, base, complete: int) -> float | None:
     """Median completion time: the database sorts, only the one or two middle rows come back."""
     if not complete:
         return None

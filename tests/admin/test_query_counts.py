@@ -119,4 +119,5 @@ def test_dashboard_aggregates_in_the_database(app, as_role):
     on_responses = [s for s in seen if re.search(r"\bFROM responses\b", s)]
     assert len(on_responses) >= 4
     for statement in on_responses:
-        assert "GROUP BY" in statement or re.search(r"\bLIMIT\b", statement), statement
+        one_row = re.match(r"SELECT count\(\*\) AS \w+ \nFROM responses", statement)
+        assert "GROUP BY" in statement or re.search(r"\bLIMIT\b", statement) or one_row, statement

@@ -43,3 +43,39 @@ def test_thirty_completions_in_a_minute_are_a_burst_and_too_fast():
 def test_a_busy_but_even_survey_is_not_a_burst():
     even = [(T0 + timedelta(minutes=i), T0 + timedelta(minutes=i + 15)) for i in range(0, 600, 1)]
     assert not detect(even).bursts  # 10 per window every window: the median itself
+
+
+def test_the_database_computes_the_same_alerts_as_the_pure_function(app):
+    """completion_alerts (GROUP BY window, median rows, COUNT) agrees with detect()."""
+    from surveyapp.extensions import db
+    from surveyapp.models import Response, Survey, SurveyVersion
+    from surveyapp.services.alerts import completion_alerts
+
+    steady_pairs = [
+        (T0 + timedelta(minutes=30 * i), T0 + timedelta(minutes=30 * i, seconds=600))
+        for i in range(40)
+    ]
+    script = [(T0 + timedelta(days=2), T0 + timedelta(days=2, seconds=20))] * 30
+    pairs = steady_pairs + script
+    with app.app_context():
+        survey = Survey(slug="alerts", state="open")
+        db.session.add(survey)
+        db.session.flush()
+        version = SurveyVersion(
+            survey_id=survey.id, number=1, label="1", source="", sha256="0" * 64
+        )
+        db.session.add(version)
+        db.session.flush()
+        for i, (start, end) in enumerate(pairs):
+            db.session.add(
+                Response(
+                    survey_id=survey.id, version_id=version.id, token_hash=f"{i:064d}",
+                    status="complete", ending_id="end", language="fr", seed="s",
+                    started_at=start, updated_at=end, completed_at=end,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        from_db = completion_alerts(db.session, survey)
+    assert from_db == detect(pairs)
+    assert from_db.bursts == [(T0 + timedelta(days=2), 30)]
+    assert from_db.fast == 30

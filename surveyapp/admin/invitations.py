@@ -210,8 +210,5 @@ def invitations_send(slug: str):
         db.session, survey, "invitations", {"kind": form.kind.data}, user_actor(current_user())
     )
     if new:
-        try:
-            queue.enqueue(current_app, job.id)
-        except Exception:  # queue unreachable: the job stays queued; a starting worker takes it
-            current_app.logger.warning("job %s: could not be put on the queue", job.id)
+        queue.enqueue_new(current_app, job.id)
     return redirect(url_for("jobs.show", slug=slug, job_id=job.id), 303)

@@ -63,6 +63,15 @@ def enqueue(app: Flask, job_id: int) -> None:
     task(job_id)
 
 
+def enqueue_new(app: Flask, job_id: int) -> None:
+    """Put a new job on the queue; when the queue cannot be reached the job stays queued in
+    the jobs table, and the next worker to start takes it (logged, never an error page)."""
+    try:
+        enqueue(app, job_id)
+    except Exception:
+        log.warning("job %s: could not be put on the queue", job_id)
+
+
 def settings_for(app: Flask):
     """The job settings of `app` (folder, lease, retention)."""
     from surveyapp.services.jobs import JobSettings

@@ -129,10 +129,7 @@ def start(slug: str):
             error=message,
         ), 422
     if new:
-        try:
-            queue.enqueue(current_app, job.id)
-        except Exception:  # queue unreachable: the job stays queued; a starting worker takes it
-            current_app.logger.warning("job %s: could not be put on the queue", job.id)
+        queue.enqueue_new(current_app, job.id)
     if "Authorization" in request.headers:
         return jsonify(status_document(survey, job)), 202
     return redirect(url_for("jobs.show", slug=survey.slug, job_id=job.id), 303)

@@ -651,7 +651,9 @@ def _begin(session, ctx: _Ctx, page_id, visitor: Visitor, form, args):
     if isinstance(checked, PageScreen):
         session.rollback()
         return checked
-    refused = visitor.start_check() if visitor.start_check and not visitor.test else None
+    # A personal link is its own proof (one response per link): no challenge, no start limit.
+    checked_start = visitor.start_check and not visitor.test and invited is None
+    refused = visitor.start_check() if checked_start else None
     if refused == "challenge":  # the consent page again, with a new challenge (422)
         session.rollback()
         return _screen(

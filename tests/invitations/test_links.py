@@ -149,3 +149,20 @@ def test_an_invitation_only_survey_takes_personal_links_and_refuses_open_ones(ap
     assert respondent.page_id == "p1"
     respondent.answer(SCRIPT)
     assert _query(app, select(Response.status)) == [("in_progress",)]
+
+
+def test_personal_links_are_not_held_by_the_per_client_start_limit(app, demo, tmp_path):
+    app.config["RESPONDENT_START_LIMIT"] = "1 per hour"
+    _invite(app, tmp_path, demo, [f"p{i}@example.org,fr,1" for i in range(3)])
+    for i in range(3):  # three colleagues behind one office address
+        link, _ = _link(app, f"p{i}@example.org")
+        respondent = Respondent(app.test_client(), slug=demo)
+        respondent.get(link)
+        respondent.answer(SCRIPT)
+    assert len(_query(app, select(Response.id))) == 3
+    # Open links from the same address are still limited: one start, then 429.
+    first, second = (Respondent(app.test_client(), slug=demo) for _ in range(2))
+    first.start()
+    assert first.post(first.form_for(SCRIPT)).status_code == 303
+    second.start()
+    assert second.post(second.form_for(SCRIPT)).status_code == 429

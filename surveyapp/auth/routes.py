@@ -23,6 +23,7 @@ from surveyapp.auth.ratelimit import (
     login_route_key,
 )
 from surveyapp.extensions import db, limiter
+from surveyapp.i18n import SUPPORTED_LOCALES
 from surveyapp.services import auth as auth_service
 from surveyapp.services import passwords
 
@@ -69,11 +70,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session server-side: every copy of the cookie stops working."""
+    """End the session server-side: every copy of the cookie stops working. The login page
+    that follows stays in the language the account used."""
+    user = load_user()
+    lang = user.language if user is not None and user.language in SUPPORTED_LOCALES else None
     raw = end_session()
     auth_service.log_out(db.session, raw, now())
     flash(_("You are logged out."), "info")
-    return redirect(url_for("auth.login"), 303)
+    return redirect(url_for("auth.login", lang=lang), 303)
 
 
 @bp.post("/language")

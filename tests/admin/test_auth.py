@@ -116,12 +116,22 @@ def test_logout_is_a_post_and_revokes_every_copy_of_the_cookie(app, client, user
     token = csrf_from(client.get("/admin/").data)
     response = client.post("/admin/logout", data={"csrf_token": token})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/login"
+    assert response.headers["Location"] == "/admin/login?lang=en"  # the account's language
     assert _sessions(app)[0].revoked_at is not None
     replay = app.test_client()
     replay.set_cookie("session", stolen)
     assert replay.get("/admin/").status_code == 302
     assert [e.target for e in _audit(app, "auth.logout")] == ["admin@example.org"]
+
+
+def test_the_login_page_after_logout_keeps_the_accounts_language(app, client, make_user):
+    make_user("francoise@example.org", "study", language="fr")
+    login(client, "francoise@example.org")
+    token = csrf_from(client.get("/admin/").data)
+    page = client.post("/admin/logout", data={"csrf_token": token}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert '<html lang="fr"' in html
+    assert "Déconnexion effectuée." in html
 
 
 def test_logout_without_csrf_token_is_refused(app, client, users):

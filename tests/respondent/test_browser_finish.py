@@ -206,7 +206,7 @@ def test_matrix_table_on_wide_screens_stacked_on_phones(
         return r.getAttribute('aria-labelledby').split(' ')
           .map(id => document.getElementById(id).textContent).join(' ') }"""
     )
-    assert name.startswith('"Our social media presence')
+    assert name.startswith("“Our social media presence")  # quotes of the wording revision 2
     assert name.endswith("Strongly agree")
     violations: list[str] = []
     probe = Server(server.base, server.database_url, server.access_log, violations=violations)

@@ -37,8 +37,9 @@ def personal_link(slug: str, token: str):
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def unsubscribe(token: str):
-    """GET: a page with one button; POST (the button, or a mail client's one-click POST with
-    `List-Unsubscribe=One-Click`): no more mail from any survey of this site."""
+    """GET: a page with one button (or the confirmation, once done); POST (the button, or a
+    mail client's one-click POST with `List-Unsubscribe=One-Click`): no more mail from any
+    survey of this site, then 303 to the confirmation."""
     parsed = links.parse_token(token)
     contact = participation.find_contact(db.session, None, parsed) if parsed else None
     if contact is None:
@@ -46,9 +47,11 @@ def unsubscribe(token: str):
     info = responses.survey_info(
         db.session, _slug_of(contact.survey_id), responses.Visitor(lang=contact.language)
     )
-    use_language(info.lang)
     if request.method == "POST":
         participation.unsubscribe(db.session, parsed)
+        return redirect(url_for(".unsubscribe", token=token), 303)
+    use_language(info.lang)
+    if contact.unsubscribed:
         return render_template("respondent/unsubscribed.html", survey=info, switch=None)
     return render_template(
         "respondent/unsubscribe.html", survey=info, switch=None, form=CodeForm(meta={"csrf": False})

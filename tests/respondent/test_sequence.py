@@ -129,7 +129,12 @@ def test_every_respondent_post_answers_303_and_every_route_is_known(app):
         if r.endpoint.startswith("respondent.")
     }
     posts = {e for e, methods in rules.items() if "POST" in methods}
-    assert posts == {"respondent.submit", "respondent.resume", "respondent.withdraw"}
+    assert posts == {
+        "respondent.submit",
+        "respondent.resume",
+        "respondent.withdraw",
+        "respondent.unsubscribe",  # 303 too: tests/invitations/test_links.py
+    }
 
 
 def _csrf(client) -> str:

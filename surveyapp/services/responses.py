@@ -72,10 +72,11 @@ class InvitationRequired(SurveyNotFound):
 # --------------------------------------------------------------------------- tokens
 def new_token() -> str:
     """A fresh respondent token (cookie value and continue-later code): 160 random bits."""
-    return _base32(secrets.token_bytes(TOKEN_BYTES))
+    return code_from_bytes(secrets.token_bytes(TOKEN_BYTES))
 
 
-def _base32(data: bytes) -> str:
+def code_from_bytes(data: bytes) -> str:
+    """Bytes as a typeable code in Crockford's base32 (tokens, codes, personal links)."""
     standard = base64.b32encode(data).decode("ascii").rstrip("=")
     return standard.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET))
 
@@ -108,7 +109,7 @@ def withdrawal_code(token: str, key: bytes) -> str:
     means a leaked continue-later code does not reveal it.
     """
     digest = hmac.new(key, b"withdraw\x1f" + token.encode("ascii"), hashlib.sha256).digest()
-    return _base32(digest[:TOKEN_BYTES])
+    return code_from_bytes(digest[:TOKEN_BYTES])
 
 
 #: Test-mode links: signed with the app's key under this salt, valid for an hour.

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 
-from surveyapp.services.responses import TOKEN_BYTES, _base32, normalise_code, secret_hash
+from surveyapp.services.responses import TOKEN_BYTES, code_from_bytes, normalise_code, secret_hash
 
 
 def new_link_key() -> str:
@@ -26,13 +26,13 @@ def new_link_key() -> str:
 def link_token(link_key: str, secret: bytes) -> str:
     """The token of a contact's personal link (never stored)."""
     digest = hmac.new(secret, b"invite\x1f" + link_key.encode("ascii"), hashlib.sha256).digest()
-    return _base32(digest[:TOKEN_BYTES])
+    return code_from_bytes(digest[:TOKEN_BYTES])
 
 
 def response_token(token: str, secret: bytes) -> str:
     """The respondent token of the response a personal link opens."""
     digest = hmac.new(secret, b"response\x1f" + token.encode("ascii"), hashlib.sha256).digest()
-    return _base32(digest[:TOKEN_BYTES])
+    return code_from_bytes(digest[:TOKEN_BYTES])
 
 
 def token_hash(token: str) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from tests.admin.test_surveys_admin import _survey, _upload
 from tests.support.hostile_schemas import crossed_quota, not_chain
+from tests.support.timing import cpu_seconds
+
+#: CPU seconds allowed for a refusal: about ten times what it takes here (0.1–0.4 s), and far
+#: below the minutes the same files took before the limits (issue #16).
+REFUSAL_CPU_SECONDS = 2.0
 
 #: The problem row of the upload page: line, column, YAML path, message.
 ROW = re.compile(
@@ -20,9 +24,9 @@ ROW = re.compile(
 def test_upload_refuses_two_crossed_1500_option_questions_in_milliseconds(app, as_role):
     client = as_role("study")
     text = crossed_quota(1_500)
-    started = time.process_time()  # CPU time: the shared test machine is loaded
-    response = _upload(client, text, "huge.yaml")
-    assert time.process_time() - started < 1.0
+    with cpu_seconds() as spent:  # CPU time: the shared test machine is loaded
+        response = _upload(client, text, "huge.yaml")
+    assert spent.seconds < REFUSAL_CPU_SECONDS
     assert response.status_code == 422
     line = text.splitlines().index("option_lists:") + 3
     assert ROW.findall(response.get_data(as_text=True)) == [
@@ -46,9 +50,9 @@ def test_survey_check_refuses_two_crossed_1500_option_questions_in_milliseconds(
     path = tmp_path / "huge.yaml"
     text = crossed_quota(1_500)
     path.write_text(text, encoding="utf-8")
-    started = time.process_time()
-    result = runner.invoke(args=["survey", "check", str(path)])
-    assert time.process_time() - started < 1.0
+    with cpu_seconds() as spent:
+        result = runner.invoke(args=["survey", "check", str(path)])
+    assert spent.seconds < REFUSAL_CPU_SECONDS
     assert result.exit_code == 1
     line = text.splitlines().index("option_lists:") + 3
     assert result.output.splitlines() == [

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.models import ROLES, User, UserSession, utcnow
+from surveyapp.models import ROLES, ApiToken, User, UserSession, utcnow
 from surveyapp.services.audit import Actor, record
 
 #: OWASP's first argon2id option (m=46 MiB, t=1, p=1) raised to t=2.
@@ -90,6 +90,16 @@ def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
     result = session.execute(
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every live API token of a user (the caller commits); returns how many."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     return result.rowcount or 0

@@ -81,7 +81,9 @@ def change_password(session: Session, user_id: int, current: str, new: str, now:
 def reset_password(session: Session, email: str, actor: Actor, now: datetime) -> Reset:
     """Give an account a temporary password it must change at its next login. Commits.
 
-    Its sessions are revoked. A disabled account stays disabled (re-enabling is separate).
+    Its sessions and its API tokens are revoked: a reset answers a forgotten or compromised
+    password, and a token made by whoever held it must not outlive it. A disabled account stays
+    disabled (re-enabling is separate).
     """
     try:
         address = accounts.normalise_email(email)
@@ -97,12 +99,13 @@ def reset_password(session: Session, email: str, actor: Actor, now: datetime) ->
     user.password_hash = new_hash
     user.must_change_password = True
     revoked = accounts.revoke_user_sessions(session, user.id, now)
+    tokens = accounts.revoke_user_tokens(session, user.id, now)
     record(
         session,
         actor,
         "user.password_reset",
         target=user.email,
-        details={"sessions_revoked": revoked},
+        details={"sessions_revoked": revoked, "tokens_revoked": tokens},
     )
     session.commit()
     return Reset(user, temporary)

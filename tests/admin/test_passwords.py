@@ -136,3 +136,20 @@ def test_cli_reset_password(app, users, cli, demo_survey):
     assert temporary
     assert cli("user", "reset-password", "nobody@example.org").exit_code != 0
     _forced_flow(app, "analyst@example.org", temporary.group(1))
+
+
+def test_reset_revokes_the_accounts_api_tokens_and_says_how_many(app, users, cli, demo_survey):
+    """A reset answers a lost or stolen password: a token its holder made must stop working."""
+    from tests.admin.test_tokens import FIELDWORK, _bearer, _token
+
+    secret = _token(app, "study@example.org")
+    other = _token(app, "analyst@example.org")
+    assert app.test_client().get(FIELDWORK, headers=_bearer(secret)).status_code == 200
+    assert cli("user", "reset-password", "study@example.org").exit_code == 0
+    assert app.test_client().get(FIELDWORK, headers=_bearer(secret)).status_code == 401
+    assert app.test_client().get(FIELDWORK, headers=_bearer(other)).status_code == 200
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "user.password_reset")
+        )
+        assert event.details == {"sessions_revoked": 0, "tokens_revoked": 1}

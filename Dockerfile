@@ -7,23 +7,22 @@
 
 FROM python:3.11.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-WORKDIR /app
+WORKDIR /src
 RUN python -m venv /opt/venv
-# Dependencies first, from pyproject.toml alone: this layer is rebuilt only when they change,
-# not at every code change.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && /opt/venv/bin/pip install -r /tmp/requirements.txt
-# Then the code (editable: migrations/ and translations/ are found beside the package).
-COPY README.md ./
+# Dependencies first, exactly as locked (versions and hashes: requirements.lock, refreshed by
+# `bash .ci/lock`): this layer is rebuilt only when the lock file changes, not at every code change.
+COPY requirements.lock ./
+RUN /opt/venv/bin/pip install --require-hashes -r requirements.lock
+# Then the package as a wheel: setup.py bundles migrations/ and translations/ into it (the
+# catalogs compiled), with the templates, static files and bundled surveys. No editable install:
+# the runtime image carries /opt/venv only, no source tree.
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY surveyapp ./surveyapp
-RUN /opt/venv/bin/pip install --no-deps -e .
 COPY migrations ./migrations
 COPY translations ./translations
-COPY wsgi.py ./
-# Compile the interface catalogs at build time (.mo files are not committed).
-RUN /opt/venv/bin/python -c "from surveyapp.services.translations import compile_catalogs; compile_catalogs()" \
- && find /app -name '__pycache__' -prune -exec rm -rf {} +
+RUN python -m pip wheel --no-deps --wheel-dir /dist . \
+ && /opt/venv/bin/pip install --no-deps /dist/surveyapp-*.whl \
+ && /opt/venv/bin/pip check
 
 FROM python:3.11.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH \
@@ -35,8 +34,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system --gid 10001 surveyapp \
  && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/surveyapp --create-home surveyapp
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app /app
-WORKDIR /app
+WORKDIR /var/lib/surveyapp
 # Numeric, so that a host or orchestrator can check it is not root (user surveyapp).
 USER 10001:10001
 # The SQLite file (default database) and the rate-limit counters live here: mount a volume.

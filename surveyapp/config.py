@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib import resources
 from pathlib import Path
 
 ENV_PREFIX = "SURVEYAPP_"
@@ -56,9 +57,22 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key
 
 
+def bundled_dir(name: str) -> Path:
+    """A folder the wheel ships as package data (`migrations`, `translations`).
+
+    An installed wheel carries it as `surveyapp/_data/<name>` (setup.py copies it there at build
+    time); a source checkout, editable install included, has it at the top of the repository.
+    """
+    packaged = resources.files("surveyapp") / "_data" / name
+    if packaged.is_dir():
+        # Wheels install unpacked: the resource is a real folder that Alembic and Babel can read.
+        return Path(str(packaged))
+    return PACKAGE_DIR.parent / name
+
+
 def default_translations_dir() -> Path:
-    """The `translations/` folder beside the package (repository layout and container image)."""
-    return PACKAGE_DIR.parent / "translations"
+    """The interface catalogs: the wheel's compiled copy, else `translations/` in the checkout."""
+    return bundled_dir("translations")
 
 
 def _public_url() -> str | None:

@@ -11,10 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS_DIR = Path(
-    os.environ.get("SURVEYAPP_MIGRATIONS_DIR")
-    or Path(__file__).resolve().parent.parent.parent / "migrations"
-)
+from surveyapp.config import bundled_dir
+
+# The wheel's copy (surveyapp/_data/migrations), else migrations/ in the source checkout.
+MIGRATIONS_DIR = Path(os.environ.get("SURVEYAPP_MIGRATIONS_DIR") or bundled_dir("migrations"))
 
 
 def alembic_config(engine: Engine | None = None, url: str | None = None) -> Config:

@@ -9,7 +9,9 @@ from .model import Derived, Survey
 
 
 def derived_value(d: Derived, env: Mapping[str, Any]) -> Any:
-    """One derived variable: a count, or the value of the first case whose condition holds."""
+    """One derived variable: a calculation, a count, or the first case whose condition holds."""
+    if d.calc is not None:
+        return d.calc(env)
     if d.count is not None:
         ticked = env.get(d.count)
         return len(ticked) if isinstance(ticked, list) and ticked else None

@@ -60,7 +60,7 @@ def parameter_var(p: Parameter) -> VarInfo:
 
 def derived_var(d: Derived, page: int) -> VarInfo:
     """What conditions know about a derived variable."""
-    kind = "code" if d.type == "single" else "number"
+    kind = {"single": "code", "text": "text"}.get(d.type, "number")
     return VarInfo(d.id, "derived", kind, page, tuple(o.code for o in d.options))
 
 
@@ -201,4 +201,6 @@ def derived_deps(d: Derived) -> set[str]:
             deps.add(case.copy)
     if d.count is not None:
         deps.add(d.count)
+    if d.calc is not None:
+        deps |= d.calc.names
     return deps

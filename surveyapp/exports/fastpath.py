@@ -114,6 +114,9 @@ def compile_environment(src: Source, derived: Sequence[Derived]) -> Callable[[An
     ]
     for d in derived:
         target = f"env[{src.const(d.id)}]"
+        if d.calc is not None:
+            lines.append(f"    {target} = {src.const(d.calc)}(env)")
+            continue
         if d.count is not None:
             lines.append(f"    _v = _g({src.const(d.count)})")
             lines.append(f"    {target} = _len(_v) if _isinstance(_v, _list) and _v else None")

@@ -1,0 +1,307 @@
+"""Calculations: the evaluator (against Python arithmetic on random trees), the parser's located
+errors, the checks (types, references, cycles, options) and calculated derived variables."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveyapp.engine import derived_values, flow
+from surveyapp.engine.calc import CalcError, infer, make_calc, parse, unparse
+from surveyapp.engine.problems import SchemaError
+
+from .conftest import make_survey
+
+PAGES = """\
+- id: p1
+  questions:
+    - {id: age, type: integer, min: 0, max: 120, text: {fr: "Âge", en: "Age"}}
+    - {id: tenure, type: integer, min: 0, max: 120, text: {fr: "Ancienneté", en: "Tenure"}}
+    - {id: spend, type: decimal, min: 0, max: 100000, text: {fr: "Dépense", en: "Spend"}}
+    - id: nets
+      type: multiple
+      text: {fr: "Réseaux", en: "Networks"}
+      options:
+        - {code: a, label: {fr: "A", en: "A"}}
+        - {code: b, label: {fr: "B", en: "B"}}
+    - id: region
+      type: single
+      text: {fr: "Région", en: "Region"}
+      options:
+        - {code: n, label: {fr: "Nord", en: "North"}}
+        - {code: s, label: {fr: "Sud", en: "South"}}
+    - {id: name, type: text, text: {fr: "Nom", en: "Name"}}
+- id: p2
+  when: {q: share, gte: 50}
+  questions:
+    - {id: why, type: text, text: {fr: "Part ${share} %", en: "Share ${share} %"}}
+"""
+
+DERIVED = """\
+- id: share
+  type: number
+  calc: "if(age > 0, round(tenure div age * 100, 1), 0)"
+- id: score
+  type: number
+  calc: "count-selected(nets) * 10 + coalesce(tenure, 0) mod 7"
+- id: total
+  type: number
+  calc: "sum(age, tenure, spend)"
+- id: tag
+  type: text
+  calc: "normalize-space(concat(name, ' ', if(selected(region, 'n'), 'N', '')))"
+"""
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return make_survey(PAGES, derived=DERIVED)
+
+
+# ------------------------------------------------------------------ derived variables
+def test_calculated_values(survey):
+    answers = {"age": 40, "tenure": 30, "spend": 12.5, "nets": ["a", "b"], "region": "n",
+               "name": "  Ada  "}  # fmt: skip
+    assert derived_values(survey, answers) == {
+        "share": 75.0,
+        "score": 22,
+        "total": 82.5,
+        "tag": "Ada N",
+    }
+
+
+def test_empty_answers_give_empty_values(survey):
+    values = derived_values(survey, {"age": 0, "tenure": None, "nets": None, "name": None})
+    assert values == {"share": 0, "score": None, "total": 0, "tag": None}
+    assert derived_values(survey, {}) == {"share": 0, "score": None, "total": None, "tag": None}
+
+
+def test_calculations_drive_conditions_and_piping(survey):
+    answers = {"age": 40, "tenure": 30}
+    assert flow.next_step(survey, "p1", answers).page_id == "p2"
+    view = flow.render_page(survey, "p2", answers, "seed", "en")
+    assert "Share 75 %" in str(view)
+    assert isinstance(flow.next_step(survey, "p1", {"age": 40, "tenure": 4}), flow.EndingReached)
+
+
+@pytest.mark.parametrize(
+    ("calc", "words"),
+    [
+        ("age +", "character 6: the expression ends too early"),
+        ("age / 2", "character 5: write 'div' to divide"),
+        ("nets + 1", "character 1: '+' needs number, not set"),
+        ("if(age, 1, 2)", "character 4: the condition of if() needs bool, not number"),
+        ("age > 1", "gives a bool, not a number (wrap a comparison in if(…, 1, 0))"),
+        ("agee + 1", "character 1: unknown reference 'agee'"),
+        ("sum(age, 'x')", "character 10: sum() needs number, not text"),
+        ("selected(region, 'w')", "'w' is not an option of 'region'"),
+        ("round(age, 2.5)", "round() takes a whole number of digits"),
+        ("age-tenure", "write spaces around '-' to subtract"),
+        ("age < 1 < 2", "chained comparisons"),
+        ("log(age)", "unknown function log()"),
+        ("if(age > 1, 1)", "if() takes 3 argument(s), not 2"),
+        ("name * 2", "'*' needs number, not text"),
+    ],
+)
+def test_errors_are_located(calc, words):
+    with pytest.raises(SchemaError) as info:
+        make_survey(PAGES, derived=f'- {{id: r, type: number, calc: "{calc}"}}\n')
+    messages = [f"{p.path}: {p.message}" for p in info.value.problems]
+    assert any(words in m and m.startswith("derived[0]") for m in messages), messages
+
+
+def test_text_and_types_must_agree():
+    with pytest.raises(SchemaError, match="gives a number, not a text"):
+        make_survey(PAGES, derived='- {id: r, type: text, calc: "age + 1"}\n')
+    with pytest.raises(SchemaError, match="exactly one of cases, count or calc"):
+        make_survey(PAGES, derived='- {id: r, type: number, calc: "age", count: nets}\n')
+    with pytest.raises(SchemaError, match="type text is for calculations"):
+        make_survey(PAGES, derived="- {id: r, type: text, count: nets}\n")
+
+
+def test_cycles_are_reported():
+    derived = '- {id: r1, type: number, calc: "r2 + 1"}\n- {id: r2, type: number, calc: "r1 * 2"}\n'
+    with pytest.raises(SchemaError, match="cycle: r1 -> r2 -> r1"):
+        make_survey(PAGES, derived=derived)
+
+
+def test_a_condition_on_a_calculation_looks_backwards_only():
+    pages = PAGES.replace("{q: share, gte: 50}", "{q: late, gte: 50}")
+    derived = DERIVED + '- {id: late, type: number, calc: "length + 1"}\n'
+    pages = pages.replace(
+        "    - {id: why,",
+        "    - {id: length, type: integer, text: {fr: L, en: L}}\n    - {id: why,",
+    )
+    with pytest.raises(SchemaError, match="forward reference: 'length' \\(via 'late'\\)"):
+        make_survey(pages, derived=derived)
+
+
+def test_a_condition_on_a_calculation_is_typed():
+    pages = PAGES.replace("{q: share, gte: 50}", "{q: tag, gte: 50}")
+    with pytest.raises(SchemaError, match="tag"):
+        make_survey(pages, derived=DERIVED)
+
+
+# ------------------------------------------------------------------ the evaluator
+def test_xpath_semantics():
+    def calc(text, **env):
+        return make_calc(text)(env)
+
+    assert calc("7 div 2") == 3.5
+    assert calc("6 div 3") == 2
+    assert calc("-7 mod 3") == -1  # XPath mod keeps the dividend's sign
+    assert calc("7.5 mod 2") == 1.5
+    assert calc("1 div 0") is None
+    assert calc("1 mod 0") is None
+    assert calc("round(2.5)") == 3
+    assert calc("round(-2.5)") == -3
+    assert calc("round(1.005, 2)") == 1.01
+    assert calc("int(-3.7)") == -3
+    assert calc("abs(-3)") == 3
+    assert calc("min(a, b, 4)", a=None, b=7) == 4
+    assert calc("max(a, b)", a=None, b=None) is None
+    assert calc("coalesce(a, b, 3)", a=None, b=None) == 3
+    assert calc("if(a = '', 'empty', 'set')", a=None) == "empty"
+    assert calc("if(a != '', 'set', 'empty')", a="x") == "set"
+    assert calc("if(a > 1, 1, 0)", a=None) == 0
+    assert calc("if(not(a > 1), 1, 0)", a=None) == 1
+    assert calc("10 * 1000000 * 1000000 * 1000") is None  # beyond ±1e15: empty
+    assert calc("a + 1", a="3") is None  # a text is not a number
+    assert calc("a + 1", a=True) is None
+    assert calc("count-selected(a)", a=[]) == 0
+
+
+def test_unparse_round_trips():
+    text = "if((a + b) * -c > 2 and selected(q, 'x'), concat('a', \"it's\"), 'b')"
+    node = parse(text)
+    assert parse(unparse(node)) == parse(unparse(parse(unparse(node))))
+    assert unparse(parse(unparse(node))) == unparse(node)
+
+
+def test_the_parser_refuses_deep_or_long_input():
+    with pytest.raises(CalcError, match="nests deeper"):
+        parse("(" * 100 + "1" + ")" * 100)
+    with pytest.raises(CalcError, match="nests deeper"):
+        parse("-" * 100 + "1")
+    with pytest.raises(CalcError, match="at most"):
+        parse("1 + " * 1000 + "1")
+
+
+def test_inference():
+    kinds = {"n": "number", "t": "text", "s": "set", "c": "code", "m": "matrix"}.get
+    assert infer(parse("n + 1"), kinds) == "number"
+    assert infer(parse("if(c = 'x', t, 'y')"), kinds) == "text"
+    assert infer(parse("selected(s, 'a') or n > 1"), kinds) == "bool"
+    with pytest.raises(CalcError, match="cannot be used in a calculation"):
+        infer(parse("m"), kinds)
+    with pytest.raises(CalcError, match="cannot compare number with text"):
+        infer(parse("n < t"), kinds)
+
+
+# ------------------------------------------------------------------ properties
+NAMES = ("a", "b", "c")
+values = st.one_of(st.none(), st.integers(-1000, 1000))
+
+
+def trees(depth: int = 0):
+    leaf = st.one_of(st.integers(-50, 50), st.sampled_from(NAMES))
+    if depth >= 4:
+        return leaf
+    return st.one_of(
+        leaf,
+        st.tuples(
+            st.sampled_from(["+", "-", "*", "div", "mod"]), trees(depth + 1), trees(depth + 1)
+        ),
+        st.tuples(st.just("neg"), trees(depth + 1)),
+    )
+
+
+def text_of(tree) -> str:
+    if isinstance(tree, int):
+        return str(tree) if tree >= 0 else f"(-{-tree})"
+    if isinstance(tree, str):
+        return tree
+    if tree[0] == "neg":
+        return f"-({text_of(tree[1])})"
+    op, left, right = tree
+    return f"({text_of(left)} {op} {text_of(right)})"
+
+
+def reference(tree, env):
+    """Exact rational arithmetic; None for empty operands and division by zero."""
+    if isinstance(tree, int):
+        return Fraction(tree)
+    if isinstance(tree, str):
+        return None if env[tree] is None else Fraction(env[tree])
+    if tree[0] == "neg":
+        inner = reference(tree[1], env)
+        return None if inner is None else -inner
+    op, a, b = tree[0], reference(tree[1], env), reference(tree[2], env)
+    if a is None or b is None:
+        return None
+    if op in ("div", "mod") and b == 0:
+        return None
+    if op == "div":
+        return a / b
+    if op == "mod":
+        return a - b * math.trunc(a / b)
+    result = {"+": a + b, "-": a - b, "*": a * b}[op]
+    return result
+
+
+@settings(max_examples=400, deadline=None)
+@given(trees(), st.fixed_dictionaries({n: values for n in NAMES}))
+def test_arithmetic_matches_exact_arithmetic(tree, env):
+    got = make_calc(text_of(tree))(env)
+    expected = reference(tree, env)
+    if expected is None or abs(expected) > 1e15:
+        # empty operands and division by zero are empty; huge values may be empty or close
+        assert got is None or expected is not None
+        return
+    if got is None:
+        # an intermediate result went beyond ±1e15
+        return
+    assert math.isclose(got, float(expected), rel_tol=1e-9, abs_tol=1e-6)
+
+
+anything = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=5,
+)
+FORMULAS = [
+    "a + b * c",
+    "a div b mod c",
+    "if(a > b, concat(a, c), normalize-space(b))",
+    "sum(a, b, c) + min(a, b) - max(b, c)",
+    "round(a, 2) + int(b) + abs(c)",
+    "count-selected(a) + coalesce(b, c)",
+    "if(selected(a, 'x') and not(b = 'y') or c != '', 1, 0)",
+]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(FORMULAS), st.fixed_dictionaries({n: anything for n in NAMES}))
+def test_evaluation_never_raises(formula, env):
+    value = make_calc(formula)(env)
+    assert value is None or isinstance(value, int | float | str)
+    assert not isinstance(value, bool)
+    if isinstance(value, float):
+        assert math.isfinite(value)
+
+
+def test_the_linter_follows_calculations():
+    from surveyapp.engine import lint_text
+
+    from .conftest import schema_text
+
+    report = lint_text(schema_text(PAGES, derived=DERIVED), "calc.yaml")
+    assert report.ok, report.problems
+    assert not report.warnings  # p2 is reachable through the calculation
+    never = PAGES.replace("{q: share, gte: 50}", "{q: share, gte: 1000}")
+    report = lint_text(schema_text(never, derived=DERIVED), "calc.yaml")
+    assert report.ok

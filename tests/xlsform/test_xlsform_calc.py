@@ -1,0 +1,112 @@
+"""XLSForm `calculate` rows become calculated derived variables (numbers or texts), typed in row
+order, with the author's names and choice names followed; bad ones are refused at the cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveyapp.engine import derived_values, flow, load_survey
+from surveyapp.xlsform import XlsformError, import_xlsform
+from tests.xlsform.xlsform_support import EN, SETTINGS_EN, write_xlsform
+
+CHOICES = [
+    {"list_name": "langs", "name": "py-thon", EN: "Python"},
+    {"list_name": "langs", "name": "r", EN: "R"},
+]
+SURVEY = [
+    {"type": "integer", "name": "Age", EN: "Age?"},
+    {"type": "integer", "name": "tenure", EN: "Years in the job?"},
+    {"type": "decimal", "name": "spend.total", EN: "Spend?"},
+    {"type": "select_multiple langs", "name": "langs", EN: "Languages?"},
+    {"type": "calculate", "name": "share", "calculation": "round(${tenure} div ${Age} * 100, 1)"},
+    {"type": "calculate", "name": "Capped", EN: "Capped spend",
+     "calculation": "if(${spend.total} > 100, 100, coalesce(${spend.total}, 0))"},
+    {"type": "calculate", "name": "n_langs", "calculation": "count-selected(${langs})"},
+    {"type": "calculate", "name": "who",
+     "calculation": "normalize-space(concat(if(selected(${langs}, 'py-thon'), 'Py', ''), ' ', "
+                    "if(${share} >= 50, 'senior', '')))"},
+    {"type": "calculate", "name": "score", "calculation": "${Capped} + ${share} mod 7"},
+    {"type": "note", "name": "told", EN: "Share: ${share}.", "relevant": "${Capped} > 10"},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    path = write_xlsform(tmp_path_factory.mktemp("calc") / "calc.xlsx", SURVEY, CHOICES,
+                         SETTINGS_EN)  # fmt: skip
+    return import_xlsform(path, language="en")
+
+
+def test_calculations_are_typed_and_renamed(imported):
+    derived = {d["id"]: d for d in imported.schema["derived"]}
+    assert derived["share"] == {
+        "id": "share",
+        "type": "number",
+        "calc": "round(${tenure} div ${age} * 100, 1)",
+    }
+    assert derived["capped"]["calc"] == (
+        "if(${spend_total} > 100, 100, coalesce(${spend_total}, 0))"
+    )
+    assert derived["capped"]["label"] == {"en": "Capped spend"}
+    assert derived["n_langs"] == {"id": "n_langs", "type": "number", "count": "langs"}
+    assert derived["who"]["type"] == "text"
+    assert "selected(${langs}, 'py_thon')" in derived["who"]["calc"]
+
+
+def test_the_engine_computes_them(imported):
+    survey = load_survey(imported.text, "calc.yaml")
+    answers = {"age": 40, "tenure": 30, "spend_total": 250.0, "langs": ["py_thon"]}
+    assert derived_values(survey, answers) == {
+        "share": 75.0,
+        "capped": 100,
+        "n_langs": 1,
+        "who": "Py senior",
+        "score": 105.0,
+    }
+    empty = derived_values(survey, {"age": 0, "tenure": 3})
+    assert empty == {"share": None, "capped": 0, "n_langs": None, "who": None, "score": None}
+    # a relevant on a calculation, and the calculation piped into the note
+    page = next(p.id for p in survey.pages if "told" in {q.id for q in p.questions})
+    view = flow.render_page(survey, page, answers, "seed", "en")
+    assert "Share: 75." in str(view)
+
+
+@pytest.mark.parametrize(
+    ("calculation", "char", "words"),
+    [
+        ("${langs} + 1", 1, "'+' needs number, not set"),
+        ("${tenure} > 3", 1, "gives a bool: write if(…, 1, 0)"),
+        ("${nope} * 2", 1, "unknown reference 'nope'"),
+        ("if(${tenure} > 3, 'a', 2)", 19, "must all be numbers or all texts"),
+        ("${tenure} / 2", 11, "write 'div' to divide"),
+        ("pow(${tenure}, 2)", 1, "unknown function pow()"),
+    ],
+)
+def test_bad_calculations_are_refused_at_the_cell(tmp_path, calculation, char, words):
+    rows = [*SURVEY[:4], {"type": "calculate", "name": "bad", "calculation": calculation}]
+    path = write_xlsform(tmp_path / "bad.xlsx", rows, CHOICES, SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path, language="en")
+    [problem] = info.value.problems
+    assert (problem.location.sheet, problem.location.row, problem.location.header) == (
+        "survey",
+        6,
+        "calculation",
+    )
+    assert problem.char == char
+    assert words in problem.message
+
+
+def test_a_calculation_after_a_refused_one_says_why(tmp_path):
+    rows = [
+        *SURVEY[:4],
+        {"type": "calculate", "name": "bad", "calculation": "${langs} * 2"},
+        {"type": "calculate", "name": "worse", "calculation": "${bad} + 1"},
+    ]
+    path = write_xlsform(tmp_path / "bad.xlsx", rows, CHOICES, SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path, language="en")
+    messages = [(p.location.row, p.message) for p in info.value.problems]
+    assert messages[0][0] == 6
+    assert messages[1][0] == 7
+    assert "'bad' (a calculation refused above)" in messages[1][1]

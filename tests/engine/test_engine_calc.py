@@ -294,14 +294,25 @@ def test_evaluation_never_raises(formula, env):
         assert math.isfinite(value)
 
 
-def test_the_linter_follows_calculations():
+def test_the_linter_does_not_guess_through_calculations():
     from surveyapp.engine import lint_text
 
     from .conftest import schema_text
 
-    report = lint_text(schema_text(PAGES, derived=DERIVED), "calc.yaml")
+    # p2 is shown only when tenure / age = 50 %: the search samples each number question at
+    # its bounds and its literals, so it cannot say; it says so instead of "unreachable"
+    pages = PAGES.replace("{q: share, gte: 50}", "{q: share, eq: 50}")
+    report = lint_text(schema_text(pages, derived=DERIVED), "calc.yaml")
     assert report.ok, report.problems
-    assert not report.warnings  # p2 is reachable through the calculation
-    never = PAGES.replace("{q: share, gte: 50}", "{q: share, gte: 1000}")
-    report = lint_text(schema_text(never, derived=DERIVED), "calc.yaml")
-    assert report.ok
+    messages = [w.message for w in report.warnings]
+    assert messages == [
+        "not checked (the search does not follow calculations): question 'why', page 'p2' "
+        "condition",
+        "path statistics not computed (conditions read calculations)",
+    ]
+    assert report.stats is None
+    # a calculation no condition reads changes nothing
+    plain = PAGES.replace("  when: {q: share, gte: 50}\n", "").replace("Part ${share} %", "P")
+    report = lint_text(schema_text(plain.replace("Share ${share} %", "S"), derived=DERIVED), "c")
+    assert not report.warnings
+    assert report.stats is not None

@@ -124,3 +124,12 @@ def test_fast_path_equals_general_path_and_the_engine(index, seed, values):
     env = builder._fast_env(rec)
     expected = derived_values(SURVEY, values)
     assert {k: env[k] for k in expected} == expected
+
+
+def test_results_memo_keys_calculations_on_what_they_read():
+    from surveyapp.results.data import DerivedMemo
+
+    memo = DerivedMemo(SURVEY)
+    first = memo({"age": 40, "tenure": 30})
+    second = memo({"age": 40, "tenure": 10})
+    assert (first["ratio"], second["ratio"]) == (75.0, 25.0)

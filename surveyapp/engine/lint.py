@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from os import PathLike
 from typing import Any
 
-from .expressions import Condition
+from .expressions import Condition, leaves
 from .model import Ending, Question, Quota, Survey
 from .problems import Problem, SchemaError
 from .quotas import cell_of
@@ -59,7 +59,11 @@ def lint_text(text: str, source: str = "<string>") -> LintReport:
     through_calc = reach.calculated.read_anywhere()  # the diagram does not follow them
     stats = None if through_calc else path_stats(survey)
     if stats is None:
-        why = "conditions read calculations" if through_calc else "too many distinct states"
+        why = (
+            "conditions read calculations or compare two answers"
+            if through_calc
+            else "too many distinct states"
+        )
         reader.warn(None, "", f"path statistics not computed ({why})", "not-checked")
     return LintReport(source, (), _sorted(reader.warnings), stats)
 
@@ -69,21 +73,23 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
 
 
 class _Calculated:
-    """Which conditions a calculation decides: the exact search samples each number question at
-    its bounds and at the literals compared with it, which says nothing about a sum or a ratio;
-    goals that read calculations are reported as not checked rather than guessed."""
+    """Which conditions a calculation (or a comparison of two answers) decides: the exact search
+    samples each number question at its bounds and at the literals compared with it, which says
+    nothing about a sum, a ratio or `a <= b`; such goals are reported as not checked."""
 
     def __init__(self, survey: Survey) -> None:
         self.survey = survey
         tainted: set[str] = set()
         for d in survey.derived_order:
-            if d.calc is not None or derived_deps(d) & tainted:
+            compares = any(_compares(c.when) for c in d.cases)
+            if d.calc is not None or compares or derived_deps(d) & tainted:
                 tainted.add(d.id)
         self.ids = frozenset(tainted)
+        self.any = bool(tainted) or any(_compares(c) for c in _conditions(survey))
 
     def reads(self, cond: Condition | None) -> bool:
         """Whether a condition reads a calculation (directly or through derived variables)."""
-        return cond is not None and not self.ids.isdisjoint(cond.refs)
+        return cond is not None and (not self.ids.isdisjoint(cond.refs) or _compares(cond))
 
     def _gates(self, before: int) -> list[Condition | None]:
         survey = self.survey
@@ -98,7 +104,7 @@ class _Calculated:
 
     def decides(self, goal: Goal) -> bool:
         """Whether a goal's answer may depend on a calculation."""
-        if not self.ids:
+        if not self.any:
             return False
         if any(self.reads(c) for c in goal.conditions) or not self.ids.isdisjoint(goal.ids):
             return True
@@ -114,16 +120,22 @@ class _Calculated:
 
     def read_anywhere(self) -> bool:
         """Whether any condition or quota of the survey reads a calculation."""
-        if not self.ids:
+        if not self.any:
             return False
-        survey = self.survey
-        conds = [p.when for p in survey.pages]
-        for p in survey.pages:
-            for q in p.questions:
-                conds += [q.when, *(o.when for o in q.options), *(r.when for r in q.rows)]
-        conds += [e.when for e in survey.endings] + [q.when for q in survey.quotas]
-        by = any(not self.ids.isdisjoint(q.by) for q in survey.quotas)
-        return by or any(self.reads(c) for c in conds)
+        by = any(not self.ids.isdisjoint(q.by) for q in self.survey.quotas)
+        return by or any(self.reads(c) for c in _conditions(self.survey))
+
+
+def _compares(cond: Condition | None) -> bool:
+    return cond is not None and any(leaf.kind == "compare" for leaf in leaves(cond.node))
+
+
+def _conditions(survey: Survey) -> list[Condition | None]:
+    conds = [p.when for p in survey.pages]
+    for p in survey.pages:
+        for q in p.questions:
+            conds += [q.when, *(o.when for o in q.options), *(r.when for r in q.rows)]
+    return conds + [e.when for e in survey.endings] + [q.when for q in survey.quotas]
 
 
 class _Reach:
@@ -148,8 +160,8 @@ class _Reach:
             self.reader.warn(None, "", message, "not-checked")
         if self.through_calc:
             message = (
-                "not checked (the search does not follow calculations): "
-                f"{', '.join(dict.fromkeys(self.through_calc))}"
+                "not checked (the search does not follow calculations or comparisons of two "
+                f"answers): {', '.join(dict.fromkeys(self.through_calc))}"
             )
             self.reader.warn(None, "", message, "not-checked")
 

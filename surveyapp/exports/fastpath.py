@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from surveyapp.engine.derived import copied
-from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not
+from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, compile_node
 from surveyapp.engine.model import Derived
 
 _NUMBER_OPS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -77,6 +77,8 @@ def condition_expr(src: Source, node: Node) -> str:
 
 
 def _leaf_expr(src: Source, leaf: Leaf) -> str:
+    if leaf.kind == "compare":  # two answers: the engine's own closure over the environment
+        return f"{src.const(compile_node(leaf))}(env)"
     value = f"_g({src.const(leaf.ref)})"
     if leaf.row is not None:
         row = src.const(leaf.row)

@@ -306,9 +306,9 @@ def test_the_linter_does_not_guess_through_calculations():
     assert report.ok, report.problems
     messages = [w.message for w in report.warnings]
     assert messages == [
-        "not checked (the search does not follow calculations): question 'why', page 'p2' "
-        "condition",
-        "path statistics not computed (conditions read calculations)",
+        "not checked (the search does not follow calculations or comparisons of two answers): "
+        "question 'why', page 'p2' condition",
+        "path statistics not computed (conditions read calculations or compare two answers)",
     ]
     assert report.stats is None
     # a calculation no condition reads changes nothing
@@ -316,3 +316,38 @@ def test_the_linter_does_not_guess_through_calculations():
     report = lint_text(schema_text(plain.replace("Share ${share} %", "S"), derived=DERIVED), "c")
     assert not report.warnings
     assert report.stats is not None
+
+
+def test_quotas_count_through_calculations():
+    from surveyapp.engine import quota_cells
+
+    derived = (
+        DERIVED
+        + """\
+- id: band
+  type: single
+  options:
+    - {code: lo, label: {fr: "Bas", en: "Low"}}
+    - {code: hi, label: {fr: "Haut", en: "High"}}
+  cases:
+    - {value: hi, when: {q: share, gte: 50}}
+    - {value: lo, when: {q: share, answered: true}}
+"""
+    )
+    quotas = """\
+- id: by_band
+  kind: soft
+  limit: at_most
+  by: [band]
+  targets: {lo: 10, hi: 10}
+- id: seniors
+  kind: soft
+  limit: at_least
+  target: 5
+  when: {q: total, gt: 100}
+"""
+    survey = make_survey(PAGES, derived=derived, quotas=quotas)
+    cells = quota_cells(survey, {"age": 40, "tenure": 30, "spend": 50.0})
+    assert [c.cell_id for c in cells] == ["by_band__hi", "seniors"]
+    cells = quota_cells(survey, {"age": 40, "tenure": 4})
+    assert [c.cell_id for c in cells] == ["by_band__lo"]

@@ -110,3 +110,59 @@ def test_a_calculation_after_a_refused_one_says_why(tmp_path):
     assert messages[0][0] == 6
     assert messages[1][0] == 7
     assert "'bad' (a calculation refused above)" in messages[1][1]
+
+
+# ------------------------------------------------------------------ two answers compared
+def test_two_answers_compared_in_relevant(tmp_path):
+    rows = [
+        *SURVEY[:2],
+        {"type": "select_one langs", "name": "first", EN: "First?"},
+        {"type": "select_one langs", "name": "second", EN: "Second?"},
+        {"type": "text", "name": "why", EN: "Why?",
+         "relevant": "${tenure} > ${Age} or ${first} != ${second}"},
+        {"type": "text", "name": "same", EN: "Same?", "relevant": "${second} = ${first}"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "cmp.xlsx", rows, CHOICES, SETTINGS_EN)
+    imported = import_xlsform(path, language="en")
+    whens = {
+        q["id"]: q["when"] for page in imported.schema["pages"] for q in page["questions"]
+        if "when" in q
+    }  # fmt: skip
+    assert whens == {
+        "why": {"any": [{"q": "tenure", "gt": {"q": "age"}},
+                        {"not": {"q": "first", "eq": {"q": "second"}}}]},
+        "same": {"q": "second", "eq": {"q": "first"}},
+    }  # fmt: skip
+    survey = load_survey(imported.text, "cmp.yaml")
+    page = next(p for p in survey.pages if p.questions[0].id == "why")
+    assert page.questions[0].when({"tenure": 5, "age": 3})
+    assert page.questions[0].when({"first": "r"})  # XPath: '' != 'r'
+    assert not page.questions[0].when({"tenure": 3, "age": 5, "first": "r", "second": "r"})
+
+
+def test_two_answers_compared_survive_the_round_trip(tmp_path):
+    from surveyapp.xlsform.exporter import export_xlsform
+
+    rows = [*SURVEY[:2], {"type": "text", "name": "why", EN: "Why?",
+                          "relevant": "${tenure} >= ${Age}"}]  # fmt: skip
+    first = import_xlsform(
+        write_xlsform(tmp_path / "a.xlsx", rows, None, SETTINGS_EN), language="en"
+    )
+    export_xlsform(first.text, tmp_path / "b.xlsx")
+    second = import_xlsform(tmp_path / "b.xlsx", language="en")
+    assert second.schema["pages"] == first.schema["pages"]
+
+
+@pytest.mark.parametrize(
+    ("relevant", "words"),
+    [
+        ("${tenure} > ${langs}", "only two numbers, or two single choices"),
+        ("${tenure} < ${Age} + 1", "arithmetic"),
+    ],
+)
+def test_comparisons_refused(tmp_path, relevant, words):
+    rows = [*SURVEY[:4], {"type": "text", "name": "why", EN: "Why?", "relevant": relevant}]
+    path = write_xlsform(tmp_path / "bad.xlsx", rows, CHOICES, SETTINGS_EN)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path, language="en")
+    assert any(words in p.message for p in info.value.problems), info.value.problems

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .calc_syntax import Bin, CalcError, Call, Lit, Neg, Node, Ref, parse, refs, unparse, walk
-from .calc_types import infer
+from .calc_types import INTEGER_CODE, infer
 
 Env = Mapping[str, Any]
 Fn = Callable[[Env], Any]
@@ -89,8 +89,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _number(value: Any) -> Any:
+    """A number, or a whole-number code read as a number (XPath's number()); else None."""
+    if _num(value):
+        return value
+    if isinstance(value, str) and INTEGER_CODE.match(value):
+        return int(value)
+    return None
+
+
 def _round(value: Any, digits: int) -> Any:
-    if not _num(value):
+    value = _number(value)
+    if value is None:
         return None
     quantum = Decimal(1).scaleb(-digits)
     result = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
@@ -109,8 +119,8 @@ def compile_calc(node: Node) -> Fn:
         item = compile_calc(node.item)
 
         def negate(env: Env) -> Any:
-            value = item(env)
-            return -value if _num(value) else None
+            value = _number(item(env))
+            return None if value is None else -value
 
         return negate
     if isinstance(node, Bin):
@@ -128,8 +138,8 @@ def _compile_bin(node: Bin) -> Fn:
         op = _ARITH[node.op]
 
         def arith(env: Env) -> Any:
-            a, b = left(env), right(env)
-            if not (_num(a) and _num(b)):
+            a, b = _number(left(env)), _number(right(env))
+            if a is None or b is None:
                 return None
             try:
                 return _finite(op(a, b))
@@ -143,6 +153,9 @@ def _compile_bin(node: Bin) -> Fn:
 
     def compare(env: Env) -> bool:
         a, b = left(env), right(env)
+        if _num(a) or _num(b):  # a number and a whole-number code compare as numbers
+            a, b = _number(a), _number(b)
+            return a is not None and b is not None and test(a, b)
         if textual and (isinstance(a, str) or isinstance(b, str)):
             a, b = ("" if a is None else a), ("" if b is None else b)  # empty text is ''
         if a is None or b is None or isinstance(a, list) or isinstance(b, list):
@@ -194,7 +207,7 @@ def _numeric_call(name: str, args: tuple[Fn, ...]) -> Fn:
         reduce = {"sum": math.fsum, "min": min, "max": max}[name]
 
         def aggregate(env: Env) -> Any:
-            values = [v for v in (a(env) for a in args) if _num(v)]
+            values = [v for v in (_number(a(env)) for a in args) if v is not None]
             if not values:
                 return None
             if name == "sum" and all(isinstance(v, int) for v in values):
@@ -204,8 +217,8 @@ def _numeric_call(name: str, args: tuple[Fn, ...]) -> Fn:
         return aggregate
     one = args[0]
     if name == "int":
-        return lambda env: math.trunc(v) if _num(v := one(env)) else None
-    return lambda env: abs(v) if _num(v := one(env)) else None
+        return lambda env: None if (v := _number(one(env))) is None else math.trunc(v)
+    return lambda env: None if (v := _number(one(env))) is None else abs(v)
 
 
 # ---------------------------------------------------------------------- the value object

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from surveyapp.engine.derived import copied
+from surveyapp.engine.derived import copied, derived_value
 from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, compile_node
 from surveyapp.engine.model import Derived
 
@@ -117,7 +117,7 @@ def compile_environment(src: Source, derived: Sequence[Derived]) -> Callable[[An
     for d in derived:
         target = f"env[{src.const(d.id)}]"
         if d.calc is not None:
-            lines.append(f"    {target} = {src.const(d.calc)}(env)")
+            lines.append(f"    {target} = {src.const(derived_value)}({src.const(d)}, env)")
             continue
         if d.count is not None:
             lines.append(f"    _v = _g({src.const(d.count)})")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import calc
+from ..engine import calc, calc_types
 from .context import Context
 from .problems import Location
 from .symbols import symbols_from_schema
@@ -28,7 +28,7 @@ def type_calculations(ctx: Context, schema: dict[str, Any], nodes: dict[int, cal
     pending = [item for item in derived if id(item) in nodes]
     known = [item for item in derived if id(item) not in nodes]
     kinds = {
-        name: var.kind
+        name: calc_types.kind_of_variable(var.kind, var.codes)
         for name, var in symbols_from_schema({**schema, "derived": known}).by_name.items()
     }
     refused: list[dict[str, Any]] = []

@@ -170,7 +170,8 @@ def test_xpath_semantics():
     assert calc("if(a > 1, 1, 0)", a=None) == 0
     assert calc("if(not(a > 1), 1, 0)", a=None) == 1
     assert calc("10 * 1000000 * 1000000 * 1000") is None  # beyond ±1e15: empty
-    assert calc("a + 1", a="3") is None  # a text is not a number
+    assert calc("a + 1", a="x") is None  # a text is not a number
+    assert calc("a + 1", a="3") == 4  # a whole-number code is (the checks allow codes only)
     assert calc("a + 1", a=True) is None
     assert calc("count-selected(a)", a=[]) == 0
 
@@ -232,40 +233,43 @@ def text_of(tree) -> str:
 
 
 def reference(tree, env):
-    """Exact rational arithmetic; None for empty operands and division by zero."""
+    """Python arithmetic: whole numbers exact, / for a division that is not exact (IEEE doubles,
+    as XPath), math.fmod for mod (the dividend's sign); None for empty operands, a division by
+    zero and any step beyond ±1e15."""
     if isinstance(tree, int):
-        return Fraction(tree)
+        return tree
     if isinstance(tree, str):
-        return None if env[tree] is None else Fraction(env[tree])
+        return env[tree]
     if tree[0] == "neg":
         inner = reference(tree[1], env)
         return None if inner is None else -inner
     op, a, b = tree[0], reference(tree[1], env), reference(tree[2], env)
-    if a is None or b is None:
-        return None
-    if op in ("div", "mod") and b == 0:
+    if a is None or b is None or (op in ("div", "mod") and b == 0):
         return None
     if op == "div":
-        return a / b
-    if op == "mod":
-        return a - b * math.trunc(a / b)
-    result = {"+": a + b, "-": a - b, "*": a * b}[op]
-    return result
+        both_int = isinstance(a, int) and isinstance(b, int)
+        result = a // b if both_int and Fraction(a, b).denominator == 1 else a / b
+    elif op == "mod":
+        if isinstance(a, int) and isinstance(b, int):
+            result = int(math.copysign(abs(a) % abs(b), a)) if a % b else 0
+        else:
+            result = math.fmod(a, b)
+    else:
+        result = {"+": a + b, "-": a - b, "*": a * b}[op]
+    return None if abs(result) > 1e15 else result
 
 
 @settings(max_examples=400, deadline=None)
 @given(trees(), st.fixed_dictionaries({n: values for n in NAMES}))
-def test_arithmetic_matches_exact_arithmetic(tree, env):
+def test_arithmetic_matches_python_arithmetic(tree, env):
     got = make_calc(text_of(tree))(env)
     expected = reference(tree, env)
-    if expected is None or abs(expected) > 1e15:
-        # empty operands and division by zero are empty; huge values may be empty or close
-        assert got is None or expected is not None
-        return
-    if got is None:
-        # an intermediate result went beyond ±1e15
-        return
-    assert math.isclose(got, float(expected), rel_tol=1e-9, abs_tol=1e-6)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert type(got) is type(expected)
+        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-9)
 
 
 anything = st.recursive(
@@ -351,3 +355,39 @@ def test_quotas_count_through_calculations():
     assert [c.cell_id for c in cells] == ["by_band__hi", "seniors"]
     cells = quota_cells(survey, {"age": 40, "tenure": 4})
     assert [c.cell_id for c in cells] == ["by_band__lo"]
+
+
+SCALE_PAGES = """\
+- id: p1
+  questions:
+    - id: d1
+      type: single
+      text: {fr: "Jours 1", en: "Days 1"}
+      options: &days
+        - {code: 0, label: {fr: "0", en: "0"}}
+        - {code: 3, label: {fr: "3", en: "3"}}
+        - {code: 7, label: {fr: "7", en: "7"}}
+    - {id: d2, type: single, text: {fr: "Jours 2", en: "Days 2"}, options: *days}
+    - {id: region, type: single, text: {fr: "Région", en: "Region"},
+       options: [{code: n, label: {fr: N, en: N}}]}
+"""
+
+
+def test_whole_number_codes_read_as_numbers():
+    derived = """\
+- {id: days, type: number, calc: "d1 + d2 * 2"}
+- {id: busy, type: number, calc: "if(d1 + d2 > 9, 1, 0)"}
+- {id: first, type: number, calc: "if(d1 = 3, d1, 0)"}
+- {id: copy, type: number, calc: "d2"}
+"""
+    survey = make_survey(SCALE_PAGES, derived=derived)
+    values = derived_values(survey, {"d1": "3", "d2": "7"})
+    assert values == {"days": 17, "busy": 1, "first": 3, "copy": 7}
+    assert derived_values(survey, {"d1": "0"}) == {
+        "days": None,
+        "busy": 0,
+        "first": 0,
+        "copy": None,
+    }
+    with pytest.raises(SchemaError, match="'\\+' needs number, not code"):
+        make_survey(SCALE_PAGES, derived='- {id: r, type: number, calc: "region + 1"}\n')

@@ -182,3 +182,22 @@ def test_calculations_survive_the_round_trip(imported, tmp_path):
     again = import_xlsform(tmp_path / "again.xlsx", language="en")
     assert again.schema["derived"] == imported.schema["derived"]
     assert again.schema["pages"] == imported.schema["pages"]
+
+
+def test_choice_codes_that_are_whole_numbers_add_up(tmp_path):
+    days = [{"list_name": "days", "name": n, EN: str(n)} for n in (0, 3, 7)]
+    rows = [
+        {"type": "select_one days", "name": "d4.3", EN: "Days?"},
+        {"type": "select_one days", "name": "d4.4", EN: "Days?"},
+        {"type": "calculate", "name": "stress",
+         "calculation": "if((${d4.3} +  ${d4.4})>9,1,0)"},
+        {"type": "calculate", "name": "band",
+         "calculation": 'if(${stress}=1,"4","1")'},
+    ]  # fmt: skip
+    imported = import_xlsform(write_xlsform(tmp_path / "d.xlsx", rows, days, SETTINGS_EN),
+                              language="en")  # fmt: skip
+    types = {d["id"]: d["type"] for d in imported.schema["derived"]}
+    assert types == {"stress": "number", "band": "text"}
+    survey = load_survey(imported.text, "d.yaml")
+    assert derived_values(survey, {"d4_3": "7", "d4_4": "3"}) == {"stress": 1, "band": "4"}
+    assert derived_values(survey, {"d4_3": "7"}) == {"stress": 0, "band": "1"}

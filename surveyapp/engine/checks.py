@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .calc_types import calc_problems
 from .expressions import Condition
 from .limits import MAX_QUOTA_CELLS, MAX_TOTAL_QUOTA_CELLS
 from .model import Cell, Derived, Ending, Page, Parameter, Question, Text, VarInfo
@@ -134,11 +135,18 @@ class Checker:
             elif d.type == "single" and case.value not in {o.code for o in d.options}:
                 message = f"value '{case.value}' is not an option of '{d.id}'"
                 self.r.report_at(("derived", d.id), message, "unknown-option", f"cases[{i}]")
+        if d.calc is not None:
+            self._calc(d)
         if d.count is not None:
             var = self.variables.get(d.count)
             if var is None or var.kind != "set":
                 message = f"count needs a multiple-choice question, not '{d.count}'"
                 self.r.report_at(("derived", d.id), message, "unknown-reference", "count")
+
+    def _calc(self, d: Derived) -> None:
+        assert d.calc is not None
+        for message, rule in calc_problems(d.calc.node, d.type, self.variables):
+            self.r.report_at(("derived", d.id), message, rule, "calc")
 
     def _copy(self, d: Derived, source: str, where: str) -> None:
         var = self.variables.get(source)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .calc_types import INTEGER_CODE
 from .model import Derived, Survey
 
 
 def derived_value(d: Derived, env: Mapping[str, Any]) -> Any:
-    """One derived variable: a count, or the value of the first case whose condition holds."""
+    """One derived variable: a calculation, a count, or the first case whose condition holds."""
+    if d.calc is not None:
+        value = d.calc(env)
+        if d.type == "number" and isinstance(value, str):  # a whole-number code
+            return int(value) if INTEGER_CODE.match(value) else None
+        return value
     if d.count is not None:
         ticked = env.get(d.count)
         return len(ticked) if isinstance(ticked, list) and ticked else None

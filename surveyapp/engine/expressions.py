@@ -2,6 +2,7 @@
 
 cond := {all: [cond, ...]} | {any: [cond, ...]} | {not: cond} | leaf
 leaf := {q: <id>[.<matrix row>], <operator>: <argument>}
+      | {q: <id>, <eq|ne|gt|gte|lt|lte>: {q: <other id>}}   (two answers compared)
 
 An unanswered or hidden question is null; every operator except `answered` is false on null;
 `not` is plain negation. Nothing here evaluates text as code: the evaluator is a table of
@@ -30,6 +31,16 @@ COUNT_OPS = frozenset({"count_eq", "count_gte", "count_lte"})
 
 
 @dataclass(frozen=True, slots=True)
+class Other:
+    """The argument `{q: other}` of a comparison between two answers."""
+
+    ref: str
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(frozen=True, slots=True)
 class Leaf:
     """`{q: ref[.row], op: arg}`; `kind` is set when the reference is resolved."""
 
@@ -46,6 +57,12 @@ class Leaf:
     def var(self) -> str:
         """The referenced id with its row, as written."""
         return f"{self.ref}.{self.row}" if self.row is not None else self.ref
+
+    @property
+    def refs(self) -> frozenset[str]:
+        """The ids the leaf reads: its own, and the other answer of a comparison."""
+        other = self.arg.ref if isinstance(self.arg, Other) else None
+        return frozenset({self.ref} if other is None else {self.ref, other})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +106,7 @@ class Condition:
     @property
     def refs(self) -> frozenset[str]:
         """Ids referenced (without matrix rows)."""
-        return frozenset(leaf.ref for leaf in leaves(self.node))
+        return frozenset(ref for leaf in leaves(self.node) for ref in leaf.refs)
 
     def key(self) -> str:
         """A structural key: equal for conditions written the same way."""
@@ -201,8 +218,12 @@ def _parse_arg(reader: Reader, op: str, node: YNode, path: str) -> Any:
             reader.error(seq, path, f"'{op}' needs a non-empty list of codes", "value")
             return None
         return tuple(seq.items)
+    if isinstance(node, YMap) and op in NUMBER_OPS:
+        fields = reader.fields(node, path, {"q"}, required=("q",))
+        other = reader.string(fields.get("q"), join(path, "q"), "q") if "q" in fields else None
+        return Other(other) if other is not None else None
     if not isinstance(node, YScalar):
-        reader.error(node, path, f"'{op}' needs a single value", "value")
+        reader.error(node, path, f"'{op}' needs a single value or {{q: <id>}}", "value")
         return None
     return node
 
@@ -268,8 +289,30 @@ def leaf_value(leaf: Leaf, env: Env) -> Any:
     return value.get(leaf.row) if isinstance(value, dict) else None
 
 
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def compare_values(op: str, a: Any, b: Any) -> bool:
+    """Two answers compared: both numbers, or (eq/ne) both codes; false when either is null."""
+    if _is_number(a) and _is_number(b):
+        return _COMPARE[op](a, b)
+    if op in ("eq", "ne") and isinstance(a, str) and isinstance(b, str):
+        return _COMPARE[op](a, b)
+    return False
+
+
 def compile_node(node: Node) -> Test:
     """Compile a resolved tree to a closure over an environment mapping."""
+    if isinstance(node, Leaf) and isinstance(node.arg, Other):
+        op, leaf, other = node.op, node, node.arg.ref
+        return lambda env: compare_values(op, leaf_value(leaf, env), env.get(other))
     if isinstance(node, Leaf):
         test = value_test(node.op, node.arg, node.kind)
         ref, row = node.ref, node.row
@@ -293,8 +336,10 @@ def compile_node(node: Node) -> Test:
 def evaluate3(node: Node, env: Env, unknown: frozenset[str]) -> bool | None:
     """Kleene three-valued evaluation: None when the result depends on unknown ids."""
     if isinstance(node, Leaf):
-        if node.ref in unknown:
+        if not unknown.isdisjoint(node.refs):
             return None
+        if isinstance(node.arg, Other):
+            return compare_values(node.op, leaf_value(node, env), env.get(node.arg.ref))
         return value_test(node.op, node.arg, node.kind)(leaf_value(node, env))
     if isinstance(node, Not):
         inner = evaluate3(node.item, env, unknown)
@@ -315,6 +360,8 @@ __all__ = [
     "Leaf",
     "Node",
     "Not",
+    "Other",
+    "compare_values",
     "compile_node",
     "evaluate3",
     "leaves",

@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from os import PathLike
 from typing import Any
 
-from .expressions import Condition
+from .expressions import Condition, leaves
 from .model import Ending, Question, Quota, Survey
 from .problems import Problem, SchemaError
 from .quotas import cell_of
 from .reach import Goal, Searcher, Verdict
 from .reader import Reader
+from .resolve import derived_deps
 from .schema import build, read_schema_text
 from .stats import PathStats, path_stats
 from .visibility import page_open, question_state
@@ -53,16 +54,88 @@ def lint_text(text: str, source: str = "<string>") -> LintReport:
     survey, reader = build(text, source)
     if survey is None:
         return LintReport(source, _sorted(reader.problems), _sorted(reader.warnings), None)
-    _Reach(survey, reader).run()
-    stats = path_stats(survey)
+    reach = _Reach(survey, reader)
+    reach.run()
+    through_calc = reach.calculated.read_anywhere()  # the diagram does not follow them
+    stats = None if through_calc else path_stats(survey)
     if stats is None:
-        message = "path statistics not computed (too many distinct states)"
-        reader.warn(None, "", message, "not-checked")
+        why = (
+            "conditions read calculations or compare two answers"
+            if through_calc
+            else "too many distinct states"
+        )
+        reader.warn(None, "", f"path statistics not computed ({why})", "not-checked")
     return LintReport(source, (), _sorted(reader.warnings), stats)
 
 
 def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=lambda p: (p.line, p.column, p.path, p.message)))
+
+
+class _Calculated:
+    """Which conditions a calculation (or a comparison of two answers) decides: the exact search
+    samples each number question at its bounds and at the literals compared with it, which says
+    nothing about a sum, a ratio or `a <= b`; such goals are reported as not checked."""
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey
+        tainted: set[str] = set()
+        for d in survey.derived_order:
+            compares = any(_compares(c.when) for c in d.cases)
+            if d.calc is not None or compares or derived_deps(d) & tainted:
+                tainted.add(d.id)
+        self.ids = frozenset(tainted)
+        self.any = bool(tainted) or any(_compares(c) for c in _conditions(survey))
+
+    def reads(self, cond: Condition | None) -> bool:
+        """Whether a condition reads a calculation (directly or through derived variables)."""
+        return cond is not None and (not self.ids.isdisjoint(cond.refs) or _compares(cond))
+
+    def _gates(self, before: int) -> list[Condition | None]:
+        survey = self.survey
+        conds: list[Condition | None] = []
+        for e in survey.endings:
+            if e.check_after is not None and survey.page_index[e.check_after] < before:
+                conds.append(e.when)
+        for q in survey.quotas:
+            if q.check_after is None or survey.page_index[q.check_after] < before:
+                conds.append(q.when)
+        return conds
+
+    def decides(self, goal: Goal) -> bool:
+        """Whether a goal's answer may depend on a calculation."""
+        if not self.any:
+            return False
+        if any(self.reads(c) for c in goal.conditions) or not self.ids.isdisjoint(goal.ids):
+            return True
+        return self._quota_by(goal.before) or any(self.reads(c) for c in self._gates(goal.before))
+
+    def _quota_by(self, before: int) -> bool:
+        survey = self.survey
+        return any(
+            not self.ids.isdisjoint(q.by)
+            and (q.check_after is None or survey.page_index[q.check_after] < before)
+            for q in survey.quotas
+        )
+
+    def read_anywhere(self) -> bool:
+        """Whether any condition or quota of the survey reads a calculation."""
+        if not self.any:
+            return False
+        by = any(not self.ids.isdisjoint(q.by) for q in self.survey.quotas)
+        return by or any(self.reads(c) for c in _conditions(self.survey))
+
+
+def _compares(cond: Condition | None) -> bool:
+    return cond is not None and any(leaf.kind == "compare" for leaf in leaves(cond.node))
+
+
+def _conditions(survey: Survey) -> list[Condition | None]:
+    conds = [p.when for p in survey.pages]
+    for p in survey.pages:
+        for q in p.questions:
+            conds += [q.when, *(o.when for o in q.options), *(r.when for r in q.rows)]
+    return conds + [e.when for e in survey.endings] + [q.when for q in survey.quotas]
 
 
 class _Reach:
@@ -72,6 +145,8 @@ class _Reach:
         self.survey, self.reader = survey, reader
         self.searcher = Searcher(survey)
         self.unchecked: list[str] = []
+        self.calculated = _Calculated(survey)
+        self.through_calc: list[str] = []
 
     def run(self) -> None:
         """Every check."""
@@ -83,8 +158,17 @@ class _Reach:
         if self.unchecked:
             message = f"not checked (search too large): {', '.join(self.unchecked)}"
             self.reader.warn(None, "", message, "not-checked")
+        if self.through_calc:
+            message = (
+                "not checked (the search does not follow calculations or comparisons of two "
+                f"answers): {', '.join(dict.fromkeys(self.through_calc))}"
+            )
+            self.reader.warn(None, "", message, "not-checked")
 
     def _check(self, goal: Goal, what: str) -> Verdict:
+        if self.calculated.decides(goal):
+            self.through_calc.append(what)
+            return Verdict.UNKNOWN
         verdict = self.searcher.check(goal)
         if verdict is Verdict.UNKNOWN:
             self.unchecked.append(what)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .calc import Calc
 from .expressions import Condition
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class Derived:
     option_list: str | None = None
     cases: tuple[Case, ...] = ()
     count: str | None = None
+    calc: Calc | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .calc import Calc, CalcError, make_calc
 from .expressions import Condition, parse_condition
 from .model import STATUSES, Case, Derived, Ending, Option, Parameter, Quota
 from .parse_survey import resolve_options
@@ -16,7 +17,7 @@ from .yamlsource import YNode, YScalar
 URL_PARAM = re.compile(r"[A-Za-z0-9_.\-]{1,64}\Z")
 TargetTree = int | dict[str, "TargetTree"]
 PARAMETER_KEYS = ("id", "param", "type", "options", "aliases", "default", "transient")
-DERIVED_KEYS = ("id", "label", "type", "options", "cases", "count")
+DERIVED_KEYS = ("id", "label", "type", "options", "cases", "count", "calc")
 ENDING_KEYS = (
     "id",
     "status",
@@ -128,7 +129,7 @@ def read_derived(
         reader, node, "derived", "derived variables", DERIVED_KEYS, ("id", "type")
     ):
         did = sec.read("id", reader.identifier, "derived variable id")
-        kind = sec.choice("type", ("single", "number"))
+        kind = sec.choice("type", ("single", "number", "text"))
         options, list_name = _options(sec, lists, did or "")
         if kind == "single" and "options" not in sec:
             sec.error(None, "missing key 'options'", "missing-key")
@@ -137,14 +138,33 @@ def read_derived(
         count = sec.read("count", reader.identifier, "question id")
         if kind != "number" and "count" in sec:
             sec.error("count", "count applies to type number only", "value")
-        if ("count" in sec) == ("cases" in sec):
-            sec.error(None, "give either cases or count", "missing-key")
+        given = [key for key in ("cases", "count", "calc") if key in sec]
+        if len(given) != 1:
+            sec.error(None, "give exactly one of cases, count or calc", "missing-key")
+        if kind == "text" and "calc" not in sec:
+            sec.error("type", "type text is for calculations (calc) only", "value")
+        if kind == "single" and "calc" in sec:
+            sec.error(
+                "calc", "a calculation gives a number or a text (type number or text)", "value"
+            )
+        calc = sec.read("calc", _calc, reader)
         cases = sec.read("cases", _cases, reader, kind, default=())
         if ids.new(sec, did) and kind is not None:
             reader.locate(("derived", did), sec.node, sec.path)
             label = sec.read("label", reader.text)
-            result.append(Derived(did, kind, label, options, list_name, cases, count))
+            result.append(Derived(did, kind, label, options, list_name, cases, count, calc))
     return tuple(result)
+
+
+def _calc(node: YNode, path: str, reader: Reader) -> Calc | None:
+    text = reader.string(node, path, "calc")
+    if text is None:
+        return None
+    try:
+        return make_calc(text)
+    except CalcError as exc:
+        reader.error(node, path, f"character {exc.pos + 1}: {exc.message}", "calc")
+        return None
 
 
 def _cases(node: YNode, path: str, reader: Reader, kind: str | None) -> tuple[Case, ...]:

@@ -14,6 +14,7 @@ from .expressions import (
     SET_OPS,
     Condition,
     Leaf,
+    Other,
     compile_node,
     map_leaves,
 )
@@ -60,7 +61,7 @@ def parameter_var(p: Parameter) -> VarInfo:
 
 def derived_var(d: Derived, page: int) -> VarInfo:
     """What conditions know about a derived variable."""
-    kind = "code" if d.type == "single" else "number"
+    kind = {"single": "code", "text": "text"}.get(d.type, "number")
     return VarInfo(d.id, "derived", kind, page, tuple(o.code for o in d.options))
 
 
@@ -134,6 +135,8 @@ class Resolver:
             return None
         if leaf.op == "answered":
             return self._answered(leaf)
+        if isinstance(leaf.arg, Other):
+            return self._compare(leaf, var, kind)
         if leaf.op not in KIND_OPS[kind]:
             what = describe(var, self.questions)
             if leaf.row is not None:
@@ -143,6 +146,22 @@ class Resolver:
         if kind == "number":
             return self._number(leaf, var)
         return self._codes(leaf, kind, codes)
+
+    def _compare(self, leaf: Leaf, var: VarInfo, kind: str) -> Leaf | None:
+        """`{q: a, lte: {q: b}}`: two numbers (any comparison) or two codes (eq, ne)."""
+        other = self.variables.get(leaf.arg.ref)
+        if other is None:
+            self._error(leaf, f"unknown question '{leaf.arg.ref}'", "unknown-reference")
+            return None
+        kinds = {kind, other.kind}
+        if kinds == {"number"} or (kinds == {"code"} and leaf.op in ("eq", "ne")):
+            return replace(leaf, kind="compare")
+        what = f"{describe(var, self.questions)} with {describe(other, self.questions)}"
+        if leaf.row is not None:
+            what = f"matrix row '{leaf.var}' with {describe(other, self.questions)}"
+        message = f"'{leaf.op}' cannot compare {what}: two numbers, or two codes with eq / ne"
+        self._error(leaf, message, "operator")
+        return None
 
     def _answered(self, leaf: Leaf) -> Leaf | None:
         arg = leaf.arg
@@ -201,4 +220,6 @@ def derived_deps(d: Derived) -> set[str]:
             deps.add(case.copy)
     if d.count is not None:
         deps.add(d.count)
+    if d.calc is not None:
+        deps |= d.calc.names
     return deps

@@ -91,6 +91,8 @@ CSV_HEADER = [
 
 def missing_codes(col: ExportColumn) -> dict[str, str]:
     """The missing-data codes that can appear in a column, with their meaning."""
+    if col.section == "derived" and col.extra.get("calc"):
+        return {"": "empty (a value it reads is empty, or a division by zero)"}
     if col.section in ("derived", "order", "quality"):
         return _MISSING_BY_KIND[col.section]
     if col.section == "answer":

@@ -307,7 +307,7 @@ def derived_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
     """A derived variable (computed from the answers by the engine at export time)."""
     d = next(d for d in survey.derived if d.id == col.source_id)
     values = MappingProxyType(dict(col.labels))
-    kind = "derived_single" if d.type == "single" else "derived_number"
+    kind = f"derived_{d.type}"
     return ExportColumn(
         col.name,
         "derived",
@@ -317,11 +317,13 @@ def derived_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
         values=values,
         numeric=kind == "derived_number" or _all_integers(values),
         condition=_describe_derived(d),
-        extra=MappingProxyType({"derived_type": d.type}),
+        extra=MappingProxyType({"derived_type": d.type, "calc": d.calc is not None}),
     )
 
 
 def _describe_derived(d) -> str:
+    if d.calc is not None:
+        return f"calculation: {d.calc.text}"
     if d.count is not None:
         return f"count({d.count})"
     parts = []

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not
+from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, Other
 from surveyapp.engine.model import Question
+from surveyapp.engine.resolve import derived_deps
 
 _OPS = {
     "eq": "=",
@@ -59,6 +60,8 @@ def tree(node: Node) -> Any:
         arg = node.arg
         if isinstance(arg, frozenset):
             arg = sorted(arg, key=_code_key)
+        if isinstance(arg, Other):
+            arg = {"q": arg.ref}
         return {"q": node.var, node.op: arg}
     if isinstance(node, Not):
         return {"not": tree(node.item)}
@@ -89,15 +92,7 @@ def quota_feeds(survey: CompiledSurvey) -> dict[str, tuple[str, ...]]:
     """Variable id -> the quota cells it feeds, following derived variables transitively."""
     deps: dict[str, set[str]] = {}
     for d in survey.derived:
-        refs: set[str] = set()
-        for case in d.cases:
-            if case.when is not None:
-                refs |= case.when.refs
-            if case.copy is not None:
-                refs.add(case.copy)
-        if d.count is not None:
-            refs.add(d.count)
-        deps[d.id] = refs
+        deps[d.id] = derived_deps(d)  # cases, copies, counts and calculations
     feeds: dict[str, list[str]] = {}
     for quota in survey.quotas:
         direct = set(quota.by)

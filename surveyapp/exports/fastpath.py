@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from surveyapp.engine.derived import copied
-from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not
+from surveyapp.engine.derived import copied, derived_value
+from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, compile_node
 from surveyapp.engine.model import Derived
 
 _NUMBER_OPS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -77,6 +77,8 @@ def condition_expr(src: Source, node: Node) -> str:
 
 
 def _leaf_expr(src: Source, leaf: Leaf) -> str:
+    if leaf.kind == "compare":  # two answers: the engine's own closure over the environment
+        return f"{src.const(compile_node(leaf))}(env)"
     value = f"_g({src.const(leaf.ref)})"
     if leaf.row is not None:
         row = src.const(leaf.row)
@@ -114,6 +116,9 @@ def compile_environment(src: Source, derived: Sequence[Derived]) -> Callable[[An
     ]
     for d in derived:
         target = f"env[{src.const(d.id)}]"
+        if d.calc is not None:
+            lines.append(f"    {target} = {src.const(derived_value)}({src.const(d)}, env)")
+            continue
         if d.count is not None:
             lines.append(f"    _v = _g({src.const(d.count)})")
             lines.append(f"    {target} = _len(_v) if _isinstance(_v, _list) and _v else None")

@@ -152,8 +152,9 @@ def constant(cells: list[Any]) -> Part:
     return lambda env: cells
 
 
-def text_part(key: str, codec: Codec) -> Part:
-    text, blank = codec.text, codec.blank_text
+def text_part(key: str, codec: Codec, derived: bool = False) -> Part:
+    text = codec.text
+    blank = None if derived else codec.blank_text
 
     def free_text(env: Mapping[str, Any]) -> Sequence[Any]:
         value = env.get(key, ABSENT)

@@ -233,6 +233,9 @@ class RowBuilder:
         if col.kind == "derived_number":
             self._needs_env = True
             return number_part(col.source or col.name, self._codec, derived=True)
+        if col.kind == "derived_text":
+            self._needs_env = True
+            return text_part(col.source or col.name, self._codec, derived=True)
         if col.kind == "other":
             return text_part(col.name, self._codec)
         if col.kind == "order":

@@ -29,6 +29,7 @@ import numpy as np
 
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine.derived import derived_value
+from surveyapp.engine.resolve import derived_deps
 from surveyapp.exports.rows import ABSENT, Record
 from surveyapp.results.variables import Variable
 
@@ -125,16 +126,8 @@ class DerivedMemo:
 
     def __init__(self, schema: CompiledSurvey) -> None:
         self.plan = []
-        for d in schema.derived_order:
-            refs: set[str] = set()
-            for case in d.cases:
-                if case.when is not None:
-                    refs |= case.when.refs
-                if case.copy is not None:
-                    refs.add(case.copy)
-            if d.count is not None:
-                refs.add(d.count)
-            self.plan.append((d, tuple(sorted(refs)), {}))
+        for d in schema.derived_order:  # what it reads: cases, copies, counts, calculations
+            self.plan.append((d, tuple(sorted(derived_deps(d))), {}))
 
     def __call__(self, env: dict[str, Any]) -> dict[str, Any]:
         """Add every derived value to `env` (params + answers) and return it."""

@@ -150,6 +150,8 @@ class Translator:
         left, right, op = node.left, node.right, node.op
         if _is_literal(left) and not _is_literal(right):
             left, right, op = right, left, FLIP[op]
+        if isinstance(left, Ref) and isinstance(right, Ref):
+            return self.two_answers(left, op, right, node.pos)
         if not _is_literal(right):
             raise XPathError("comparing two questions is not supported", node.pos)
         if isinstance(left, Call) and left.name in ("not", "selected"):
@@ -186,6 +188,20 @@ class Translator:
                 raise XPathError("an acknowledge is only compared with = 'OK'", node.pos)
             return {"q": var.ref, "answered": op == "="}  # ODK stores OK when it is ticked
         raise XPathError(f"${{{left.name}}} can only be tested with = '' or != ''", node.pos)
+
+    def two_answers(self, left: Ref, op: str, right: Ref, pos: int) -> Cond:
+        """`${a} <= ${b}`: two numbers (any comparison) or two single choices (= and !=)."""
+        a, b = self.var(left), self.var(right)
+        if "." in b.ref:
+            raise XPathError("a grid row can only be compared on the left", right.pos)
+        if {a.kind, b.kind} == {"number"} or ({a.kind, b.kind} == {"code"} and op in "=!="):
+            leaf = _number_leaf(a.ref, op, 0)
+            inner = leaf.get("not", leaf)
+            key = next(k for k in inner if k != "q")
+            inner[key] = {"q": b.ref}
+            return leaf
+        message = "only two numbers, or two single choices with = or !=, can be compared"
+        raise XPathError(message, pos)
 
     def code_comparison(self, var: Var, op: str, literal: xpath.Node, pos: int) -> Cond:
         if op in ("=", "!="):
@@ -275,7 +291,8 @@ def _leaf(cond: Cond) -> tuple[str, str, Any] | None:
 def canon_any(items: list[Cond]) -> Cond:
     """`any`, with `a = x or a = y` folded to `in` and `selected() or selected()` to has_any."""
     leaves = [_leaf(i) for i in items]
-    if len(items) >= 2 and all(leaves) and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
+    constant = all(lf and not isinstance(lf[2], dict) for lf in leaves)  # not `{q: other}`
+    if len(items) >= 2 and constant and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
         ops = {lf[1] for lf in leaves}  # type: ignore[index]
         ref = leaves[0][0]  # type: ignore[index]
         if ops == {"eq"}:
@@ -291,7 +308,8 @@ COMPLEMENT = {"eq": "ne", "in": "not_in", "has_any": "has_none"}
 def canon_all(items: list[Cond]) -> Cond:
     """`all`, with the export idioms of has_all, ne, not_in, has_none and count_lte folded."""
     leaves = [_leaf(i) for i in items]
-    if len(items) >= 2 and all(leaves) and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
+    constant = all(lf and not isinstance(lf[2], dict) for lf in leaves)  # not `{q: other}`
+    if len(items) >= 2 and constant and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
         if {lf[1] for lf in leaves} == {"has"}:  # type: ignore[index]
             return {"q": leaves[0][0], "has_all": [lf[2] for lf in leaves]}  # type: ignore[index]
     if len(items) == 2 and "not" in items[0] and len(items[0]) == 1:

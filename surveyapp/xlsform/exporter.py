@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..engine import calc
 from .conditions import Symbols, exact_xpath
 from .constraints import constraint_text
 from .languages import language_label
@@ -49,6 +50,14 @@ NATIVE = {
 
 class ExportError(ValueError):
     """The schema cannot be written as an XLSForm (the message says why)."""
+
+
+def _xpath_calc(text: str) -> str:
+    """A calculation with its names written ${name}, as XLSForm writes them."""
+    try:
+        return calc.unparse(calc.parse(text), lambda name: "${" + name + "}")
+    except calc.CalcError:
+        return "''"
 
 
 def inline_list_name(qid: str, named: dict[str, Any]) -> str:
@@ -139,6 +148,10 @@ class _Exporter:
         condition has an exact XPath, else ''."""
         piped = set(PIPED.findall(dump_block({"pages": self.schema.get("pages") or []})))
         for d in self.schema.get("derived") or []:
+            if d.get("id") in piped and isinstance(d.get("calc"), str):
+                self.survey_rows.append(
+                    {"type": "calculate", "name": d["id"], "calculation": _xpath_calc(d["calc"])}
+                )
             if d.get("id") not in piped or "cases" not in d:
                 continue
             calculation = "''"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .calculations import type_calculations
 from .choices_sheet import questions_with_paths, read_choices, resolve_options
 from .conditions import Translator
 from .context import Context
@@ -97,6 +98,7 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
         derived.append(item)
     if derived:
         schema["derived"] = derived
+        type_calculations(ctx, schema, survey_sheet.calcs)
     schema["endings"] = extra.pop("endings", None) or _default_ending(ctx, survey_sheet.pages)
     schema.update(extra)
     symbols = symbols_from_schema(schema, survey_sheet.row_names)

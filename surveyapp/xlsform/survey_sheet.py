@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine import calc
 from . import constraints
 from .context import IDENT, Context, as_identifier
 from .problems import Location
@@ -127,6 +128,8 @@ class SurveySheet:
         self.names: set[str] = set()
         #: derived variables defined in the surveyapp sheet (their calculate rows are mirrors)
         self.declared: set[str] = set()
+        #: the parsed calculation of each derived dict with `calc` (typed once all names are known)
+        self.calcs: dict[int, calc.Node] = {}
         #: the field-list group being laid out (it may become several pages)
         self.group: _Group | None = None
 
@@ -355,22 +358,23 @@ class SurveySheet:
             return
         calculation = self.sheet.get(row, "calculation")
         loc = self.sheet.loc(row, "calculation")
-        try:
-            source, _ = constraints.count_of(calculation)
-        except XPathError as exc:
-            message = (
-                f"{exc.message}. Only count-selected(${{question}}) can be imported (as a derived "
-                "variable); write other computed values as derived variables in the surveyapp sheet"
-            )
-            self.ctx.error(loc, message, exc.pos + 1 if calculation else None)
-            return
-        if name is None:
-            return
         derived: dict[str, Any] = {"id": name}
         label = self.ctx.texts(self.sheet, row, "label", "label", required=False)
         if label:
             derived["label"] = label
-        derived.update({"type": "number", "count": source})
+        try:
+            source, _ = constraints.count_of(calculation)
+            derived.update({"type": "number", "count": source})
+        except XPathError:
+            try:
+                node = calc.parse(calculation)
+            except calc.CalcError as exc:
+                self.ctx.error(loc, exc.message, exc.pos + 1 if calculation else None)
+                return
+            derived["calc"] = calculation
+            self.calcs[id(derived)] = node
+        if name is None:
+            return
         self.ctx.origin(("derived-calc", name), loc)
         self.derived.append(derived)
 

@@ -72,7 +72,7 @@ def symbols_from_schema(
                 symbols.by_name[name] = Var(ref, "code", codes, name, page, "row")
     for d in schema.get("derived") or []:
         if isinstance(d, dict) and isinstance(d.get("id"), str):
-            kind = "number" if d.get("type") == "number" else "code"
+            kind = {"number": "number", "text": "text"}.get(str(d.get("type")), "code")
             codes = option_codes(d.get("options"), lists)
             symbols.by_name.setdefault(d["id"], Var(d["id"], kind, codes, None, -1, "derived"))
     for p in schema.get("parameters") or []:

@@ -121,7 +121,7 @@ def test_translation(text, cond):
         ("${country} = 'de'", 13, "not a choice"),
         ("${country} = 'Yes'", 13, "not a valid choice name"),
         ("${brands} = 'acme'", 10, "selected(${brands}, 'x')"),
-        ("${age} = ${size}", 7, "two questions"),
+        ("${age} = ${size}", 7, "only two numbers, or two single choices"),
         ("${age}", 0, "alone is not a condition"),
         ("${intro} = ''", 0, "is a note"),
         ("jr:choice-name(${country}, '${country}') = 'x'", 0, "not supported"),

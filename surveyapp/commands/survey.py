@@ -117,6 +117,15 @@ def _set_state(slug: str, state: str) -> None:
     survey = surveys.get_survey(db.session, slug)
     if survey is None:
         raise click.ClickException(f"no survey {slug!r}")
+    if state == "open" and survey.state != "open":
+        # Spec §10.2.4: the CLI warns but opens (the README's quick start opens the bundled
+        # demo); the admin asks for confirmation.
+        for p in surveys.placeholders(survey):
+            click.echo(
+                f"warning: {slug}: placeholder {p.text} in the '{p.lang}' text of {p.where}: "
+                "replace it and load the schema again before real fieldwork",
+                err=True,
+            )
     surveys.set_state(db.session, survey, state, Actor.cli())
     click.echo(f"{slug}: {state}")
 

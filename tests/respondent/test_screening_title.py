@@ -97,3 +97,18 @@ def test_the_list_of_open_surveys_names_the_neutral_title(app, barometer):
     with app.app_context():
         links = responses.open_surveys(db.session, "fr")
     assert [(link.slug, link.title) for link in links] == [(SLUG, NEUTRAL["fr"])]
+
+
+def test_invitation_e_mails_name_the_neutral_title(app, barometer):
+    # The invitation reaches people before any screening: it must not name the topic either.
+    from surveyapp.services.invitations import sending
+
+    with app.app_context():
+        survey = db.session.merge(barometer)
+        for lang, subject in (
+            ("fr", "Invitation à répondre : Enquête auprès des milieux professionnels"),
+            ("en", "Survey invitation: Survey of business professionals"),
+        ):
+            template = sending.template_for(db.session, survey, "invitation", lang)
+            assert template.subject == subject
+            assert REAL[lang] not in template.text

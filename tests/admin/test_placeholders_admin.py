@@ -96,7 +96,9 @@ def test_analyst_sees_no_placeholder_warning(app, as_role):
 def test_cli_open_warns_and_opens(app, cli, tmp_path):
     path = tmp_path / "demo.yaml"
     path.write_text(WITH_PLACEHOLDERS, encoding="utf-8")
-    assert cli("survey", "load", str(path)).exit_code == 0
+    loaded = cli("survey", "load", str(path))
+    assert loaded.exit_code == 0
+    assert "warning: demo: placeholder [CITY] in the 'en' text of survey 'title'" in loaded.output
     result = cli("survey", "open", "demo")
     assert result.exit_code == 0, result.output
     assert "warning: demo: placeholder [VILLE] in the 'fr' text of survey 'title'" in result.output

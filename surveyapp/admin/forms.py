@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -76,6 +77,8 @@ class StateForm(FlaskForm):
     """Open or close fieldwork."""
 
     state = SelectField(_l("Fieldwork"), choices=STATE_CHOICES)
+    #: Open although texts still hold placeholders (the second step of the confirmation).
+    confirmed = BooleanField()
     submit = SubmitField(_l("Change"))
 
 

@@ -20,12 +20,14 @@ from surveyapp.respondent.display import LANGUAGE_NAMES, build_fields
 from surveyapp.respondent.forms import PageForm
 from surveyapp.respondent.outcomes import use_language
 from surveyapp.services import responses, surveys
+from surveyapp.typography import typeset
 
 
 def preview_screen(schema, slug: str, page_id: str, lang: str) -> responses.PageScreen:
     """A page as a respondent without answers would see it (read-only: nothing is stored)."""
     view = flow.render_page(schema, page_id, {}, "", lang)
-    info = responses.SurveyInfo(slug, schema.title[lang], schema.languages, lang)
+    title = typeset(schema.shown_title(page_id)[lang], lang)  # as the respondent sees it
+    info = responses.SurveyInfo(slug, title, schema.languages, lang)
     return responses.PageScreen(
         survey=info, view=view, lang=lang, progress=flow.progress(schema, page_id, {}), new=True
     )

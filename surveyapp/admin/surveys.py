@@ -82,6 +82,7 @@ def _survey_page(survey: Survey, status: int = 200, **forms):
         can_edit=role in FIELDWORK_ROLES,
         is_admin=role == "admin",
         label_languages=_label_languages(survey),
+        placeholders=surveys.placeholders(survey) if role in FIELDWORK_ROLES else (),
         **forms,
     ), status
 
@@ -154,7 +155,17 @@ def survey_state(slug: str):
     form = StateForm()
     if not form.validate_on_submit():
         return _survey_page(survey, 422, state_form=form)
-    surveys.set_state(db.write_session(), survey, form.state.data, user_actor(current_user()))
+    try:
+        surveys.set_state(
+            db.write_session(),
+            survey,
+            form.state.data,
+            user_actor(current_user()),
+            refuse_placeholders=not form.confirmed.data,
+        )
+    except surveys.PlaceholdersLeft:  # nothing changed: the page asks for confirmation
+        db.session.rollback()
+        return _survey_page(survey, 409, state_form=form, confirm_open=True)
     flash(_("Fieldwork state saved."), "info")
     return redirect(url_for("admin.survey", slug=slug), 303)
 

@@ -103,6 +103,17 @@ def load(path: str, language: str | None) -> None:
         raise click.ClickException("the schema was not loaded") from exc
     state = "new version" if result.created_version else "unchanged, already loaded"
     click.echo(f"{result.survey.slug}: version {result.version.number} ({state})")
+    _warn_placeholders(result.survey, "replace it and load the schema again before fieldwork")
+
+
+def _warn_placeholders(survey, advice: str) -> None:
+    """One warning per placeholder left in the current version's texts (spec §10.2.4)."""
+    for p in surveys.placeholders(survey):
+        click.echo(
+            f"warning: {survey.slug}: placeholder {p.text} in the '{p.lang}' text of "
+            f"{p.where}: {advice}",
+            err=True,
+        )
 
 
 @survey_group.command("list")
@@ -117,6 +128,10 @@ def _set_state(slug: str, state: str) -> None:
     survey = surveys.get_survey(db.session, slug)
     if survey is None:
         raise click.ClickException(f"no survey {slug!r}")
+    if state == "open" and survey.state != "open":
+        # Spec §10.2.4: the CLI warns but opens (the README's quick start opens the bundled
+        # demo); the admin asks for confirmation.
+        _warn_placeholders(survey, "replace it and load the schema again before real fieldwork")
     surveys.set_state(db.session, survey, state, Actor.cli())
     click.echo(f"{slug}: {state}")
 

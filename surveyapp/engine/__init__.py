@@ -38,6 +38,7 @@ from .model import (
     Row,
     Survey,
 )
+from .placeholders import Placeholder, unfilled_placeholders
 from .problems import Problem, SchemaError
 from .questions import QUESTION_TYPES, QuestionType
 from .quotas import (
@@ -81,6 +82,7 @@ __all__ = [
     "PageView",
     "Parameter",
     "PathStats",
+    "Placeholder",
     "Problem",
     "Question",
     "QuestionType",
@@ -115,6 +117,7 @@ __all__ = [
     "route",
     "split_contact",
     "transient_parameters",
+    "unfilled_placeholders",
     "validate_page",
     "visible_pages",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -220,6 +220,9 @@ class Survey:
     default_ending: Ending
     introduction: Text | None = None
     estimated_seconds_per_question: int = 20
+    #: The neutral title shown while screening, up to the page `real_title_from` (excluded).
+    screening_title: Text | None = None
+    real_title_from: str | None = None
     quotas: tuple[Quota, ...] = ()
     derived: tuple[Derived, ...] = ()
     parameters: tuple[Parameter, ...] = ()
@@ -233,6 +236,24 @@ class Survey:
 
     def __repr__(self) -> str:
         return f"Survey(id={self.id!r}, version={self.version!r}, pages={len(self.pages)})"
+
+    def shown_title(
+        self, page_id: str | None = None, *, reached: Iterable[str] = (), status: str = ""
+    ) -> Text:
+        """The title a respondent sees: the screening title until `real_title_from`.
+
+        On a page, by that page; on an ending, by its status (complete: the real title); elsewhere
+        (resume, withdraw, lists, e-mails), by the furthest page in `reached`.
+        """
+        if self.screening_title is None or self.real_title_from is None:
+            return self.title
+        if status:
+            return self.title if status == "complete" else self.screening_title
+        first_real = self.page_index[self.real_title_from]
+        pages = (page_id,) if page_id is not None else tuple(reached)
+        if any(self.page_index.get(p, -1) >= first_real for p in pages if p):
+            return self.title
+        return self.screening_title
 
     def page(self, page_id: str) -> Page:
         """The page with this id (KeyError if unknown)."""

@@ -19,7 +19,7 @@ from .yamlsource import YMap, YNode, YScalar, YSeq
 SLUG = re.compile(r"[a-z][a-z0-9_-]*\Z")
 HEADER_KEYS = (
     "id", "version", "languages", "default_language", "title", "introduction",
-    "estimated_seconds_per_question",
+    "estimated_seconds_per_question", "screening_title", "real_title_from",
 )  # fmt: skip
 HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
 COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal"})
@@ -42,6 +42,8 @@ class Header:
     title: Text = field(default_factory=lambda: MappingProxyType({}))
     introduction: Text | None = None
     seconds_per_question: int = 20
+    screening_title: Text | None = None
+    real_title_from: str | None = None
 
 
 def read_header(reader: Reader, node: YNode | None) -> Header:
@@ -65,9 +67,24 @@ def read_header(reader: Reader, node: YNode | None) -> Header:
     header.default_language = default if default in header.languages else header.languages[0]
     header.title = sec.read("title", reader.text) or header.title
     header.introduction = sec.read("introduction", reader.text)
+    _read_titles(reader, sec, header)
     seconds = sec.read("estimated_seconds_per_question", reader.integer, "seconds", 1)
     header.seconds_per_question = seconds or header.seconds_per_question
     return header
+
+
+def _read_titles(reader: Reader, sec: Section, header: Header) -> None:
+    """The neutral screening title and the page from which the real title is shown."""
+    header.screening_title = sec.read("screening_title", reader.text)
+    header.real_title_from = sec.read("real_title_from", reader.identifier, "page id")
+    pair = ("screening_title", "real_title_from")
+    for key, other in (pair, pair[::-1]):
+        if key in sec and other not in sec:
+            message = f"{key} needs {other} (the neutral title and where it ends)"
+            sec.error(key, message, "missing-key")
+    if "real_title_from" in sec:
+        node = sec.fields["real_title_from"]
+        reader.locate(("header", "real_title_from"), node, sec.at("real_title_from"))
 
 
 def _languages(node: YNode, path: str, reader: Reader) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from .limits import MAX_SCHEMA_BYTES
 from .model import Ending, Quota, Survey
 from .parse_logic import read_derived, read_endings, read_parameters, read_quotas
 from .parse_survey import Header, PageContext, read_header, read_option_lists, read_pages
+from .placeholders import warn_placeholders
 from .problems import Problem, SchemaError
 from .reader import Reader
 from .resolve import Resolver
@@ -97,6 +98,8 @@ def build(text: str, source: str) -> tuple[Survey | None, Reader]:
         read_quotas(reader, top.get("quotas")),
     )
     checked = check_all(reader, parsed)
+    _check_title_page(reader, header, pages)
+    warn_placeholders(reader)
     if reader.problems:
         return None, reader
     return _assemble(header, parsed, checked, lists, source), reader
@@ -126,6 +129,8 @@ def _assemble(header: Header, parsed: Parsed, checked: Checked, lists: Any, sour
         default_language=header.default_language,
         title=header.title,
         introduction=header.introduction,
+        screening_title=header.screening_title,
+        real_title_from=header.real_title_from,
         estimated_seconds_per_question=header.seconds_per_question,
         pages=pages,
         questions=MappingProxyType({q.id: q for p in pages for q in p.questions}),
@@ -142,6 +147,20 @@ def _assemble(header: Header, parsed: Parsed, checked: Checked, lists: Any, sour
         endings_after=_group(endings, lambda e: e.check_after),
         quotas_after=_group(quotas, lambda q: q.check_after if q.kind == "hard" else None),
     )
+
+
+def _check_title_page(reader: Reader, header: Header, pages: Any) -> None:
+    """`real_title_from` names a page, and not the first (the screening title would never show)."""
+    name = header.real_title_from
+    if name is None or not pages:
+        return
+    ids = [page.id for page in pages]
+    if name not in ids:
+        message = f"real_title_from '{name}' is not a page id"
+        reader.report_at(("header", "real_title_from"), message, "unknown-reference")
+    elif name == ids[0]:
+        message = f"real_title_from '{name}' is the first page: the screening title is never shown"
+        reader.report_at(("header", "real_title_from"), message, "value")
 
 
 def _group(items: Any, key: Any) -> MappingProxyType[str, tuple[Any, ...]]:

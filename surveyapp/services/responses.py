@@ -323,9 +323,13 @@ def _accepts(ctx: _Ctx, visitor: Visitor) -> bool:
     return _is_test(ctx, visitor) or _is_open(ctx.survey, utcnow())
 
 
-def _info(ctx: _Ctx, lang: str) -> SurveyInfo:
-    title = typeset(ctx.schema.title[lang], lang)
-    return SurveyInfo(ctx.survey.slug, title, ctx.schema.languages, lang)
+def _info(ctx: _Ctx, lang: str, page_id: str | None = None, status: str = "") -> SurveyInfo:
+    """Slug, languages and the title the respondent sees: on a page, that page's; on an
+    ending, its status's; elsewhere, the furthest page reached (spec §10.2.1)."""
+    response = ctx.response
+    reached = () if response is None else (*response.page_history, response.current_page or "")
+    shown = ctx.schema.shown_title(page_id, reached=reached, status=status)
+    return SurveyInfo(ctx.survey.slug, typeset(shown[lang], lang), ctx.schema.languages, lang)
 
 
 def best_language(accept: Sequence[str], languages: Sequence[str]) -> str | None:
@@ -394,7 +398,7 @@ def open_surveys(session: Session, lang: str) -> list[SurveyLink]:
             continue
         schema = surveys.compiled(survey.current_version)
         shown = schema.language(lang)
-        links.append(SurveyLink(survey.slug, schema.title[shown], shown))
+        links.append(SurveyLink(survey.slug, schema.shown_title()[shown], shown))
     return links
 
 
@@ -473,7 +477,7 @@ def _screen(ctx: _Ctx, page_id: str, visitor: Visitor, params, **extra) -> PageS
     history = ctx.response.page_history if ctx.response is not None else []
     intro = ctx.schema.introduction if ctx.response is None else None
     return PageScreen(
-        survey=_info(ctx, lang),
+        survey=_info(ctx, lang, page_id),
         view=view,
         lang=lang,
         progress=flow.progress(ctx.schema, page_id, env),
@@ -510,7 +514,7 @@ def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen
         if hmac.compare_digest(secret_hash(candidate), response.withdrawal_hash):
             code = format_code(candidate)
     return EndingScreen(
-        _info(ctx, lang),
+        _info(ctx, lang, status=response.status),
         lang,
         response.status,
         typeset(ending.message[lang], lang),

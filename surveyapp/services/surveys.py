@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.engine import Placeholder, SchemaError, load_survey, unfilled_placeholders
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine import load_survey
 from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
 from surveyapp.services.audit import Actor, record
 
@@ -161,11 +161,47 @@ def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> S
     return survey
 
 
-def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Survey:
-    """Open, close or reopen fieldwork. Commits."""
+class PlaceholdersLeft(Exception):
+    """Opening fieldwork was not confirmed while texts still hold placeholders."""
+
+    def __init__(self, placeholders: tuple[Placeholder, ...]) -> None:
+        super().__init__(", ".join(sorted({p.text for p in placeholders})))
+        self.placeholders = placeholders
+
+
+def placeholders(survey: Survey) -> tuple[Placeholder, ...]:
+    """The bracketed placeholders (`[CONTACT ADDRESS]`) left in the current version's texts."""
+    if survey.current_version is None:
+        return ()
+    try:
+        return unfilled_placeholders(compiled(survey.current_version))
+    except SchemaError:  # a stored version that no longer loads: other pages say so
+        return ()
+
+
+def set_state(
+    session: Session,
+    survey: Survey,
+    state: str,
+    actor: Actor,
+    *,
+    refuse_placeholders: bool = False,
+) -> Survey:
+    """Open, close or reopen fieldwork. Commits.
+
+    Opening a survey whose texts still hold placeholders (spec §10.2.4) raises
+    `PlaceholdersLeft`, changing nothing, when `refuse_placeholders` (the admin's first step,
+    before the study team confirms); otherwise it opens and the audit record lists them.
+    """
     if state not in {"draft", "open", "closed"}:
         raise ValueError(f"unknown survey state {state!r}")
     previous = survey.state
+    left = placeholders(survey) if state == "open" and previous != "open" else ()
+    if left and refuse_placeholders:
+        raise PlaceholdersLeft(left)
+    details = {"from": previous, "at": utcnow().isoformat()}
+    if left:
+        details["placeholders"] = sorted({p.text for p in left})
     survey.state = state
     record(
         session,
@@ -173,7 +209,7 @@ def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Sur
         f"survey.{state}",
         survey_id=survey.id,
         target=survey.slug,
-        details={"from": previous, "at": utcnow().isoformat()},
+        details=details,
     )
     session.commit()
     return survey

@@ -1640,3 +1640,28 @@ def test_admin_labels_rev2(doc, derived):
         else:
             node = next(o for o in doc["option_lists"][kind] if o["code"] == key)["label"]
         assert text(node) == labels, (kind, key)
+
+
+def test_neutral_screening_title_10_2_1(doc):
+    s = doc["survey"]
+    assert text(s["screening_title"]) == (
+        "Enquête auprès des milieux professionnels",
+        "Survey of business professionals",
+    )
+    assert text(s["title"]) == (
+        "Baromètre des médias sociaux dans les départements marketing",
+        "Social Media Barometer for Marketing Departments",
+    )
+    # The real title from P07: P01–P06 and P06b carry the screening title.
+    assert s["real_title_from"] == "p07"
+    ids = [p["id"] for p in doc["pages"]]
+    assert ids[: ids.index("p07")] == ["p01", "p02", "p03", "p04", "p05", "p06", "p06b"]
+    # Neither title names the topic before P07 (the screening title reveals nothing).
+    for neutral in text(s["screening_title"]):
+        assert not re.search(r"(?i)barom|médias|media|marketing", neutral)
+
+
+def test_controller_placeholder_10_2_4(doc):
+    intro = text(next(q for q in doc["pages"][0]["questions"] if q["type"] == "note")["text"])
+    assert intro[0].endswith("écrivez à [ADRESSE DE CONTACT].")
+    assert intro[1].endswith("write to [CONTACT ADDRESS].")

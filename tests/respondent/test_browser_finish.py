@@ -37,6 +37,14 @@ from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunic
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = OUTPUT.parent / "respondent"
+#: Spec §10.2.1: (screening title, real title) by language.
+TITLES = {
+    "fr": (
+        "Enquête auprès des milieux professionnels",
+        "Baromètre des médias sociaux dans les départements marketing",
+    ),
+    "en": ("Survey of business professionals", "Social Media Barometer for Marketing Departments"),
+}
 CLOSED = "mini-fin"
 #: Marks that must never start a line box in French.
 MARKS = "?!:;»%"
@@ -240,11 +248,19 @@ def test_screenshots_of_every_respondent_page_type(
     page.wait_for_selector("#error-summary")
     take("02-error-state")
     script = {**EVERY_USER_PAGE, "s1": "1" if lang == "fr" else "2", "q23": ["1"]}
-    kinds = {"p02": "03-single", "p10": "04-multiple", "p24": "05-matrix", "p28": "06-text"}
+    kinds = {
+        "p02": "03-single",
+        "p07": "03b-real-title",
+        "p10": "04-multiple",
+        "p24": "05-matrix",
+        "p28": "06-text",
+    }
+    titles = {}
     for _ in range(40):
         if "/p/" not in page.url:
             break
         current = page_id(page)
+        titles[current] = (page.inner_text(".r-title"), page.title())
         if current in kinds:
             take(kinds[current])
         if current == "p10":
@@ -256,6 +272,11 @@ def test_screenshots_of_every_respondent_page_type(
         submit(page)
     take("08-ending")
     assert page.url.endswith("/end")
+    # Spec §10.2.1: the neutral title while screening (header and tab), the real one from P07.
+    neutral, real = TITLES[lang]
+    assert titles["p02"] == (neutral, neutral)
+    assert titles["p07"] == (real, real)
+    assert page.inner_text(".r-title") == real  # the complete ending
     page.goto(f"{base}/s/{SLUG}/resume?lang={lang}")
     take("09-resume-form")
     page.goto(f"{base}/s/{SLUG}/withdraw?lang={lang}")

@@ -87,7 +87,7 @@ def template_for(session: Session, survey: Survey, kind: str, language: str) -> 
     )
     if row is not None:
         return mail.Template(row.subject, row.text, row.html)
-    title = survey_schema(session, survey).title[language]
+    title = survey_schema(session, survey).shown_title()[language]  # neutral while screening
     return mail.default_template(kind, language, title)
 
 

@@ -26,9 +26,12 @@ def free_port() -> int:
 
 
 def wait_for_health(
-    base_url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None
+    base_url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None
 ) -> None:
-    """Poll /healthz until it answers 200; fail after `timeout` s or when `proc` exits."""
+    """Poll /healthz until it answers 200; fail after `timeout` s or when `proc` exits.
+
+    The patience is for loaded machines (parallel workers, other jobs): a gunicorn whose app
+    import waits for the CPU took over 30 s there. A server that dies fails at once."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:

@@ -108,6 +108,15 @@ def gunicorn(
             log.close()
 
 
+def spawn(args: list[str], env: dict[str, str] | None, log: Path) -> subprocess.Popen:
+    """A server process (gunicorn, a job worker, HAProxy) in its own process group, run from the
+    repository, its output to `log` (the child keeps its own descriptor); end it with `stop`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
     """Stop a server and its workers: TERM, then KILL after `timeout`."""
     if proc.poll() is not None:

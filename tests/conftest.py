@@ -9,11 +9,13 @@ so `pytest -m db` selects exactly the tests worth repeating on a second database
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from surveyapp import create_app
 from surveyapp.database import engine_for_url
@@ -26,6 +28,9 @@ settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: The browser tests' shared chromium (`browser`, `chromium`).
+pytest_plugins = ["tests.support.browser"]
 
 DB_FIXTURES = {"app", "client", "runner", "session", "database_url"}
 
@@ -43,16 +48,42 @@ def _compiled_catalogs() -> None:
     translations.compile_catalogs()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database migrated to head for this test session."""
-    url = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def _migrated(url: str) -> str:
     engine = engine_for_url(url)
     migrations.upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head for this test session (for this worker under xdist).
+
+    SQLite: a file in the session's (the worker's) temporary directory. PostgreSQL: the database
+    SURVEYAPP_TEST_DATABASE_URL names; under pytest-xdist each worker gets its own database,
+    named after it and the worker (`<name>_gw0`, ...), created here and dropped at the end.
+    """
+    url = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+    if not url:
+        yield _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or parsed.get_backend_name() != "postgresql":
+        yield _migrated(url)
+        return
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with admin.connect() as conn:
+        conn.execute(drop)  # left over by an interrupted run
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _migrated(parsed.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()
 
 
 def _empty_tables(app) -> None:

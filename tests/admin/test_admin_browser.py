@@ -13,7 +13,7 @@ import pytest
 
 from surveyapp.engine import load_survey_file
 from tests.admin.helpers import PASSWORD
-from tests.admin.test_fieldwork_browser import BAROMETER, CHROMIUM, CHROMIUM_ARGS, OUTPUT, SCRIPT
+from tests.admin.test_fieldwork_browser import BAROMETER, OUTPUT, SCRIPT
 from tests.support.http_respondent import HttpRespondent
 from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn, load_and_open
 
@@ -54,49 +54,40 @@ def _login(page, base: str, email: str, lang: str | None = None) -> None:
         expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
-def _browser(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
-def test_an_analyst_reaches_every_export_by_links(server):
-    from playwright.sync_api import expect, sync_playwright
+def test_an_analyst_reaches_every_export_by_links(browser, server):
+    from playwright.sync_api import expect
 
     base, slug = server
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            context = browser.new_context(accept_downloads=True, locale="en")
-            page = context.new_page()
-            _login(page, base, "analyst@example.org", "en")
-            page.click(f"a[href$='/admin/surveys/{slug}']")  # from the survey list
-            expect(page.locator("#downloads-h")).to_be_visible()
-            links = page.locator("section.downloads a")
-            count = links.count()
-            assert count == 15  # 3 CSV presets x (codes + 2 languages), 2 SPSS, 2 codebooks, 2 xlsx
-            names = set()
-            for i in range(count):
-                with page.expect_download() as info:
-                    links.nth(i).click()
-                download = info.value
-                assert download.failure() is None, download.url
-                path = download.path()
-                assert path is not None
-                assert path.stat().st_size > 0, download.url
-                names.add(
-                    download.suggested_filename.rsplit("_", 1)[0]
-                    + "."
-                    + download.suggested_filename.rsplit(".", 1)[1]
-                )
-            assert names == {
-                f"{slug}_responses.csv",
-                f"{slug}_responses.sav",
-                f"{slug}_codebook.csv",
-                f"{slug}_codebook.json",
-                f"{slug}_results.xlsx",
-            }
-            assert page.locator("text=Contact list").count() == 0  # not for analysts
-        finally:
-            browser.close()
+    context = browser.new_context(accept_downloads=True, locale="en")
+    page = context.new_page()
+    _login(page, base, "analyst@example.org", "en")
+    page.click(f"a[href$='/admin/surveys/{slug}']")  # from the survey list
+    expect(page.locator("#downloads-h")).to_be_visible()
+    links = page.locator("section.downloads a")
+    count = links.count()
+    assert count == 15  # 3 CSV presets x (codes + 2 languages), 2 SPSS, 2 codebooks, 2 xlsx
+    names = set()
+    for i in range(count):
+        with page.expect_download() as info:
+            links.nth(i).click()
+        download = info.value
+        assert download.failure() is None, download.url
+        path = download.path()
+        assert path is not None
+        assert path.stat().st_size > 0, download.url
+        names.add(
+            download.suggested_filename.rsplit("_", 1)[0]
+            + "."
+            + download.suggested_filename.rsplit(".", 1)[1]
+        )
+    assert names == {
+        f"{slug}_responses.csv",
+        f"{slug}_responses.sav",
+        f"{slug}_codebook.csv",
+        f"{slug}_codebook.json",
+        f"{slug}_results.xlsx",
+    }
+    assert page.locator("text=Contact list").count() == 0  # not for analysts
 
 
 #: Checked in the browser: no element wider than the viewport (tables scroll in their own
@@ -131,46 +122,39 @@ LAYOUT_PROBLEMS = """() => {
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_screenshots_of_every_admin_page(server, lang):
-    from playwright.sync_api import sync_playwright
-
+def test_screenshots_of_every_admin_page(browser, server, lang):
     base, slug = server
     PAGES.mkdir(parents=True, exist_ok=True)
     problems = {}
-    with sync_playwright() as p:
-        browser = _browser(p)
-        try:
-            for width in (360, 1280):
-                context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
-                page = context.new_page()
-                page.goto(f"{base}/admin/login?lang={lang}")
-                shots = [("login", None)]
-                _shoot(page, PAGES / f"login_{lang}_{width}.png", problems)
-                _login(page, base, "admin@example.org", lang)
-                page.goto(f"{base}/admin/surveys/{slug}/responses")
-                detail = page.locator("table tbody th a").first.get_attribute("href")
-                shots = [
-                    ("dashboard", "/admin/"),
-                    ("survey", f"/admin/surveys/{slug}"),
-                    ("fieldwork", f"/admin/surveys/{slug}/dashboard"),
-                    ("quotas", f"/admin/surveys/{slug}/quotas"),
-                    ("responses", f"/admin/surveys/{slug}/responses"),
-                    ("response", detail),
-                    ("users", "/admin/users"),
-                    ("tokens", "/admin/tokens"),
-                    ("upload", "/admin/surveys/upload"),
-                    ("preview", f"/admin/surveys/{slug}/preview?page=p03&lang={lang}"),
-                    ("results", f"/admin/surveys/{slug}/results?by=s1&lang={lang}"),
-                ]
-                for name, path in shots:
-                    response = page.goto(f"{base}{path}")
-                    assert response is not None
-                    assert response.status == 200, (name, response.status)
-                    assert page.locator("html").get_attribute("lang") == lang, name
-                    _shoot(page, PAGES / f"{name}_{lang}_{width}.png", problems)
-                context.close()
-        finally:
-            browser.close()
+    for width in (360, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
+        page = context.new_page()
+        page.goto(f"{base}/admin/login?lang={lang}")
+        shots = [("login", None)]
+        _shoot(page, PAGES / f"login_{lang}_{width}.png", problems)
+        _login(page, base, "admin@example.org", lang)
+        page.goto(f"{base}/admin/surveys/{slug}/responses")
+        detail = page.locator("table tbody th a").first.get_attribute("href")
+        shots = [
+            ("dashboard", "/admin/"),
+            ("survey", f"/admin/surveys/{slug}"),
+            ("fieldwork", f"/admin/surveys/{slug}/dashboard"),
+            ("quotas", f"/admin/surveys/{slug}/quotas"),
+            ("responses", f"/admin/surveys/{slug}/responses"),
+            ("response", detail),
+            ("users", "/admin/users"),
+            ("tokens", "/admin/tokens"),
+            ("upload", "/admin/surveys/upload"),
+            ("preview", f"/admin/surveys/{slug}/preview?page=p03&lang={lang}"),
+            ("results", f"/admin/surveys/{slug}/results?by=s1&lang={lang}"),
+        ]
+        for name, path in shots:
+            response = page.goto(f"{base}{path}")
+            assert response is not None
+            assert response.status == 200, (name, response.status)
+            assert page.locator("html").get_attribute("lang") == lang, name
+            _shoot(page, PAGES / f"{name}_{lang}_{width}.png", problems)
+        context.close()
     assert not problems, problems
 
 

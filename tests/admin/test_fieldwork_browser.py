@@ -5,31 +5,21 @@ complete over HTTP, close fieldwork. Screenshots go to $SURVEYAPP_TEST_OUTPUT/ad
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from surveyapp.engine import load_survey_file
 from tests.admin.helpers import PASSWORD
+from tests.support.browser import output_dir
 from tests.support.http_respondent import HttpRespondent
 from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT = Path(os.environ.get("SURVEYAPP_TEST_OUTPUT", REPO / "test-output")) / "admin"
+OUTPUT = output_dir("admin")
 BAROMETER = REPO / "surveyapp/surveys/barometre-2015.yaml"
 EMAIL = "study@example.org"
 #: Passes the screening: France (s1=1), small company (s6=4 → size band 2), a user (q1=1).
@@ -57,80 +47,75 @@ def _complete(base: str, slug: str, n: int) -> None:
         assert "/end" in respondent.url, respondent.url
 
 
-def test_study_team_runs_fieldwork_from_the_browser(server):
-    from playwright.sync_api import expect, sync_playwright
+def test_study_team_runs_fieldwork_from_the_browser(browser, server):
+    from playwright.sync_api import expect
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="en")
-            errors: list[str] = []
-            page.on(
-                "response",
-                lambda r: (
-                    errors.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="en")
+    errors: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
 
-            page.goto(f"{server}/admin/login")
-            page.fill("input[name=email]", EMAIL)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("main button[type=submit]")
-            expect(page).to_have_url(re.compile(r"/admin/$"))
-            if page.locator("html").get_attribute("lang") != "en":  # one control: the switch
-                page.click("#language-switch")
-            expect(page.locator("html")).to_have_attribute("lang", "en")
-            page.goto(f"{server}/admin/surveys/upload")
-            page.set_input_files("input[name=schema]", str(BAROMETER))
-            page.click("button:has-text('Check and load')")
-            expect(page).to_have_url(re.compile(r"/admin/surveys/[a-z0-9-]+$"))
-            slug = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.goto(f"{server}/admin/login")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    if page.locator("html").get_attribute("lang") != "en":  # one control: the switch
+        page.click("#language-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{server}/admin/surveys/upload")
+    page.set_input_files("input[name=schema]", str(BAROMETER))
+    page.click("button:has-text('Check and load')")
+    expect(page).to_have_url(re.compile(r"/admin/surveys/[a-z0-9-]+$"))
+    slug = page.url.rstrip("/").rsplit("/", 1)[1]
 
-            # Preview a page in both languages: read-only, nothing stored.
-            page.click("a:has-text('Preview')")
-            page.click(".preview-bar a:has-text('p02')")
-            expect(page.locator("html")).to_have_attribute("lang", "fr")
-            expect(page.locator("button[name=_action][value=next]").first).to_be_disabled()
-            page.click("a[hreflang=en]")
-            expect(page.locator("html")).to_have_attribute("lang", "en")
-            expect(page).to_have_url(re.compile(r"page=p02&lang=en"))
+    # Preview a page in both languages: read-only, nothing stored.
+    page.click("a:has-text('Preview')")
+    page.click(".preview-bar a:has-text('p02')")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("button[name=_action][value=next]").first).to_be_disabled()
+    page.click("a[hreflang=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"page=p02&lang=en"))
 
-            # A test response while the survey is still a draft.
-            page.goto(f"{server}/admin/surveys/{slug}")
-            page.click("button:has-text('Start a test response')")
-            expect(page.locator(".r-notice")).to_be_visible()
-            page.check("input[name=consent]")
-            page.click("button.r-btn[value=next]")  # consent accepted: the test response exists
-            expect(page).to_have_url(re.compile(r"/p/p02"))
-            expect(page.locator(".r-notice")).to_be_visible()
+    # A test response while the survey is still a draft.
+    page.goto(f"{server}/admin/surveys/{slug}")
+    page.click("button:has-text('Start a test response')")
+    expect(page.locator(".r-notice")).to_be_visible()
+    page.check("input[name=consent]")
+    page.click("button.r-btn[value=next]")  # consent accepted: the test response exists
+    expect(page).to_have_url(re.compile(r"/p/p02"))
+    expect(page.locator(".r-notice")).to_be_visible()
 
-            # Open fieldwork.
-            page.goto(f"{server}/admin/surveys/{slug}")
-            page.select_option("select[name=state]", "open")
-            page.click("form[action$='/state'] button[type=submit]")
-            expect(page.locator(".badge-open")).to_be_visible()
+    # Open fieldwork.
+    page.goto(f"{server}/admin/surveys/{slug}")
+    page.select_option("select[name=state]", "open")
+    page.click("form[action$='/state'] button[type=submit]")
+    expect(page.locator(".badge-open")).to_be_visible()
 
-            page.goto(f"{server}/admin/surveys/{slug}/quotas")
-            cell = page.locator("tr[data-cell='country_size__1__2'] td[data-field=completes]")
-            expect(cell).to_have_text("0")
-            _complete(server, slug, 3)
-            # The page refreshes itself from the JSON (every 10 s) without a reload.
-            expect(cell).to_have_text("3", timeout=25_000)
-            grid = page.locator("table.quota-grid td[data-cell='country_size__1__2'] meter")
-            expect(grid).to_have_attribute("value", "3")
-            page.screenshot(path=str(OUTPUT / "quotas.png"), full_page=True)
+    page.goto(f"{server}/admin/surveys/{slug}/quotas")
+    cell = page.locator("tr[data-cell='country_size__1__2'] td[data-field=completes]")
+    expect(cell).to_have_text("0")
+    _complete(server, slug, 3)
+    # The page refreshes itself from the JSON (every 10 s) without a reload.
+    expect(cell).to_have_text("3", timeout=25_000)
+    grid = page.locator("table.quota-grid td[data-cell='country_size__1__2'] meter")
+    expect(grid).to_have_attribute("value", "3")
+    page.screenshot(path=str(OUTPUT / "quotas.png"), full_page=True)
 
-            page.goto(f"{server}/admin/surveys/{slug}/dashboard")
-            expect(page.locator(".cards")).to_contain_text("3")
-            page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+    page.goto(f"{server}/admin/surveys/{slug}/dashboard")
+    expect(page.locator(".cards")).to_contain_text("3")
+    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
 
-            page.goto(f"{server}/admin/surveys/{slug}")
-            page.select_option("select[name=state]", "closed")
-            page.click("form[action$='/state'] button[type=submit]")
-            expect(page.locator(".badge-closed")).to_be_visible()
-            assert not errors, errors
-        finally:
-            browser.close()
+    page.goto(f"{server}/admin/surveys/{slug}")
+    page.select_option("select[name=state]", "closed")
+    page.click("form[action$='/state'] button[type=submit]")
+    expect(page.locator(".badge-closed")).to_be_visible()
+    assert not errors, errors

@@ -60,9 +60,8 @@ def rich() -> Survey:
 
 @pytest.fixture(scope="session")
 def barometer() -> Survey:
-    """The barometer schema (skipped while it does not exist)."""
-    if not BAROMETER.exists():
-        pytest.skip("surveyapp/surveys/barometre-2015.yaml does not exist yet")
+    """The bundled barometer schema (a missing file fails: it ships with the package)."""
+    assert BAROMETER.is_file(), f"{BAROMETER} is missing: the bundled survey must ship"
     return load_survey_file(BAROMETER)
 
 

@@ -25,6 +25,7 @@ from tests.support.servers import (
     free_port,
     fresh_database,
     load_and_open,
+    spawn,
     stop,
     wait_for_health,
 )
@@ -75,16 +76,8 @@ def _start_job(env, kind: str) -> int:
     return int(re.search(r"job (\d+): queued", result.stderr).group(1))
 
 
-def _spawn(args: list[str], env, log: Path) -> subprocess.Popen:
-    """A process in its own group, output to `log` (the child keeps its own descriptor)."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
 def _worker(env, log: Path) -> subprocess.Popen:
-    return _spawn([*CLI, "worker", "--workers", "1"], env, log)
+    return spawn([*CLI, "worker", "--workers", "1"], env, log)
 
 
 def _job(url: str, job_id: int) -> Job:
@@ -146,7 +139,7 @@ def test_embedded_default_serve_runs_jobs_without_redis(site, tmp_path):
     _fill(url, 50)
     env = _env(url, instance, SURVEYAPP_RATELIMIT_STORAGE_URL="", SURVEYAPP_JOBS_URL="")
     port = free_port()
-    server = _spawn(
+    server = spawn(
         [*CLI, "serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log"
     )
     try:
@@ -192,7 +185,7 @@ def test_production_mode_queues_on_redis(site, tmp_path):
         stop(worker)
     assert (done.state, done.done) == ("done", 40), (tmp_path / "worker.log").read_text()
     port = free_port()
-    web = _spawn(
+    web = spawn(
         [sys.executable, "-m", "gunicorn", "-c", "python:surveyapp.gunicorn_conf",
          "surveyapp:create_app()"],
         {**env, "SURVEYAPP_BIND": f"127.0.0.1:{port}", "SURVEYAPP_WORKERS": "1"},

@@ -7,6 +7,7 @@ $SURVEYAPP_TEST_OUTPUT/browser (default test-output/). Every page is scanned wit
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -28,26 +29,16 @@ from tests.respondent.helpers import (
     SCREENED_OUT,
     SLUG,
 )
-from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
+from tests.support.browser import DESKTOP, MOBILE, cli_server, output_dir
+from tests.support.servers import REPO
 
 #: On PostgreSQL (CI's `-m db` pass) only the two complete runs and the privacy and weight
 #: check run again, to keep the browser time low; the rest runs on SQLite.
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT = Path(os.environ.get("SURVEYAPP_TEST_OUTPUT", REPO / "test-output")) / "browser"
+OUTPUT = output_dir("browser")
 AXE_DIR = Path(os.environ.get("SURVEYAPP_AXE_DIR", REPO / ".cache" / "axe"))
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-MOBILE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
 BUDGET = 50 * 1024
 META = {"csrf_token", "_lang", "_token", "_action"}
 
@@ -67,59 +58,35 @@ def server(tmp_path_factory) -> Iterator[Server]:
     """gunicorn on a fresh database (SQLite, or a new PostgreSQL database next to
     SURVEYAPP_TEST_DATABASE_URL) with the barometer loaded and open through the CLI."""
     tmp = tmp_path_factory.mktemp("browser")
-    with fresh_database(tmp, "browser") as url:
-        # `surveyapp db upgrade`, `survey load`, `survey open`: the CLI, run in one
-        # subprocess because importing the app costs seconds per process.
-        commands = [["db", "upgrade"], ["survey", "load", str(BAROMETER)], ["survey", "open", SLUG]]
-        script = (
-            "from surveyapp.cli import main\n"
-            f"for args in {commands!r}:\n"
-            "    main(args, standalone_mode=False)\n"
-        )
-        subprocess.run(
-            [str(VENV_BIN / "python"), "-c", script],
-            env=app_env(url),
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        access = tmp / "access.log"
-        with gunicorn(
-            url, workers=2, log_path=tmp / "server.log", args=("--access-logfile", str(access))
-        ) as (base, _proc):
-            yield Server(base, url, access)
+    commands = [["db", "upgrade"], ["survey", "load", str(BAROMETER)], ["survey", "open", SLUG]]
+    access = tmp / "access.log"
+    logging = ("--access-logfile", str(access))
+    with cli_server(tmp, "browser", commands, args=logging) as (base, url):
+        yield Server(base, url, access)
 
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     """axe-core, installed by .ci/setup (or here, once) with npm into .cache/axe."""
-    if not AXE_JS.exists():
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(AXE_DIR),
-                "--no-audit",
-                "--no-fund",
-                "--silent",
-                "axe-core@4.14.1",
-            ],
-            check=True,
-            timeout=180,
-        )
+    AXE_DIR.mkdir(parents=True, exist_ok=True)
+    with (AXE_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers install it once, one at a time
+        if not AXE_JS.exists():
+            subprocess.run(
+                [
+                    "npm",
+                    "install",
+                    "--prefix",
+                    str(AXE_DIR),
+                    "--no-audit",
+                    "--no-fund",
+                    "--silent",
+                    "axe-core@4.14.1",
+                ],
+                check=True,
+                timeout=180,
+            )
     return AXE_JS.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # --------------------------------------------------------------------------- helpers

@@ -9,22 +9,15 @@ survey loaded then closed (the closed page).
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from tests.respondent.helpers import BAROMETER, EVERY_USER_PAGE, FRENCH_USER, SLUG
 
-# The harness of test_browser.py; `browser` and `axe_source` are its fixtures (hence F811 below).
+# The page helpers of test_browser.py; `axe_source` is its fixture (hence F811 below).
 from tests.respondent.test_browser import (  # noqa: F401
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    MOBILE,
     OUTPUT,
     Server,
     axe_source,
-    browser,
     fill,
     new_page,
     page_id,
@@ -32,7 +25,7 @@ from tests.respondent.test_browser import (  # noqa: F401
     submit,
 )
 from tests.respondent.test_finish import MINI
-from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
+from tests.support.browser import DESKTOP, MOBILE, cli_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -85,30 +78,16 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-finish")
     mini = tmp / "mini.yaml"
     mini.write_text(MINI, encoding="utf-8")
-    with fresh_database(tmp, "browser_finish") as url:
-        commands = [
-            ["db", "upgrade"],
-            ["survey", "load", str(BAROMETER)],
-            ["survey", "open", SLUG],
-            ["survey", "load", str(mini)],
-            ["survey", "open", CLOSED],
-            ["survey", "close", CLOSED],
-        ]
-        script = (
-            "from surveyapp.cli import main\n"
-            f"for args in {commands!r}:\n"
-            "    main(args, standalone_mode=False)\n"
-        )
-        subprocess.run(
-            [str(VENV_BIN / "python"), "-c", script],
-            env=app_env(url),
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        with gunicorn(url, workers=2, log_path=tmp / "server.log") as (base, _proc):
-            yield Server(base, url, tmp / "access.log")
+    commands = [
+        ["db", "upgrade"],
+        ["survey", "load", str(BAROMETER)],
+        ["survey", "open", SLUG],
+        ["survey", "load", str(mini)],
+        ["survey", "open", CLOSED],
+        ["survey", "close", CLOSED],
+    ]
+    with cli_server(tmp, "browser_finish", commands) as (base, url):
+        yield Server(base, url, tmp / "access.log")
 
 
 def line_starts(page) -> list[str]:
@@ -129,7 +108,7 @@ def shot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("width", [320, 375, 390])
-def test_no_french_line_starts_with_punctuation(server, browser, width):  # noqa: F811
+def test_no_french_line_starts_with_punctuation(server, browser, width):
     context, page = new_page(browser, {"width": width, "height": 740}, "fr-FR")
     page.goto(f"{server.base}/s/{SLUG}/?lang=fr")
     found: dict[str, list[str]] = {}
@@ -165,7 +144,7 @@ def test_no_french_line_starts_with_punctuation(server, browser, width):  # noqa
     context.close()
 
 
-def test_the_line_start_check_sees_a_stray_mark(server, browser):  # noqa: F811
+def test_the_line_start_check_sees_a_stray_mark(server, browser):
     """The measurement itself: an ordinary space before "?" in a narrow box is caught."""
     context, page = new_page(browser, {"width": 320, "height": 740}, "fr-FR")
     page.set_content('<p style="width:7.5ch;font:16px monospace">abcdef ? oui</p>')
@@ -188,7 +167,7 @@ def to_page(page, base: str, target: str, lang: str) -> None:
 @pytest.mark.parametrize(("viewport", "layout"), [(DESKTOP, "table"), (MOBILE, "block")])
 def test_matrix_table_on_wide_screens_stacked_on_phones(
     server,
-    browser,  # noqa: F811
+    browser,
     axe_source,  # noqa: F811
     viewport,
     layout,
@@ -231,7 +210,7 @@ def test_matrix_table_on_wide_screens_stacked_on_phones(
 @pytest.mark.parametrize(("viewport", "size"), [(MOBILE, "360"), (DESKTOP, "1280")])
 def test_screenshots_of_every_respondent_page_type(
     server,
-    browser,  # noqa: F811
+    browser,
     lang,
     viewport,
     size,

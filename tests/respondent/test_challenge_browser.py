@@ -7,14 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.respondent.helpers import BAROMETER, SLUG
-from tests.respondent.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    MOBILE,
-    page_id,
-    shot,
-)
+from tests.respondent.test_browser import page_id, shot
+from tests.support.browser import DESKTOP, MOBILE
 from tests.support.servers import fresh_database, gunicorn, load_and_open
 
 
@@ -31,16 +25,6 @@ def base(tmp_path_factory):
             SURVEYAPP_RESPONDENT_CHALLENGE_WAIT="3600",
         ) as (address, _proc):
             yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize(("viewport", "locale"), [(MOBILE, "fr-FR"), (DESKTOP, "en-GB")])

@@ -4,9 +4,6 @@ log in as an analyst, switch the breakdown to country, and keep a screenshot
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from surveyapp import create_app
@@ -16,20 +13,12 @@ from surveyapp.services import accounts, migrations, surveys
 from surveyapp.services.audit import Actor
 from tests.admin.helpers import PASSWORD
 from tests.results.helpers import BAROMETER, barometer, generate, store
-from tests.support.servers import REPO, gunicorn
+from tests.support.browser import output_dir
+from tests.support.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT = Path(os.environ.get("SURVEYAPP_TEST_OUTPUT", REPO / "test-output")) / "results"
+OUTPUT = output_dir("results")
 EMAIL = "analyst@example.org"
 EMAIL_FR = "analyste@example.org"
 
@@ -62,80 +51,64 @@ def server(tmp_path_factory):
         yield base
 
 
-def test_results_view_switches_the_breakdown_to_country(server):
-    from playwright.sync_api import sync_playwright
-
+def test_results_view_switches_the_breakdown_to_country(browser, server):
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en")
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            failed: list[str] = []
-            page.on(
-                "response",
-                lambda r: (
-                    failed.append(r.url)
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{server}/admin/surveys/barometre-2015/results")
-            page.fill("input[name=email]", EMAIL)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/results**")
-            assert page.locator("#t-q2 table").count() == 1
-            assert page.locator("#t-q2 thead tr").first.locator("th").count() == 2  # answer, Total
-            page.select_option("#by", "s1")
-            page.click("form.results-options button[type=submit]")
-            page.wait_for_url("**by=s1**")
-            header = page.locator("#t-q2 thead tr").first.inner_text()
-            for country in ("France", "(A)", "(B)", "(C)"):
-                assert country in header
-            page.locator("#t-q3 summary").click()  # open the chart
-            chart = page.locator("#t-q3 img")
-            chart.wait_for(state="visible")
-            for _ in range(100):  # the SVG is drawn by the server (no script may be eval'd)
-                if chart.evaluate("img => img.complete && img.naturalWidth"):
-                    break
-                page.wait_for_timeout(100)
-            assert chart.evaluate("img => img.naturalWidth") > 0
-            page.locator("#t-q3").screenshot(path=str(OUTPUT / "results-q3-chart.png"))
-            page.evaluate("() => window.scrollTo(0, 0)")
-            page.screenshot(path=str(OUTPUT / "results-by-country.png"), full_page=False)
-            assert not failed, failed
-            assert not [e for e in errors if "favicon" not in e and "404" not in e], errors
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en")
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        ),
+    )
+    page.goto(f"{server}/admin/surveys/barometre-2015/results")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/results**")
+    assert page.locator("#t-q2 table").count() == 1
+    assert page.locator("#t-q2 thead tr").first.locator("th").count() == 2  # answer, Total
+    page.select_option("#by", "s1")
+    page.click("form.results-options button[type=submit]")
+    page.wait_for_url("**by=s1**")
+    header = page.locator("#t-q2 thead tr").first.inner_text()
+    for country in ("France", "(A)", "(B)", "(C)"):
+        assert country in header
+    page.locator("#t-q3 summary").click()  # open the chart
+    chart = page.locator("#t-q3 img")
+    chart.wait_for(state="visible")
+    for _ in range(100):  # the SVG is drawn by the server (no script may be eval'd)
+        if chart.evaluate("img => img.complete && img.naturalWidth"):
+            break
+        page.wait_for_timeout(100)
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    page.locator("#t-q3").screenshot(path=str(OUTPUT / "results-q3-chart.png"))
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(OUTPUT / "results-by-country.png"), full_page=False)
+    assert not failed, failed
+    assert not [e for e in errors if "favicon" not in e and "404" not in e], errors
     assert (OUTPUT / "results-by-country.png").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize(("email", "width"), [(EMAIL, 360), (EMAIL_FR, 360), (EMAIL_FR, 1280)])
-def test_results_page_says_when_its_figures_were_computed(server, email, width):
-    from playwright.sync_api import sync_playwright
-
+def test_results_page_says_when_its_figures_were_computed(browser, server, email, width):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     words = "Chiffres calculés le" if email == EMAIL_FR else "Figures computed on"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(f"{server}/admin/surveys/barometre-2015/results")
-            page.fill("input[name=email]", email)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/results**")
-            stamp = page.locator("#computed-at")
-            stamp.scroll_into_view_if_needed()
-            assert stamp.is_visible()
-            assert words in stamp.inner_text()
-            lang = "fr" if email == EMAIL_FR else "en"
-            page.screenshot(path=str(OUTPUT / f"results-computed-at-{lang}-{width}.png"))
-            box = stamp.bounding_box()  # the line wraps within the viewport
-            assert box is not None
-            assert box["x"] >= 0
-            assert box["x"] + box["width"] <= width
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/admin/surveys/barometre-2015/results")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/results**")
+    stamp = page.locator("#computed-at")
+    stamp.scroll_into_view_if_needed()
+    assert stamp.is_visible()
+    assert words in stamp.inner_text()
+    lang = "fr" if email == EMAIL_FR else "en"
+    page.screenshot(path=str(OUTPUT / f"results-computed-at-{lang}-{width}.png"))
+    box = stamp.bounding_box()  # the line wraps within the viewport
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= width

@@ -36,6 +36,7 @@ from tests.support.servers import (
     free_port,
     fresh_database,
     load_and_open,
+    spawn,
     stop,
     wait_for_health,
 )
@@ -71,13 +72,6 @@ backend hosts
 """
 
 
-def _spawn(args, env, log: Path) -> subprocess.Popen:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
 class Site:
     """The two hosts, the proxy and the worker of one test."""
 
@@ -101,7 +95,7 @@ class Site:
             env = {**self.env, "SURVEYAPP_BIND": f"{address}:{port}"}
             gunicorn = str(Path(sys.executable).parent / "gunicorn")
             args = [gunicorn, "-c", "python:surveyapp.gunicorn_conf", "surveyapp:create_app()"]
-            proc = _spawn(args, env, self.tmp / f"host{i}.log")
+            proc = spawn(args, env, self.tmp / f"host{i}.log")
             stack.callback(stop, proc)
             self.hosts[f"h{i}"] = (f"http://{address}:{port}", proc)
         for base, proc in self.hosts.values():
@@ -113,11 +107,11 @@ class Site:
         )
         config = self.tmp / "haproxy.cfg"
         config.write_text(HAPROXY.format(port=port, servers=servers))
-        proxy = _spawn([shutil.which("haproxy"), "-f", str(config)], None, self.tmp / "ha.log")
+        proxy = spawn([shutil.which("haproxy"), "-f", str(config)], None, self.tmp / "ha.log")
         stack.callback(stop, proxy)
         self.base = f"http://127.0.0.1:{port}"
         wait_for_health(self.base, proc=proxy)
-        worker = _spawn(
+        worker = spawn(
             [sys.executable, "-m", "surveyapp.cli", "worker", "--workers", "1"],
             self.env,
             self.tmp / "worker.log",

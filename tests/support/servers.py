@@ -26,9 +26,12 @@ def free_port() -> int:
 
 
 def wait_for_health(
-    base_url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None
+    base_url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None
 ) -> None:
-    """Poll /healthz until it answers 200; fail after `timeout` s or when `proc` exits."""
+    """Poll /healthz until it answers 200; fail after `timeout` s or when `proc` exits.
+
+    The patience is for loaded machines (parallel workers, other jobs): a gunicorn whose app
+    import waits for the CPU took over 30 s there. A server that dies fails at once."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -103,6 +106,15 @@ def gunicorn(
         stop(proc)
         if log_path:
             log.close()
+
+
+def spawn(args: list[str], env: dict[str, str] | None, log: Path) -> subprocess.Popen:
+    """A server process (gunicorn, a job worker, HAProxy) in its own process group, run from the
+    repository, its output to `log` (the child keeps its own descriptor); end it with `stop`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:

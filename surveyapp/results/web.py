@@ -38,6 +38,7 @@ charts = LazyModule("surveyapp.results.charts")
 sheet = LazyModule("surveyapp.results.sheet")
 service = LazyModule("surveyapp.services.results")
 shared = LazyModule("surveyapp.services.results_cache")
+open_service = LazyModule("surveyapp.services.results_open")
 
 bp = Blueprint("results", __name__)
 bp.before_request(guard_blueprint)
@@ -177,7 +178,7 @@ def open_answers(slug: str):
     options = _options(survey)
     args = request.args
     try:
-        page = service.open_answers(
+        page = open_service.open_answers(
             db.session,
             survey,
             options,
@@ -201,7 +202,7 @@ def open_answers_csv(slug: str):
     options = _options(survey)
     args = request.args
     try:
-        chunks = service.open_answers_csv(
+        chunks = open_service.open_answers_csv(
             db.session,
             survey,
             options,

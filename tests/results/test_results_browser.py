@@ -117,7 +117,7 @@ def test_results_page_says_when_its_figures_were_computed(server, email, width):
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    words = "Chiffres calculés le" if email == EMAIL_FR else "Figures computed on"
+    words = "Chiffres du" if email == EMAIL_FR else "Figures as of"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("read_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("id_sum", sa.BigInteger(), nullable=False),
+        sa.Column("revision_sum", sa.BigInteger(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("signature", sa.String(64), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),

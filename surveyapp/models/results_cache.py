@@ -40,9 +40,9 @@ class ResultsColumns(Base):
     responses added since (`services.results_columns`).
 
     `key` digests the survey, its versions and the filters. The mark: every matching response
-    with `updated_at <= read_until` was read, `count` of them, their ids summing to `id_sum`;
-    when the responses up to the mark no longer give that count and sum (one deleted, withdrawn
-    or changed), the columns are read again from scratch.
+    with `updated_at <= read_until` was read, `count` of them, their ids summing to `id_sum`
+    and their revisions to `revision_sum`; when the responses up to the mark no longer give
+    these (one deleted, withdrawn or changed), the columns are read again from scratch.
     """
 
     __tablename__ = "results_columns"
@@ -53,6 +53,8 @@ class ResultsColumns(Base):
     read_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     count: Mapped[int] = mapped_column(Integer)
     id_sum: Mapped[int] = mapped_column(BigInteger)
+    #: Every change of a response bumps its revision: a change is seen whatever its time stamp.
+    revision_sum: Mapped[int] = mapped_column(BigInteger)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: HMAC-SHA256 (app secret key) of `payload` (a compressed pickle), checked before loading.
     signature: Mapped[str] = mapped_column(String(64))

@@ -3,8 +3,9 @@
 A computation reads the responses matching a survey's filters into columns
 (`results.data.build_dataset`) and stores them in `results_columns` with a high-water mark:
 every matching response updated up to `read_until` was read, `count` of them, their ids
-summing to `id_sum`. The next computation, on any worker or host, checks the mark (one
-aggregate query on the responses up to it): when the count and the sum still match, it reads
+summing to `id_sum`, their revisions to `revision_sum` (every change of a response bumps
+it). The next computation, on any worker or host, checks the mark (one aggregate query on
+the responses up to it): when the count and the sums still match, it reads
 only the responses updated after the mark and merges their columns (`results.merge`);
 otherwise (a response deleted, withdrawn, changed, or committed late with an older time
 stamp) it reads everything again. A change of versions (schema), filters or of this module's
@@ -67,13 +68,20 @@ def _sign(secret: bytes, payload: bytes) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()
 
 
-def _mark(session: Session, where: list, until: datetime) -> tuple[int, int]:
-    count, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(Response.id), 0)).where(
-            and_(*where, Response.updated_at <= until)
-        )
+def _mark(session: Session, where: list, until: datetime | None) -> tuple[int, int, int]:
+    """(count, sum of ids, sum of revisions) of the matching responses updated up to `until`.
+    Every change of a response bumps its revision, so a change the time stamps would not show
+    (a host whose clock is behind) still changes the mark."""
+    if until is None:
+        return (0, 0, 0)
+    count, ids, revisions = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Response.id), 0),
+            func.coalesce(func.sum(Response.revision), 0),
+        ).where(and_(*where, Response.updated_at <= until))
     ).one()
-    return int(count), int(total)
+    return int(count), int(ids), int(revisions)
 
 
 def _base(session: Session, row: ResultsColumns | None, where: list, secret: bytes):
@@ -83,7 +91,7 @@ def _base(session: Session, row: ResultsColumns | None, where: list, secret: byt
     if not hmac.compare_digest(row.signature, _sign(secret, row.payload)):
         log.warning("event=results_columns_bad_signature survey_id=%s", row.survey_id)
         return None
-    if _mark(session, where, row.read_until) != (row.count, row.id_sum):
+    if _mark(session, where, row.read_until) != (row.count, row.id_sum, row.revision_sum):
         return None  # a response up to the mark was deleted, withdrawn, changed or late
     try:
         # nosec B301: the payload is HMAC-signed with the secret key, checked just above
@@ -108,6 +116,7 @@ def read_columns(
     read (progress)."""
     where = conditions(survey_id, filters)
     until = session.scalar(select(func.max(Response.updated_at)).where(and_(*where)))
+    mark = _mark(session, where, until)
     secret = _secret()
     key = _digest((FORMAT, survey_id, versions, filters.describe(), tuple(variables)))
     row = None
@@ -129,12 +138,13 @@ def read_columns(
         batches = counted(batches)
     new = build_dataset(variables.values(), schemas, batches)
     data = merge(base, new) if base is not None else new
-    if secret is not None:
-        _store(session, survey_id, key, until, data, secret)
+    if secret is not None and (data.n, int(data.ids.sum())) == mark[:2]:
+        # (a response changed during the read: not stored, the next computation reads again)
+        _store(session, survey_id, key, until, mark, data, secret)
     return Read(data, "incremental" if base is not None else "full", new.n)
 
 
-def _store(session, survey_id, key, until, data: Dataset, secret: bytes) -> None:
+def _store(session, survey_id, key, until, mark, data: Dataset, secret: bytes) -> None:
     """Replace the stored columns of this key (a failure is harmless: the next computation
     reads everything again)."""
     payload = zlib.compress(pickle.dumps(data, protocol=5), 1)
@@ -146,8 +156,9 @@ def _store(session, survey_id, key, until, data: Dataset, secret: bytes) -> None
                 survey_id=survey_id,
                 key=key,
                 read_until=until,
-                count=data.n,
-                id_sum=int(data.ids.sum()),
+                count=mark[0],
+                id_sum=mark[1],
+                revision_sum=mark[2],
                 computed_at=utcnow(),
                 signature=_sign(secret, payload),
                 payload=payload,

@@ -105,6 +105,30 @@ def test_a_deleted_or_changed_response_means_a_read_from_scratch(app, baro):
         assert _values(read.data) == _values(scratch)
 
 
+def test_a_change_stamped_before_the_mark_is_seen_by_its_revision(app, baro):
+    """A host whose clock is behind saves a page: its time stamp does not move the response
+    after the mark, its revision does change the mark."""
+    with app.app_context():
+        survey = _survey()
+        filters = _filters(survey)
+        _both(survey, filters)
+        rid = db.session.scalar(
+            select(func.max(Response.id)).where(
+                Response.status == "complete", Response.is_test.is_(False)
+            )
+        )
+        answers = dict(db.session.get(Response, rid).answers, s1="3")
+        db.session.execute(
+            update(Response)
+            .where(Response.id == rid)
+            .values(answers=answers, revision=Response.revision + 1, updated_at=MOMENT)
+        )
+        db.session.commit()
+        read, scratch = _both(survey, filters)
+        assert read.how == "full"
+        assert _values(read.data) == _values(scratch)
+
+
 def test_an_altered_row_is_read_again_not_trusted(app, baro):
     with app.app_context():
         survey = _survey()
@@ -122,6 +146,7 @@ OPS = st.lists(
         st.tuples(st.just("add"), st.integers(1, 6)),
         st.tuples(st.just("withdraw"), st.integers(0, 10_000)),
         st.tuples(st.just("change"), st.integers(0, 10_000)),
+        st.tuples(st.just("skewed"), st.integers(0, 10_000)),
         st.tuples(st.just("late"), st.integers(1, 3)),
         st.tuples(st.just("read"), st.just(0)),
     ),
@@ -156,12 +181,18 @@ def test_incremental_equals_from_scratch(app, baro, ops, status):
             elif op == "withdraw" and ids:
                 db.session.execute(delete(Response).where(Response.id == ids[arg % len(ids)]))
                 db.session.commit()
-            elif op == "change" and ids:
+            elif op in ("change", "skewed") and ids:
+                # As the app saves a page: a new revision; "skewed": by a host whose clock
+                # is behind (its time stamp is before the mark).
                 answers, _status, _ending = pool[arg % len(pool)]
                 db.session.execute(
                     update(Response)
                     .where(Response.id == ids[arg % len(ids)])
-                    .values(answers=answers, updated_at=_now(clock))
+                    .values(
+                        answers=answers,
+                        revision=Response.revision + 1,
+                        updated_at=_now(clock) if op == "change" else MOMENT,
+                    )
                 )
                 db.session.commit()
             elif op == "late":

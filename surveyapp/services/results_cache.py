@@ -3,10 +3,12 @@
 The first request for a survey, set of options and state of the responses computes the tables
 and stores them (`ResultsCache`); any later request, on any worker or host, reads them back
 with their time stamp instead of reading every response again. The key holds the responses'
-fingerprint (count, last id, last update), so a new, changed or deleted response is never
-hidden behind old figures: the next request computes afresh and replaces the survey's
-older rows. Payloads are pickled and signed with the app's secret key; an unsigned, altered
-or unreadable row (another release's classes) is recomputed, never trusted.
+fingerprint (count, last id, last update), so figures are never passed off as current: when
+the responses changed, a small view is computed afresh in the request, and a view of more
+responses than `background_over` shows its latest figures (same `scope`: survey, versions,
+filters, breakdown, weighting) marked stale, with their time stamp, while a job refreshes them.
+Payloads are pickled and signed with the app's secret key; an unsigned, altered or unreadable
+row (another release's classes) is recomputed, never trusted.
 """
 
 from __future__ import annotations

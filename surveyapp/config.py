@@ -169,6 +169,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOB_RETENTION_DAYS": _int("JOB_RETENTION_DAYS", 7),
         "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20000),
         "SAV_JOB_ROWS": _int("SAV_JOB_ROWS", 5000),
+        "RESULTS_JOB_ROWS": _int("RESULTS_JOB_ROWS", 5000),
         # Links that leave the page (continue later) start with this, never with the Host header.
         "PUBLIC_URL": _public_url(),
         # Flask answers 400 to a request whose Host is not listed (None: any Host).

@@ -151,13 +151,15 @@ def stream_records(
     filters: ExportFilters,
     batch: int = BATCH,
     prefetch: int = 2,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Iterator[Iterator[Record]]:
     """Batches of records read from a server-side cursor (`yield_per`) on a connection of its
     own; a record is parsed when the caller reaches it, so a batch's answers are never all
     held at once. With `prefetch`, a reader thread fetches the next batches while the caller
     works on the current one (the database and the driver release the GIL while they wait),
-    at most `prefetch` batches ahead: memory stays flat."""
-    raw = _read_batches(engine, survey_id, filters, batch)
+    at most `prefetch` batches ahead: memory stays flat. `where`: more conditions (the
+    results' incremental read: the responses updated since its high-water mark)."""
+    raw = _read_batches(engine, survey_id, filters, batch, where)
     if prefetch > 0:
         raw = _prefetched(raw, prefetch)
     try:
@@ -194,10 +196,14 @@ def _document(text: str | None) -> dict[str, Any]:
 
 
 def _read_batches(
-    engine: Engine, survey_id: int, filters: ExportFilters, batch: int
+    engine: Engine,
+    survey_id: int,
+    filters: ExportFilters,
+    batch: int,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Generator[Sequence[Any], None, None]:
     with engine.connect() as conn:
-        stmt = response_select(_dialect(conn), survey_id, filters)
+        stmt = response_select(_dialect(conn), survey_id, filters).where(*where)
         result = conn.execution_options(yield_per=batch).execute(stmt)
         try:
             yield from result.partitions(batch)

@@ -140,6 +140,27 @@ def _run_results(ctx: RunContext) -> None:
     ctx.path.write_bytes(body)
 
 
+def _run_results_page(ctx: RunContext) -> None:
+    """Refresh the results page's figures for these options in the shared cache (reading only
+    the responses added since the stored columns' mark); the file is a short JSON summary."""
+    import json
+
+    from flask import current_app
+
+    from surveyapp.services import results, results_cache
+
+    options = _results_options(ctx.session, ctx.survey, ctx.params)
+    counted = results.load(ctx.session, ctx.survey, options.filters, progress=ctx.advance)
+    secret = str(current_app.secret_key).encode()
+    try:
+        page = results_cache.page_results(ctx.session, ctx.survey, options, secret)
+    except results.ResultsError as exc:
+        raise JobFailure("bad_options", str(exc)) from exc
+    assert page is not None  # nosec B101 - computed in the job, never left to another one
+    summary = {"responses": counted.data.n, "computed_at": page.computed_at.isoformat()}
+    ctx.path.write_text(json.dumps(summary), encoding="utf-8")
+
+
 # ----------------------------------------------------------------------------- invitations
 def _invitation_kind(params: Mapping[str, str]) -> str:
     kind = params.get("kind", "invitation")
@@ -217,6 +238,16 @@ KINDS: dict[str, JobKind] = {
             _results_total,
             _run_results,
             "results",
+        ),
+        JobKind(
+            "results_page",
+            _l("Refresh of the results page"),
+            "json",
+            "application/json",
+            _results_total,
+            _run_results_page,
+            "results-refresh",
+            startable=False,
         ),
         JobKind(
             "invitations",

@@ -12,7 +12,7 @@ from surveyapp.models.invitation import (
 from surveyapp.models.job import JOB_STATES, Job
 from surveyapp.models.quota import QuotaCell, QuotaClaim
 from surveyapp.models.response import RESPONSE_STATUSES, Contact, Response
-from surveyapp.models.results_cache import ResultsCache
+from surveyapp.models.results_cache import ResultsCache, ResultsColumns
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "QuotaClaim",
     "Response",
     "ResultsCache",
+    "ResultsColumns",
     "Survey",
     "SurveyVersion",
     "User",

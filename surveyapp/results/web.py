@@ -38,6 +38,7 @@ charts = LazyModule("surveyapp.results.charts")
 sheet = LazyModule("surveyapp.results.sheet")
 service = LazyModule("surveyapp.services.results")
 shared = LazyModule("surveyapp.services.results_cache")
+open_service = LazyModule("surveyapp.services.results_open")
 
 bp = Blueprint("results", __name__)
 bp.before_request(guard_blueprint)
@@ -88,10 +89,18 @@ def index(slug: str):
     survey = _survey(slug)
     options = _options(survey)
     secret = str(current_app.secret_key).encode()
+    limit = current_app.config.get("RESULTS_JOB_ROWS", 5000)
     try:
-        page = shared.page_results(db.session, survey, options, secret)
+        page = shared.page_results(db.session, survey, options, secret, background_over=limit)
     except service.ResultsError as exc:
         abort(400, description=str(exc))
+    refresh = None
+    if page is None or page.stale:
+        refresh = _refresh_job(survey, options)
+    if page is None:
+        return render_template(
+            "results/computing.html", survey=survey, options=options, job=refresh
+        )
     report = page.report
     return render_template(
         "results/index.html",
@@ -99,12 +108,27 @@ def index(slug: str):
         options=options,
         loaded=page,
         computed_at=page.computed_at,
+        refresh=refresh,
         report=report,
         tr=sheet.tr,
         base_statement=base_statement,
         test_text=sheet.test_text,
         weighting=report.weights is not None and _weighting_rows(report, options.lang),
     )
+
+
+def _refresh_job(survey: Survey, options):
+    """The job refreshing this view's figures: the one queued or running, else a new one."""
+    from surveyapp.jobs import queue
+    from surveyapp.services import jobs
+
+    params = {k: v for k, v in options.query().items() if k != "lang"}
+    job, new = jobs.create_job(
+        db.session, survey, "results_page", params, user_actor(current_user())
+    )
+    if new:
+        queue.enqueue_new(current_app, job.id)
+    return job
 
 
 def _weighting_rows(report, lang: str):
@@ -177,7 +201,7 @@ def open_answers(slug: str):
     options = _options(survey)
     args = request.args
     try:
-        page = service.open_answers(
+        page = open_service.open_answers(
             db.session,
             survey,
             options,
@@ -201,7 +225,7 @@ def open_answers_csv(slug: str):
     options = _options(survey)
     args = request.args
     try:
-        chunks = service.open_answers_csv(
+        chunks = open_service.open_answers_csv(
             db.session,
             survey,
             options,

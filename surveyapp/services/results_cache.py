@@ -3,22 +3,25 @@
 The first request for a survey, set of options and state of the responses computes the tables
 and stores them (`ResultsCache`); any later request, on any worker or host, reads them back
 with their time stamp instead of reading every response again. The key holds the responses'
-fingerprint (count, last id, last update), so a new, changed or deleted response is never
-hidden behind old figures: the next request computes afresh and replaces the survey's
-older rows. Payloads are pickled and signed with the app's secret key; an unsigned, altered
-or unreadable row (another release's classes) is recomputed, never trusted.
+fingerprint (count, last id, last update), so figures are never passed off as current: when
+the responses changed, a small view is computed afresh in the request, and a view of more
+responses than `background_over` shows its latest figures (same `scope`: survey, versions,
+filters, breakdown, weighting) marked stale, with their time stamp, while a job refreshes them.
+Payloads are pickled and signed with the app's secret key; an unsigned, altered or unreadable
+row (another release's classes) is recomputed, never trusted.
 """
 
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import hashlib
 import hmac
 import logging
 import pickle
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -27,8 +30,12 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import ResultsCache, Survey, utcnow
 from surveyapp.results import breakdowns as bd
+from surveyapp.results import tables
 from surveyapp.results.report import Report
-from surveyapp.results.variables import Variable
+from surveyapp.results.sheet import Line, Pct
+from surveyapp.results.significance import TableTest
+from surveyapp.results.variables import Item, Variable
+from surveyapp.results.weighting import CellWeight, Scheme, Weights
 from surveyapp.services import exports
 from surveyapp.services import results as service
 from surveyapp.services.auth import begin_write
@@ -44,8 +51,23 @@ def read_only(items: dict) -> types.MappingProxyType:
 # Read-only mappings (labels, titles) inside the tables pickle as a dict wrapped again.
 copyreg.pickle(types.MappingProxyType, lambda m: (read_only, (dict(m),)))
 
-#: Part of every key: bump when Report, Variable or Breakdown change shape.
-FORMAT = 1
+
+def _pickle_by_fields(cls: type) -> None:
+    """Pickle a frozen, slotted dataclass as `cls(*values)`: its default unpickling calls
+    `dataclasses.fields()` per object, about 1 s for the 3,500 objects of a page's tables."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    copyreg.pickle(cls, lambda obj: (cls, tuple(getattr(obj, n) for n in names)))
+
+
+for _cls in (
+    bd.Group, bd.Breakdown, bd.Grouping, bd.ColumnSpec, Pct, Line, TableTest, tables.Base,
+    tables.Cell, tables.Row, tables.Column, Item, Variable, Scheme, CellWeight, Weights,
+):  # fmt: skip
+    _pickle_by_fields(_cls)
+
+#: Part of every key: bump when Report, Variable or Breakdown change shape (or are pickled
+#: differently).
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +80,8 @@ class PageResults:
     computed_at: datetime
     #: True when read back from the shared cache, False when computed by this request.
     shared: bool
+    #: True when these are the latest figures of the view but responses changed since.
+    stale: bool = False
 
 
 def _digest(value: object) -> str:
@@ -68,40 +92,60 @@ def _sign(secret: bytes, payload: bytes) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()
 
 
-def keys(session: Session, survey: Survey, options: service.ResultOptions) -> tuple[str, str]:
-    """(key, fingerprint digest) of these options on the responses as they are now."""
+def keys(
+    session: Session, survey: Survey, options: service.ResultOptions
+) -> tuple[str, str, str, int]:
+    """(key, fingerprint digest, scope, number of matching responses) of these options on the
+    responses as they are now; the scope is the key without the responses' fingerprint."""
     layout = exports.load_layout(session, survey)
     versions = tuple(sorted((n, s.source, s.version) for n, s in layout.versions.items()))
-    fingerprint = _digest(service._fingerprint(session, survey, options.filters))
-    key = _digest(
-        (
-            FORMAT,
-            survey.id,
-            versions,
-            options.filters.describe(),
-            options.breakdown,
-            options.weighted,
-            fingerprint,
-        )
+    found = service._fingerprint(session, survey, options.filters)
+    fingerprint = _digest(found)
+    view = (
+        FORMAT,
+        survey.id,
+        versions,
+        options.filters.describe(),
+        options.breakdown,
+        options.weighted,
     )
-    return key, fingerprint
+    return _digest((*view, fingerprint)), fingerprint, _digest(view), int(found[0])
 
 
 def page_results(
-    session: Session, survey: Survey, options: service.ResultOptions, secret: bytes
-) -> PageResults:
-    """Every table for these options: from the shared cache, or computed and stored there."""
+    session: Session,
+    survey: Survey,
+    options: service.ResultOptions,
+    secret: bytes,
+    background_over: int | None = None,
+) -> PageResults | None:
+    """Every table for these options: from the shared cache, or computed and stored there.
+
+    With `background_over`, a view of more matching responses than that is not computed in
+    the request: its latest figures are returned marked `stale` (None when it has none), and
+    the caller starts a refresh job."""
     survey_id = survey.id
-    key, fingerprint = keys(session, survey, options)
+    key, fingerprint, scope, count = keys(session, survey, options)
     row = session.scalar(select(ResultsCache).where(ResultsCache.key == key))
     if row is not None:
         found = _unpack(row, secret)
         if found is not None:
             return found
+    if background_over is not None and count > background_over:
+        for row in session.scalars(
+            select(ResultsCache)
+            .where(ResultsCache.scope == scope)
+            .order_by(ResultsCache.computed_at.desc())
+            .limit(2)
+        ):
+            found = _unpack(row, secret)
+            if found is not None:
+                return replace(found, stale=True)
+        return None
     loaded, report = service.compute(session, survey, options)
     now = utcnow()
     payload = pickle.dumps((report, loaded.breakdowns, dict(loaded.variables)), protocol=5)
-    _store(session, survey_id, key, fingerprint, now, payload, _sign(secret, payload))
+    _store(session, survey_id, key, fingerprint, scope, now, payload, _sign(secret, payload))
     return PageResults(report, loaded.breakdowns, loaded.variables, now, shared=False)
 
 
@@ -118,15 +162,19 @@ def _unpack(row: ResultsCache, secret: bytes) -> PageResults | None:
     return PageResults(report, breakdowns, variables, row.computed_at, shared=True)
 
 
-def _store(session, survey_id, key, fingerprint, now, payload, signature) -> None:
-    """Replace the survey's older figures with these (a lost race or a failure is harmless:
-    the figures are shown anyway and the next request computes them again)."""
+def _store(session, survey_id, key, fingerprint, scope, now, payload, signature) -> None:
+    """Replace the view's older figures with these, and the survey's rows of an older state
+    of the responses that belong to no view (a lost race or a failure is harmless: the figures
+    are shown anyway and the next request computes them again). The latest figures of other
+    views are kept: they are shown, with their time stamp, while they are refreshed."""
     try:
         begin_write(session)
         session.execute(
             delete(ResultsCache).where(
                 ResultsCache.survey_id == survey_id,
-                (ResultsCache.fingerprint != fingerprint) | (ResultsCache.key == key),
+                (ResultsCache.key == key)
+                | (ResultsCache.scope == scope)
+                | ((ResultsCache.fingerprint != fingerprint) & ResultsCache.scope.is_(None)),
             )
         )
         session.add(
@@ -134,6 +182,7 @@ def _store(session, survey_id, key, fingerprint, now, payload, signature) -> Non
                 survey_id=survey_id,
                 key=key,
                 fingerprint=fingerprint,
+                scope=scope,
                 computed_at=now,
                 signature=signature,
                 payload=payload,

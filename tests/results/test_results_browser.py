@@ -95,7 +95,7 @@ def test_results_view_switches_the_breakdown_to_country(browser, server):
 @pytest.mark.parametrize(("email", "width"), [(EMAIL, 360), (EMAIL_FR, 360), (EMAIL_FR, 1280)])
 def test_results_page_says_when_its_figures_were_computed(browser, server, email, width):
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    words = "Chiffres calculés le" if email == EMAIL_FR else "Figures computed on"
+    words = "Chiffres du" if email == EMAIL_FR else "Figures as of"
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(f"{server}/admin/surveys/barometre-2015/results")
     page.fill("input[name=email]", email)

@@ -34,7 +34,7 @@ def test_a_second_worker_reuses_the_figures_with_their_time_stamp(
     (row,) = _rows(app)
     html = first.get_data(as_text=True)
     assert 'id="computed-at"' in html
-    assert "Figures computed on" in html
+    assert "Figures as of" in html
     # Another worker: its own app, its own process-level cache, the same database and secret.
     other = create_app(
         {
@@ -102,3 +102,62 @@ def test_deleting_a_response_forgets_the_survey_figures(app, baro, as_role):
         first = db.session.scalar(select(func.min(Response.id)))
         responses_admin.delete_response(db.session, survey, first, Actor("system", "test"))
     assert _rows(app) == []
+
+
+def test_a_large_view_shows_its_latest_figures_while_a_job_refreshes_them(
+    app, baro, as_role, monkeypatch
+):
+    """Over RESULTS_JOB_ROWS responses, a view whose responses changed is answered at once
+    with its latest figures and their time stamp, and a refresh job brings the new ones."""
+    from surveyapp.jobs import queue
+    from surveyapp.models import Job, Survey
+    from surveyapp.services import jobs
+    from tests.results.helpers import store
+
+    monkeypatch.setattr(queue, "enqueue", lambda app, job_id: None)
+    client = as_role("analyst", "fr")
+    completes = sum(1 for _a, status, _e in filled_responses() if status == "complete")
+    first = client.get(f"{BASE}/results?by=s1").get_data(as_text=True)
+    assert f"{completes} réponses" in first or f"{completes} responses" in first
+    assert "Chiffres du" in first
+    assert 'id="job-live"' not in first
+    app.config["RESULTS_JOB_ROWS"] = 10
+    extra = [r for r in filled_responses() if r[1] == "complete"][:2]
+    with app.app_context():
+        store(db.session, db.session.scalar(select(Survey)), extra, start=6000)
+    _no_computing(monkeypatch)
+    stale = client.get(f"{BASE}/results?by=s1")
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 200
+    assert "Chiffres du" in html
+    assert 'id="job-live"' in html
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
+    with app.app_context():
+        (job,) = db.session.scalars(select(Job).where(Job.kind == "results_page"))
+        assert job.params == {"by": "s1"}
+        assert job.state == "queued"
+        job_id = job.id
+    # Asking again while it is queued does not start a second job.
+    client.get(f"{BASE}/results?by=s1")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(queue, "enqueue", lambda app, job_id: None)
+    with app.app_context():
+        assert jobs.run_job(db.session, queue.settings_for(app), job_id) == "done"
+    fresh = client.get(f"{BASE}/results?by=s1").get_data(as_text=True)
+    assert 'id="job-live"' not in fresh
+    assert f"{completes + 2}" in fresh
+
+
+def test_a_large_view_never_computed_is_computed_in_the_background(app, baro, as_role, monkeypatch):
+    from surveyapp.jobs import queue
+
+    monkeypatch.setattr(queue, "enqueue", lambda app, job_id: None)
+    app.config["RESULTS_JOB_ROWS"] = 10
+    _no_computing(monkeypatch)
+    page = as_role("analyst").get(f"{BASE}/results?weighted=1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "being computed in the background" in html
+    assert 'id="job-live"' in html

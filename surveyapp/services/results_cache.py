@@ -20,6 +20,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,7 +37,7 @@ from surveyapp.services.auth import begin_write
 log = logging.getLogger(__name__)
 
 
-def read_only(items: dict) -> types.MappingProxyType:
+def read_only(items: dict[str, Any]) -> types.MappingProxyType[str, Any]:
     """A read-only mapping again (how pickled labels and titles are rebuilt)."""
     return types.MappingProxyType(items)
 
@@ -118,7 +119,15 @@ def _unpack(row: ResultsCache, secret: bytes) -> PageResults | None:
     return PageResults(report, breakdowns, variables, row.computed_at, shared=True)
 
 
-def _store(session, survey_id, key, fingerprint, now, payload, signature) -> None:
+def _store(
+    session: Session,
+    survey_id: int,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    payload: bytes,
+    signature: str,
+) -> None:
     """Replace the survey's older figures with these (a lost race or a failure is harmless:
     the figures are shown anyway and the next request computes them again)."""
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.domain import SurveyAccess, SurveyState
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine import load_survey
 from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
@@ -140,7 +141,7 @@ def get_survey(session: Session, slug: str) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.slug == slug))
 
 
-ACCESS_MODES = ("open", "invitation")
+ACCESS_MODES = tuple(mode.value for mode in SurveyAccess)
 
 
 def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> Survey:
@@ -163,7 +164,7 @@ def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> S
 
 def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Survey:
     """Open, close or reopen fieldwork. Commits."""
-    if state not in {"draft", "open", "closed"}:
+    if state not in set(SurveyState):
         raise ValueError(f"unknown survey state {state!r}")
     previous = survey.state
     survey.state = state

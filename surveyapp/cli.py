@@ -68,7 +68,7 @@ class _Group(FlaskGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMAND_HELP)
         rows = [
-            (name, click.utils.make_default_short_help(text, limit))
+            (name, click.Command(name, help=text).get_short_help_str(limit))
             for name, text in sorted(COMMAND_HELP.items())
         ]
         with formatter.section("Commands"):

@@ -80,7 +80,7 @@ class Database:
         """The engine of the current app."""
         from flask import current_app
 
-        return self.engine_for(current_app._get_current_object())  # type: ignore[attr-defined]
+        return self.engine_for(current_app._get_current_object())  # type: ignore[attr-defined]  # werkzeug proxy
 
     @property
     def session(self) -> Session:
@@ -89,7 +89,7 @@ class Database:
 
         session = g.get("_db_session")
         if session is None:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
             session = self._factories[id(app)]()
             g._db_session = session
         return session

@@ -17,7 +17,7 @@ def configure(app: Flask) -> None:
     if not any(getattr(h, "_surveyapp", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler._surveyapp = True  # type: ignore[attr-defined]
+        handler._surveyapp = True  # type: ignore[attr-defined]  # our marker on a stdlib handler
         root.addHandler(handler)
         root.propagate = False
     app.logger.handlers.clear()

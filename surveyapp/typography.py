@@ -13,6 +13,7 @@ any blueprint.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup
 
@@ -22,7 +23,7 @@ NBHYPHEN = "\u2011"
 #: Spaces an author may have typed before or after a mark (any of them becomes the right one).
 _SP = "[ \u00a0\u202f\t]"
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # « text » : a narrow no-break space inside the guillemets, typed or not.
     (re.compile(f"«{_SP}*"), "«" + NNBSP),
     (re.compile(f"{_SP}*»"), NNBSP + "»"),
@@ -44,7 +45,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Long dates stay on one line: "2 décembre 2026", "1er mai".
     (
         re.compile(rf"\b(\d{{1,2}}|1er){_SP}+({_MONTHS})(?:{_SP}+(\d{{4}}))?\b", re.IGNORECASE),
-        lambda m: NBSP.join(g for g in m.groups() if g),  # type: ignore[list-item]
+        lambda m: NBSP.join(g for g in m.groups() if g),
     ),
 )
 #: 12 345 678: the spaces between digit groups (typed by the author) become no-break.
@@ -58,7 +59,7 @@ def typeset(text: str, lang: str) -> str:
     if lang != "fr" or not text:
         return text
     for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)  # type: ignore[arg-type]
+        text = pattern.sub(replacement, text)
     return _THOUSANDS.sub(lambda m: re.sub(_SP, NBSP, m.group(0)), text)
 
 

@@ -68,9 +68,9 @@ def _question_row(question, value: Any, lang: str) -> AnswerRow:
     if value is None or value == "" or value == []:
         return AnswerRow(question.id, title, [], personal, missing=True)
     labels = {option.code: _text(option.label, lang) for option in question.options}
-    if question.type == "matrix" and isinstance(value, dict):
+    if question.kind.has_rows and isinstance(value, dict):
         rows = {row.code: _text(row.text, lang) for row in question.rows}
-        pairs = [
+        pairs: list[tuple[str, str | None]] = [
             (f"{row}={code}", f"{rows.get(row, row)}: {labels.get(str(code), '')}")
             for row, code in value.items()
         ]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from surveyapp.admin import bp
 from surveyapp.admin.invitation_forms import ContactsForm, SendForm, TemplateForm, TestMailForm
 from surveyapp.admin.surveys import FIELDWORK_ROLES, survey_or_404
-from surveyapp.auth.access import current_user, roles_required
+from surveyapp.auth.access import current_user, roles_required, signed_in_user
 from surveyapp.extensions import db
 from surveyapp.jobs import queue
 from surveyapp.services import jobs
@@ -174,7 +174,7 @@ def invitations_test_mail(slug: str):
     form = TestMailForm()
     if not form.validate_on_submit():
         return _page(survey, 422)
-    user = current_user()
+    user = signed_in_user()
     try:
         refused = templates.send_test(
             db.session, survey, form.kind.data, form.language.data, user.email, _settings()

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, NumberRange
 
 from surveyapp.admin import bp
 from surveyapp.admin.surveys import ALL_ROLES, FIELDWORK_ROLES, survey_or_404
-from surveyapp.auth.access import current_user, now, require_access, roles_required
+from surveyapp.auth.access import current_user, now, require_access, roles_required, signed_in_user
 from surveyapp.extensions import db
 from surveyapp.models import Survey
 from surveyapp.services import quota_report, quotas
@@ -54,7 +54,7 @@ def _page(survey: Survey, status: int = 200, errors: dict[str, list[str]] | None
         "admin/quotas.html",
         survey=survey,
         report=_report(survey),
-        can_edit=current_user().role in FIELDWORK_ROLES,
+        can_edit=signed_in_user().role in FIELDWORK_ROLES,
         errors=errors or {},
         refresh_seconds=REFRESH_SECONDS,
     ), status

@@ -15,7 +15,7 @@ from surveyapp.admin.dashboard import display_names
 from surveyapp.admin.formatting import get_locale_language, language_label
 from surveyapp.admin.forms import EmptyForm, ResponseFilterForm
 from surveyapp.admin.surveys import FIELDWORK_ROLES, survey_or_404
-from surveyapp.auth.access import current_user, roles_required
+from surveyapp.auth.access import current_user, roles_required, signed_in_user
 from surveyapp.extensions import db
 from surveyapp.services import responses_admin as service
 from surveyapp.services.auth import user_actor
@@ -75,7 +75,7 @@ def response(slug: str, response_id: int):
     item = service.get_response(db.session, survey, response_id)
     if item is None:
         abort(404)
-    rows = answer_rows(item, current_user().language)
+    rows = answer_rows(item, signed_in_user().language)
     _pages, sources = display_names(survey, get_locale_language())
     return render_template(
         "admin/response.html",

@@ -17,7 +17,8 @@ from surveyapp.admin.forms import (
     UploadSchemaForm,
     WindowForm,
 )
-from surveyapp.auth.access import current_user, roles_required
+from surveyapp.auth.access import current_user, roles_required, signed_in_user
+from surveyapp.domain import Role
 from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
 from surveyapp.models import Survey, utcnow
@@ -26,8 +27,8 @@ from surveyapp.services import responses_admin as responses_service
 from surveyapp.services.auth import user_actor
 from surveyapp.services.exports import LABEL_CHOICES
 
-ALL_ROLES = ("admin", "study", "analyst")
-FIELDWORK_ROLES = ("admin", "study")
+ALL_ROLES = tuple(role.value for role in Role)
+FIELDWORK_ROLES = (Role.ADMIN.value, Role.STUDY.value)
 
 
 def survey_or_404(slug: str) -> Survey:
@@ -74,13 +75,13 @@ def _survey_page(survey: Survey, status: int = 200, **forms):
     )
     forms.setdefault("retention_form", RetentionForm(retention_days=survey.retention_days))
     versions = dashboard.survey_versions(db.session, survey)
-    role = current_user().role
+    role = signed_in_user().role
     return render_template(
         "admin/survey.html",
         survey=survey,
         versions=versions,
         can_edit=role in FIELDWORK_ROLES,
-        is_admin=role == "admin",
+        is_admin=role == Role.ADMIN,
         label_languages=_label_languages(survey),
         placeholders=surveys.placeholders(survey) if role in FIELDWORK_ROLES else (),
         **forms,

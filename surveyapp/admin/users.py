@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import EmptyForm, UserForm
-from surveyapp.auth.access import current_user, now, roles_required
+from surveyapp.auth.access import current_user, now, roles_required, signed_in_user
 from surveyapp.extensions import db
 from surveyapp.services import accounts, passwords
 from surveyapp.services import auth as auth_service
@@ -62,7 +62,7 @@ def user_disable(user_id: int):
     """Disable an account: its sessions and tokens stop working at once."""
     if EmptyForm().validate_on_submit():
         try:
-            user = auth_service.disable_account(db.session, user_id, current_user(), now())
+            user = auth_service.disable_account(db.session, user_id, signed_in_user(), now())
         except accounts.AccountError:
             flash(
                 _("This account cannot be disabled (your own, the last admin, or unknown)."),
@@ -80,7 +80,7 @@ def user_reset_password(user_id: int):
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("admin.users"), 303)
     try:
-        reset = passwords.reset_account(db.session, user_id, current_user(), now())
+        reset = passwords.reset_account(db.session, user_id, signed_in_user(), now())
     except passwords.PasswordError:
         flash(_("This password cannot be reset here (your own account, or unknown)."), "error")
         return redirect(url_for("admin.users"), 303)

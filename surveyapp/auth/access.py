@@ -27,6 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from surveyapp.domain import Role, TokenScope
 from surveyapp.extensions import csrf, db
 from surveyapp.models import User, utcnow
 from surveyapp.services import auth as auth_service
@@ -34,11 +35,11 @@ from surveyapp.services import tokens as token_service
 
 #: Key of the raw session id in the (signed) Flask session cookie.
 SESSION_KEY = "admin_sid"
-ROLES_ALL = ("admin", "study", "analyst")
+ROLES_ALL = tuple(role.value for role in Role)
 #: Roles whose session may use each token scope's routes (a token needs the scope itself).
 SCOPE_ROLES: dict[str, tuple[str, ...]] = {
-    "export": ("admin", "study", "analyst"),
-    "quotas": ("admin", "study", "analyst"),
+    TokenScope.EXPORT: ROLES_ALL,
+    TokenScope.QUOTAS: ROLES_ALL,
 }
 #: Query-string names under which tokens are refused (they would end up in logs and history).
 TOKEN_QUERY_NAMES = ("token", "access_token", "api_key", "apikey", "bearer")
@@ -84,6 +85,14 @@ def load_user() -> User | None:
 def current_user() -> User | None:
     """The logged-in admin user, if any (after `load_user`)."""
     return g.get("admin_user")
+
+
+def signed_in_user() -> User:
+    """The logged-in admin user of a route that `roles_required` guards (401 without one)."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
 
 
 def start_session(raw_id: str) -> None:
@@ -143,7 +152,7 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.admin_roles = tuple(roles)  # type: ignore[attr-defined]
+        wrapper.admin_roles = tuple(roles)  # type: ignore[attr-defined]  # read by guard_blueprint
         return wrapper
 
     return decorator
@@ -226,7 +235,7 @@ def require_access(scope: str, survey_arg: str | None = "slug") -> Callable:
             g.access_survey = survey
             return view(*args, **kwargs)
 
-        wrapper.access_scope = scope  # type: ignore[attr-defined]
+        wrapper.access_scope = scope  # type: ignore[attr-defined]  # read by guard_blueprint
         csrf.exempt(wrapper)  # checked in _accept_session when no Authorization header is sent
         return wrapper
 

@@ -53,6 +53,8 @@ def normalised_login(email: str | None) -> str:
 def account_digest(email: str | None) -> str:
     """A keyed digest of the normalised e-mail: stable across workers, not reversible offline."""
     key = current_app.secret_key
+    if key is None:
+        raise RuntimeError("SECRET_KEY is not set")
     if isinstance(key, str):
         key = key.encode("utf-8")
     message = ("login:" + normalised_login(email)).encode("utf-8")
@@ -60,7 +62,10 @@ def account_digest(email: str | None) -> str:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+    key = current_app.secret_key
+    if key is None:
+        raise RuntimeError("SECRET_KEY is not set")
+    return URLSafeTimedSerializer(key, salt=SALT)
 
 
 def _max_age() -> int:

@@ -100,7 +100,8 @@ PASSWORD_ERRORS = {
 
 
 def _password_page(form: PasswordChangeForm, status: int):
-    forced = load_user().must_change_password
+    user = load_user()
+    forced = user is not None and user.must_change_password
     return render_template("admin/password.html", form=form, forced=forced), status
 
 

@@ -23,7 +23,7 @@ from surveyapp.services.surveys import get_survey
 def worker_command(workers: int) -> None:
     """Run background jobs until stopped (Ctrl-C or SIGTERM; a job cut short runs again)."""
     click.echo(f"surveyapp worker: queue {queue.queue_url(current_app).split('@')[-1]}", err=True)
-    queue.run_worker(current_app._get_current_object(), workers)  # type: ignore[attr-defined]
+    queue.run_worker(current_app._get_current_object(), workers)  # type: ignore[attr-defined]  # werkzeug proxy
 
 
 @click.group("jobs")

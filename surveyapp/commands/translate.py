@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess  # noqa: S404 - fixed argument lists, no shell
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -60,8 +61,9 @@ def fill_source_catalog(path: Path) -> int:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not all(message.string):
-                message.string = tuple(message.id[min(i, 1)] for i in range(len(message.string)))
+            plural = cast("tuple[str, ...]", message.string)  # a plural id has plural strings
+            if not all(plural):
+                message.string = tuple(message.id[min(i, 1)] for i in range(len(plural)))
                 filled += 1
         elif not message.string:
             message.string = message.id

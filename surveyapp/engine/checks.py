@@ -317,7 +317,7 @@ class Checker:
         if draft.targets is None:
             return ()
         if not quota.by:
-            return (Cell(quota.id, (), int(draft.targets)),)  # type: ignore[arg-type]
+            return (Cell(quota.id, (), int(draft.targets)),)  # type: ignore[arg-type]  # no `by`: one int
         for depth, known in enumerate(codes):
             for code in _tree_codes(draft.targets, depth):
                 if code not in known:
@@ -352,9 +352,14 @@ class Checker:
         for text in self.r.texts():
             self._placeholders_agree(text)
         for q in self.p.questions.values():
-            texts = [q.text, q.help, *(o.label for o in q.options), *(r.text for r in q.rows)]
-            for text in texts:
-                self._piping(text, q.page_index, f"question '{q.id}'")
+            texts: list[Text | None] = [
+                q.text,
+                q.help,
+                *(o.label for o in q.options),
+                *(r.text for r in q.rows),
+            ]
+            for piped in texts:
+                self._piping(piped, q.page_index, f"question '{q.id}'")
         for e in self.p.endings:
             limit = self.page_index.get(e.check_after or "", len(self.p.pages) - 1)
             self._piping(e.message, limit + 1, f"ending '{e.id}'")

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .messages import FieldError
-from .model import Column, Option, Question, Text
+from .model import Column, Option, Question, Row, Text
 from .question_base import (
     OTHER_MAX_LENGTH,
     Parsed,
@@ -39,7 +39,9 @@ def _choice_columns(q: Question, main: list[Column]) -> list[Column]:
     return main + extra
 
 
-def _other_text(q: Question, form: Mapping[str, Any], values: Values, errors: list[FieldError]):
+def _other_text(
+    q: Question, form: Mapping[str, Any], values: Values, errors: list[FieldError]
+) -> None:
     field = f"{q.id}_other"
     raw = single_value(form, field, errors)
     if any(e.field == field for e in errors):
@@ -73,7 +75,9 @@ class SingleType(QuestionType):
     def widget(self) -> str:
         return self.display
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:
@@ -122,7 +126,12 @@ class MultipleType(QuestionType):
         """Fewest codes accepted when answered (1 unless `min` says more)."""
         return self.min or 1
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def required_ticks(self, q: Question) -> int:
+        return self.minimum(q) if q.required else 0
+
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         raw = [v.strip() for v in form_values(form, q.id)]
         raw = [v for v in raw if v]
         if len(set(raw)) != len(raw):
@@ -168,8 +177,11 @@ class MatrixType(QuestionType):
     name: ClassVar[str] = "matrix"
     keys: ClassVar[frozenset[str]] = frozenset({"rows", "scale", "row_order"})
     value_kind: ClassVar[str] = "matrix"
+    has_rows: ClassVar[bool] = True
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         codes = {o.code for o in options}
         answer: dict[str, str] = {}
@@ -194,3 +206,10 @@ class MatrixType(QuestionType):
         if q.random_order:
             cols.append(Column(f"{q.id}_order", q.id, "order", q.text))
         return cols
+
+
+def multiple_kind(q: Question) -> MultipleType:
+    """The type of a multiple-choice question (its tick bounds: `minimum(q)`, `max`)."""
+    if not isinstance(q.kind, MultipleType):
+        raise TypeError(f"question '{q.id}' is a {q.type}, not a multiple choice")
+    return q.kind

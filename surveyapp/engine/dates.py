@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .messages import FieldError
+from .model import Option, Question, Row
 from .question_base import Parsed, QuestionType, single_value
 from .reader import Reader
 
@@ -90,7 +92,14 @@ class DateType(QuestionType):
     def widget(self) -> str:
         return "date"
 
-    def parse(self, q, form, options, rows, today: dt.date | None = None) -> Parsed:
+    def parse(
+        self,
+        q: Question,
+        form: Mapping[str, Any],
+        options: Sequence[Option],
+        rows: Sequence[Row],
+        today: dt.date | None = None,
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:

@@ -35,7 +35,9 @@ def export_columns(survey: Survey) -> list[Column]:
     return columns
 
 
-def export_row(survey: Survey, answers: Answers, columns: list[Column] | None = None) -> dict:
+def export_row(
+    survey: Survey, answers: Answers, columns: list[Column] | None = None
+) -> dict[str, Any]:
     """One response as {column name: value}; empty cells carry a Missing reason."""
     env = environment(survey, answers)
     return {c.name: _cell(c, env) for c in columns or export_columns(survey)}

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from surveyapp.domain import Op
+
 from .limits import MAX_CONDITION_DEPTH
 from .reader import Reader, join
 from .yamlsource import YMap, YNode, YScalar
@@ -22,12 +24,14 @@ from .yamlsource import YMap, YNode, YScalar
 Env = Mapping[str, Any]
 Test = Callable[[Env], bool]
 
-CODE_OPS = frozenset({"eq", "ne", "in", "not_in"})
-SET_OPS = frozenset({"has", "has_any", "has_all", "has_none", "count_eq", "count_gte", "count_lte"})
-NUMBER_OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte"})
-OPERATORS = CODE_OPS | SET_OPS | NUMBER_OPS | {"answered"}
-LIST_OPS = frozenset({"in", "not_in", "has_any", "has_all", "has_none"})
-COUNT_OPS = frozenset({"count_eq", "count_gte", "count_lte"})
+CODE_OPS = frozenset({Op.EQ, Op.NE, Op.IN, Op.NOT_IN})
+SET_OPS = frozenset(
+    {Op.HAS, Op.HAS_ANY, Op.HAS_ALL, Op.HAS_NONE, Op.COUNT_EQ, Op.COUNT_GTE, Op.COUNT_LTE}
+)
+NUMBER_OPS = frozenset({Op.EQ, Op.NE, Op.GT, Op.GTE, Op.LT, Op.LTE})
+OPERATORS = frozenset(Op)
+LIST_OPS = frozenset({Op.IN, Op.NOT_IN, Op.HAS_ANY, Op.HAS_ALL, Op.HAS_NONE})
+COUNT_OPS = frozenset({Op.COUNT_EQ, Op.COUNT_GTE, Op.COUNT_LTE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +191,7 @@ def _parse_group(
     if any(item is None for item in items):
         return None
     group = AllOf if word == "all" else AnyOf
-    return group(tuple(items))  # type: ignore[arg-type]
+    return group(tuple(item for item in items if item is not None))  # none is None here
 
 
 def _parse_leaf(reader: Reader, mapping: YMap, path: str) -> Leaf | None:
@@ -256,12 +260,12 @@ def _code_test(op: str, arg: Any) -> Callable[[Any], bool]:
 
 def _number_test(op: str, arg: Any) -> Callable[[Any], bool]:
     compare: dict[str, Callable[[Any], bool]] = {
-        "eq": lambda v: v == arg,
-        "ne": lambda v: v != arg,
-        "gt": lambda v: v > arg,
-        "gte": lambda v: v >= arg,
-        "lt": lambda v: v < arg,
-        "lte": lambda v: v <= arg,
+        Op.EQ: lambda v: v == arg,
+        Op.NE: lambda v: v != arg,
+        Op.GT: lambda v: v > arg,
+        Op.GTE: lambda v: v >= arg,
+        Op.LT: lambda v: v < arg,
+        Op.LTE: lambda v: v <= arg,
     }
     test = compare[op]
     return lambda v: _is_number(v) and test(v)

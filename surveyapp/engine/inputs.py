@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .messages import FieldError
-from .model import Column, Question, Text
+from .model import Column, Option, Question, Row, Text
 from .question_base import (
     DECIMAL,
     EMAIL_MAX_LENGTH,
@@ -60,7 +61,9 @@ class IntegerType(QuestionType):
             return None, "not_an_integer", {}
         return int(raw), None, {}
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:
@@ -68,9 +71,9 @@ class IntegerType(QuestionType):
         if raw is None:
             return self._missing(q, errors)
         value, error, params = self.convert(raw.strip())
-        if error is None and self.min is not None and value < self.min:  # type: ignore[operator]
+        if error is None and value is not None and self.min is not None and value < self.min:
             error, params = "too_small", {"min": self.min}
-        if error is None and self.max is not None and value > self.max:  # type: ignore[operator]
+        if error is None and value is not None and self.max is not None and value > self.max:
             error, params = "too_large", {"max": self.max}
         if error is not None:
             return {}, [FieldError(q.id, error, MappingProxyType(params))]
@@ -164,7 +167,9 @@ class TextType(QuestionType):
     def widget(self) -> str:
         return "textarea" if self.multiline else "text"
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:
@@ -183,7 +188,7 @@ MAX_PATTERN_LENGTH = 500
 
 
 @lru_cache(maxsize=256)
-def compiled_pattern(pattern: str):
+def compiled_pattern(pattern: str) -> Any:  # an re2 pattern (re2 ships no types)
     """The pattern compiled by RE2, whose matching time is linear in the text: no pattern
     can make it backtrack (catastrophic patterns such as `^(a+)+$` are harmless)."""
     import re2
@@ -243,7 +248,9 @@ class EmailType(QuestionType):
                     ids.append(ident)
         return cls(Contact(tuple(ids)))
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:
@@ -282,7 +289,9 @@ class ConsentType(QuestionType):
     def widget(self) -> str:
         return "checkbox"
 
-    def parse(self, q, form, options, rows) -> Parsed:
+    def parse(
+        self, q: Question, form: Mapping[str, Any], options: Sequence[Option], rows: Sequence[Row]
+    ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
         if errors:
@@ -299,6 +308,7 @@ class NoteType(QuestionType):
     name: ClassVar[str] = "note"
     value_kind: ClassVar[str] = "note"
     default_required: ClassVar[bool] = False
+    takes_answer: ClassVar[bool] = False
 
     def columns(self, q: Question) -> list[Column]:
         return []

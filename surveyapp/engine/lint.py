@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from os import PathLike
 from typing import Any
 
-from .expressions import Condition, leaves
+from .expressions import Condition, Env, leaves
 from .model import Ending, Question, Quota, Survey
 from .problems import Problem, SchemaError
 from .quotas import cell_of
@@ -174,7 +175,9 @@ class _Reach:
             self.unchecked.append(what)
         return verdict
 
-    def _warn(self, key: tuple[object, ...], message: str, rule: str, field: str | None = None):
+    def _warn(
+        self, key: tuple[object, ...], message: str, rule: str, field: str | None = None
+    ) -> None:
         self.reader.report_at(key, message, rule, field, warning=True)
 
     def _warn_condition(self, cond: Condition, message: str, rule: str) -> None:
@@ -229,8 +232,8 @@ class _Reach:
                 q.page_index,
             )
             self._always_true(goal, when, f"question '{q.id}'")
-        if q.type == "multiple" and q.required and q.kind.minimum(q) > 1:  # type: ignore[attr-defined]
-            self._too_few_options(q, q.kind.minimum(q))  # type: ignore[attr-defined]
+        if q.kind.required_ticks(q) > 1:
+            self._too_few_options(q, q.kind.required_ticks(q))
         self._choices(q, [o for o in q.options if o.when or q.options_from], "option")
         self._choices(q, [r for r in q.rows if r.when], "row")
 
@@ -259,7 +262,7 @@ class _Reach:
                 continue
             if item.when is not None:
                 when = item.when
-                goal = self._question_goal(q, lambda state, env, when=when: not when(env))
+                goal = self._question_goal(q, partial(_fails, when))
                 if self._check(goal, f"{q.id} {what} {item.code}") is Verdict.UNSAT:
                     always.append(item.code)
         owner = q.option_list or q.id
@@ -282,7 +285,7 @@ class _Reach:
             self._warn_condition(cond, message, "always-true")
 
     # ------------------------------------------------------------------ endings
-    def _ending_goal(self, ending: Ending, also: Callable[[Any], bool] | None, conds) -> Goal:
+    def _ending_goal(self, ending: Ending, also: Callable[[Any], bool] | None, conds: Any) -> Goal:
         survey = self.survey
         if ending.check_after is None:
             return Goal(lambda env: also is None or also(env), conds, len(survey.pages))
@@ -359,9 +362,14 @@ class _Reach:
                 self._warn_condition(when, message, "always-true")
         return len(dead) < len(quota.cells)
 
-    def _counts(self, ending: Ending, quota: Quota, test, codes, what: str) -> bool:
+    def _counts(self, ending: Ending, quota: Quota, test: Any, codes: Any, what: str) -> bool:
         base = self._ending_goal(ending, test, (quota.when,))
         goal = Goal(
             base.final, base.conditions, base.before, base.gates, frozenset(quota.by), codes
         )
         return self._check(goal, f"quota cell '{what}'") is not Verdict.UNSAT
+
+
+def _fails(when: Condition, state: Any, env: Env) -> bool:
+    """A question goal: the condition `when` does not hold."""
+    return not when(env)

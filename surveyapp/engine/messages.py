@@ -7,8 +7,9 @@ ngettext, for the messages whose wording follows a number) it is given.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -75,7 +76,7 @@ class FieldError:
 
     field: str
     code: str
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
 
 def _english_plural(singular: str, plural: str, n: int) -> str:

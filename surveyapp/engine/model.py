@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from surveyapp.domain import ResponseStatus
+
 from .calc import Calc
 from .expressions import Condition
 
@@ -16,10 +18,11 @@ if TYPE_CHECKING:
 Text = Mapping[str, str]
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-STATUSES = ("complete", "screened_out", "quota_full")
+#: The response statuses an ending may set (every status but in_progress).
+STATUSES = tuple(s.value for s in ResponseStatus if s is not ResponseStatus.IN_PROGRESS)
 
 
-def _empty() -> Mapping[str, Any]:
+def _empty() -> Mapping[Any, Any]:
     return EMPTY
 
 

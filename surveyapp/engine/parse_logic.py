@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from .calc import Calc, CalcError, make_calc
 from .expressions import Condition, parse_condition
@@ -35,11 +36,19 @@ QUOTA_KEYS = (
 
 
 def _when(sec: Section) -> Condition | None:
-    return sec.read("when", lambda node, path: parse_condition(sec.reader, node, path))
+    when: Condition | None = sec.read(
+        "when", lambda node, path: parse_condition(sec.reader, node, path)
+    )
+    return when
 
 
 def _sections(
-    reader: Reader, node: YNode | None, path: str, what: str, keys: tuple[str, ...], required
+    reader: Reader,
+    node: YNode | None,
+    path: str,
+    what: str,
+    keys: tuple[str, ...],
+    required: tuple[str, ...],
 ) -> Iterator[Section]:
     """A Section for each mapping of an optional list."""
     if node is None:
@@ -68,7 +77,9 @@ class _Ids:
         return True
 
 
-def _options(sec: Section, lists: Mapping[str, tuple[Option, ...]], owner: str):
+def _options(
+    sec: Section, lists: Mapping[str, tuple[Option, ...]], owner: str
+) -> tuple[tuple[Option, ...], str | None]:
     if "options" not in sec:
         return (), None
     return resolve_options(sec.reader, sec.fields["options"], sec.at("options"), lists, owner)
@@ -264,7 +275,9 @@ def read_quotas(reader: Reader, node: YNode | None) -> tuple[QuotaDraft, ...]:
     return tuple(drafts)
 
 
-def _kind_rules(sec: Section, kind, limit, check_after, ending) -> None:
+def _kind_rules(
+    sec: Section, kind: str | None, limit: str | None, check_after: Any, ending: Any
+) -> None:
     if kind == "soft" and limit is None:
         sec.error(None, "a soft quota needs limit: at_least or at_most", "missing-key")
     if kind == "soft" and (check_after or ending):
@@ -290,12 +303,14 @@ def _targets(sec: Section, by: tuple[str, ...]) -> TargetTree | None:
             sec.error("target", "with by, use targets", "value")
         if "targets" not in sec:
             sec.error(None, "missing key 'targets'", "missing-key")
-        return sec.read("targets", _target_tree, reader, len(by))
+        tree: TargetTree | None = sec.read("targets", _target_tree, reader, len(by))
+        return tree
     if "targets" in sec:
         sec.error("targets", "targets needs by; use target", "value")
     if "target" not in sec:
         sec.error(None, "missing key 'target'", "missing-key")
-    return sec.read("target", reader.integer, "target", 0)
+    target: int | None = sec.read("target", reader.integer, "target", 0)
+    return target
 
 
 def _target_tree(node: YNode, path: str, reader: Reader, depth: int) -> TargetTree | None:

@@ -28,7 +28,10 @@ OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
 
 
 def _when(sec: Section) -> Condition | None:
-    return sec.read("when", lambda node, path: parse_condition(sec.reader, node, path))
+    when: Condition | None = sec.read(
+        "when", lambda node, path: parse_condition(sec.reader, node, path)
+    )
+    return when
 
 
 @dataclass
@@ -139,7 +142,9 @@ def read_options(reader: Reader, node: YNode | None, path: str, owner: str) -> t
     return tuple(options)
 
 
-def too_many(reader: Reader, seq: YSeq | None, path: str, limit: int, what: str) -> tuple:
+def too_many(
+    reader: Reader, seq: YSeq | None, path: str, limit: int, what: str
+) -> tuple[YNode, ...]:
     """The items of a list, or none (with a located error) when there are more than `limit`."""
     if seq is None:
         return ()
@@ -291,7 +296,7 @@ def _required(sec: Section, kind: QuestionType) -> bool:
         sec.error("required", "consent is always required", "value")
     if isinstance(kind, ConsentType) or required is None:
         return kind.default_required or isinstance(kind, ConsentType)
-    return required
+    return bool(required)
 
 
 def _choices(sec: Section, qid: str, kind: QuestionType, ctx: PageContext) -> dict[str, Any]:

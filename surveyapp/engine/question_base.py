@@ -76,6 +76,11 @@ class QuestionType:
     value_kind: ClassVar[str] = "text"
     default_required: ClassVar[bool] = True
     has_options: ClassVar[bool] = False
+    #: False for display-only types (notes): nothing to answer, store or count.
+    takes_answer: ClassVar[bool] = True
+    #: A grid of rows answered on one scale (matrix): the rows, not the options, are what
+    #: `random_order` shuffles, the value is a {row: code} mapping, straight-lining is possible.
+    has_rows: ClassVar[bool] = False
 
     @classmethod
     def from_yaml(cls, reader: Reader, fields: dict[str, YNode], path: str) -> QuestionType:
@@ -92,6 +97,10 @@ class QuestionType:
     ) -> Parsed:
         """Posted strings -> stored values for one visible question, and errors."""
         return {}, []
+
+    def required_ticks(self, q: Question) -> int:
+        """Fewest codes a required answer must tick (0: the type ticks no codes)."""
+        return 0
 
     def columns(self, q: Question) -> list[Column]:
         """The export columns of the question."""

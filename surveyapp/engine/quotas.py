@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from .model import Cell, Ending, Quota, Survey
@@ -33,7 +33,7 @@ def cell_of(quota: Quota, env: Mapping[str, Any]) -> Cell | None:
     codes = tuple(env.get(ref) for ref in quota.by)
     if not all(isinstance(code, str) for code in codes):
         return None
-    return quota.cell_by_codes.get(codes)  # type: ignore[arg-type]
+    return quota.cell_by_codes.get(cast("tuple[str, ...]", codes))  # all str: checked above
 
 
 def quota_cells(survey: Survey, answers: Answers) -> list[CellRef]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .choices import multiple_kind
 from .classes import class_representatives, number_points, option_classes
 from .derived import derived_value
 from .expressions import COUNT_OPS, Condition, Leaf, leaves
@@ -80,9 +81,7 @@ class Searcher:
         # Required multiple choices with min > 1 can leave a respondent unable to go on:
         # their (possibly empty) domain gates every later page.
         self.blocking = [
-            (q.page_index, q.id)
-            for q in survey.questions.values()
-            if q.type == "multiple" and q.required and q.kind.minimum(q) > 1  # type: ignore[attr-defined]
+            (q.page_index, q.id) for q in survey.questions.values() if q.kind.required_ticks(q) > 1
         ]
 
     # ------------------------------------------------------------------ public
@@ -145,7 +144,15 @@ class Searcher:
 class _Plan:
     """One search: ordered variables with their value classes, gates and the final test."""
 
-    def __init__(self, s: Searcher, names, derived, conds, goal: Goal, gates) -> None:
+    def __init__(
+        self,
+        s: Searcher,
+        names: Any,
+        derived: Any,
+        conds: Any,
+        goal: Goal,
+        gates: Any,
+    ) -> None:
         self.s, self.goal, self.names = s, goal, names
         self.derived = [s.derived[d] for d in derived]
         atoms: dict[str, list[Leaf]] = {}
@@ -246,8 +253,8 @@ class _Plan:
             literals += [
                 int(leaf.arg) + 1 for leaf in self.atoms.get(d, ()) if leaf.kind == "number"
             ]
-        low = q.kind.minimum(q)  # type: ignore[attr-defined]
-        high = q.kind.max  # type: ignore[attr-defined]
+        kind = multiple_kind(q)
+        low, high = kind.minimum(q), kind.max
         limit = max([1, low, 2 if self.s.dependents.get(q.id) else 1, *(n + 1 for n in literals)])
         order = {o.code: i for i, o in enumerate(q.options)}
 

@@ -284,7 +284,7 @@ class Section:
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str | None:
         """A string among `allowed` (None, with an error, otherwise)."""
-        value = self.read(key, self.reader.string)
+        value: str | None = self.read(key, self.reader.string)
         if value is not None and value not in allowed:
             message = f"'{value}' must be one of: {', '.join(allowed)}"
             self.reader.error(self.fields[key], self.at(key), message, "value")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Option, Page, Question, Row, Survey, Text
+from .model import Derived, Option, Page, Parameter, Question, Row, Survey, Text
 from .questions import QuestionType
 from .visibility import Answers, environment, question_state
 
@@ -68,7 +68,7 @@ class QuestionView:
     @property
     def order(self) -> tuple[str, ...]:
         """Codes (rows for a matrix) in display order, as stored in `<id>_order`."""
-        if self.question.type == "matrix":
+        if self.question.kind.has_rows:
             return tuple(r.code for r in self.rows)
         return tuple(o.code for o in self.options)
 
@@ -82,7 +82,12 @@ class PageView:
     questions: tuple[QuestionView, ...]
 
 
-def seeded_order(items: Sequence[Any], seed: str, qid: str, pinned=lambda item: False) -> list:
+def seeded_order(
+    items: Sequence[Any],
+    seed: str,
+    qid: str,
+    pinned: Callable[[Any], bool] = lambda item: False,
+) -> list[Any]:
     """A deterministic shuffle (same seed, same order); pinned items keep their place."""
     movable = [item for item in items if not pinned(item)]
     movable.sort(
@@ -94,7 +99,7 @@ def seeded_order(items: Sequence[Any], seed: str, qid: str, pinned=lambda item: 
 
 def display_options(q: Question, visible: Sequence[Option], seed: str) -> list[Option]:
     """The visible options in display order."""
-    if not q.random_order or q.type == "matrix":
+    if not q.random_order or q.kind.has_rows:
         return list(visible)
     codes = {o.code for o in visible}
     ordered = seeded_order(q.options, seed, q.id, lambda o: o.pinned)
@@ -134,7 +139,15 @@ def render_page(
     return PageView(page.id, lang, tuple(views))
 
 
-def _question_view(survey, q: Question, state, env, seed: str, lang: str, typeset) -> QuestionView:
+def _question_view(
+    survey: Survey,
+    q: Question,
+    state: Any,
+    env: Mapping[str, Any],
+    seed: str,
+    lang: str,
+    typeset: Callable[[str], str] | None,
+) -> QuestionView:
     def text(t: Text | None) -> str | None:
         if t is None:
             return None
@@ -206,13 +219,21 @@ def answer_label(
 def _options_of(survey: Survey, ident: str) -> tuple[Option, ...]:
     if ident in survey.questions:
         return survey.questions[ident].options
-    for item in (*survey.derived, *survey.parameters):
+    items: tuple[Derived | Parameter, ...] = (*survey.derived, *survey.parameters)
+    for item in items:
         if item.id == ident:
             return item.options
     return ()
 
 
-def _code_label(options, code: str, ident: str, env, lang: str, typeset=None) -> str:
+def _code_label(
+    options: Sequence[Option],
+    code: str,
+    ident: str,
+    env: Mapping[str, Any],
+    lang: str,
+    typeset: Callable[[str], str] | None = None,
+) -> str:
     option = next((o for o in options if o.code == code), None)
     if option is None:
         return code

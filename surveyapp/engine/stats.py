@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .choices import multiple_kind
 from .classes import class_representatives, code_set, number_points
 from .diagram import EMPTY, Diagram
 from .expressions import COUNT_OPS, Condition, Leaf, leaves
@@ -241,7 +242,7 @@ class _Paths(Symbolic):
         )
         for shown, s, offer in self._shown(q, page, st):
             if shown:  # a required multiple choice nobody can answer ends the path here
-                check = live or (q.type == "multiple" and q.required and q.kind.minimum(q) > 1)
+                check = live or q.kind.required_ticks(q) > 1
                 answered = self._assign(q, offer, s) if check else [s]
                 for s2 in answered:
                     yes = self.diagram.union(yes, self._next(i, s2))
@@ -278,7 +279,9 @@ class _Paths(Symbolic):
             ]
         return results
 
-    def _offered(self, q: Question, codes: tuple[str, ...], st: State):
+    def _offered(
+        self, q: Question, codes: tuple[str, ...], st: State
+    ) -> list[tuple[bool, State, Any]]:
         """Branches on how many codes are offered: 0 hides, 1 auto-codes when asked to."""
         if not q.options_from:
             if not codes:
@@ -344,7 +347,7 @@ class _Paths(Symbolic):
             values = ["x", *optional]
         return [{**st, q.id: v} for v in values]
 
-    def _assign_matrix(self, q: Question, rows: Any, st: State, optional: list) -> list[State]:
+    def _assign_matrix(self, q: Question, rows: Any, st: State, optional: list[Any]) -> list[State]:
         per_row = []
         for code in rows:
             name = f"{q.id}.{code}"
@@ -375,7 +378,8 @@ class _Paths(Symbolic):
 
     def _new_ticks(self, q: Question, st: State, sizes: list[int]) -> list[State]:
         """The answer to a multiple choice: blank (if optional), or min..max codes ticked."""
-        low, high = q.kind.minimum(q), q.kind.max or INF  # type: ignore[attr-defined]
+        kind = multiple_kind(q)
+        low, high = kind.minimum(q), kind.max or INF
         classes = tuple(ClassTicks(k, 0, n, n) for k, n in enumerate(sizes))
         if q.required or low > 1:
             totals = [(low, high)] + ([] if q.required else [(0, 0)])
@@ -388,7 +392,7 @@ class _Paths(Symbolic):
     def _summary(self, root: int) -> PathStats:
         def weight(position: int) -> int:
             dec = self.decisions[position]
-            return int(dec.kind == "question" and dec.item.type != "note")
+            return int(dec.kind == "question" and dec.item.kind.takes_answer)
 
         result = self.diagram.counts(root, weight)
         complete = {e.id for e in self.survey.endings if e.status == "complete"}

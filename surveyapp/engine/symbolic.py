@@ -13,6 +13,9 @@ import itertools
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from surveyapp.domain import Op
+
+from .choices import multiple_kind
 from .classes import code_set, option_classes
 from .expressions import COUNT_OPS, AnyOf, Condition, Leaf, Node, Not, leaves, value_test
 from .model import Derived, Question, Survey
@@ -136,7 +139,8 @@ class Symbolic:
         for d in self.survey.derived:
             if d.count == q.id:
                 literals += [leaf.arg for leaf in self.atoms.get(d.id, ()) if leaf.kind == "number"]
-        bounds = [q.kind.minimum(q), q.kind.max or 0, 2]  # type: ignore[attr-defined]
+        kind = multiple_kind(q)
+        bounds = [kind.minimum(q), kind.max or 0, 2]
         return int(max([*literals, *bounds])) + 2
 
     # ------------------------------------------------------------------ conditions
@@ -254,7 +258,9 @@ class Symbolic:
             out.append((result[leaf.op], {**st, name: t2}))
         return out
 
-    def _classes_ticked(self, name: str, t: Ticks, ks: list[int], full: bool):
+    def _classes_ticked(
+        self, name: str, t: Ticks, ks: list[int], full: bool
+    ) -> list[tuple[bool, bool, Ticks]]:
         """Branches (every class fully ticked or ticked, some class ticked, state)."""
         results = [(True, False, t)]
         for k in ks:
@@ -275,14 +281,14 @@ class Symbolic:
         """Branches of a numeric comparison on the number of codes ticked."""
         n = int(arg) if float(arg).is_integer() else arg
         above, below = -(-n // 1), int(n)  # smallest integer >= n, largest integer <= n
-        ranges = {
-            "eq": [(n, n, True), (0, n - 1, False), (n + 1, INF, False)],
-            "ne": [(n, n, False), (0, n - 1, True), (n + 1, INF, True)],
-            "gt": [(below + 1, INF, True), (0, below, False)],
-            "gte": [(above, INF, True), (0, above - 1, False)],
-            "lt": [(0, above - 1, True), (above, INF, False)],
-            "lte": [(0, below, True), (below + 1, INF, False)],
-        }[op]
+        ranges: list[tuple[Any, Any, bool]] = {
+            Op.EQ: [(n, n, True), (0, n - 1, False), (n + 1, INF, False)],
+            Op.NE: [(n, n, False), (0, n - 1, True), (n + 1, INF, True)],
+            Op.GT: [(below + 1, INF, True), (0, below, False)],
+            Op.GTE: [(above, INF, True), (0, above - 1, False)],
+            Op.LT: [(0, above - 1, True), (above, INF, False)],
+            Op.LTE: [(0, below, True), (below + 1, INF, False)],
+        }[Op(op)]
         out: Branches = []
         for low, high, result in ranges:
             if low != int(low) or low > high:
@@ -292,14 +298,16 @@ class Symbolic:
                 out.append((result, {**st, name: t}))
         return out
 
-    def sum_branches(self, name: str, t: Ticks, ks: Any, cuts: list[tuple[int, int]]):
+    def sum_branches(
+        self, name: str, t: Ticks, ks: Any, cuts: list[tuple[int, int]]
+    ) -> list[tuple[Any, Ticks]]:
         """Branches ((cut), state) on how many codes are ticked: in total, or in classes ks."""
-        out = []
+        out: list[tuple[Any, Ticks]] = []
         if ks is None:
             for low, high in cuts:
-                t2 = constrain_total(t, low, high)
-                if t2 is not None and self.feasible(name, t2):
-                    out.append(((low, high), t2))
+                total = constrain_total(t, low, high)
+                if total is not None and self.feasible(name, total):
+                    out.append(((low, high), total))
             return out
         sizes = {c.k: c.size for c in t.classes}
         choices = [

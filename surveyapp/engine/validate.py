@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .inputs import EmailType
 from .messages import FieldError
 from .model import Question, Survey
 from .render import display_options, display_rows
@@ -77,7 +78,9 @@ def split_contact(
         email = kept.pop(q.id, None)
         if isinstance(email, str) and email:
             source = {**answers, **kept}
-            codes = {qid: source.get(qid) for qid in q.kind.contact.with_}  # type: ignore[attr-defined]
+            contact = q.kind.contact if isinstance(q.kind, EmailType) else None
+            asked = contact.with_ if contact is not None else ()
+            codes = {qid: source.get(qid) for qid in asked}
             record = ContactRecord(q.id, email, codes)
     return kept, record
 
@@ -106,21 +109,21 @@ def apply_page(
     for q in page.questions:
         drop(new, q.id)
         state = question_state(q, env) if page_open else HIDDEN
-        if not state.visible or is_contact(q) or q.type == "note":
+        if not state.visible or is_contact(q) or not q.kind.takes_answer:
             continue
         new[q.id] = values.get(q.id)
         other = f"{q.id}_other"
         if other in values and _other_chosen(q, new[q.id]):
             new[other] = values[other]
         if q.random_order:
-            if q.type == "matrix":
+            if q.kind.has_rows:
                 new[f"{q.id}_order"] = [r.code for r in display_rows(q, state.rows, seed)]
             else:
                 new[f"{q.id}_order"] = [o.code for o in display_options(q, state.options, seed)]
     return prune(survey, new)
 
 
-def _other_chosen(q, value: Any) -> bool:
+def _other_chosen(q: Question, value: Any) -> bool:
     other = q.other_option
     if other is None:
         return False

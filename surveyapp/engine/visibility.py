@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .derived import derived_value
-from .model import Option, Page, Question, Row, Survey
+from .model import Ending, Option, Page, Question, Row, Survey
 from .questions import EmailType
 
 Answers = Mapping[str, Any]
@@ -41,6 +41,7 @@ def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
 
 def question_state(q: Question, env: Mapping[str, Any]) -> Shown:
     """Visibility, visible options and rows; a choice with nothing to offer is hidden."""
+    # `.test` directly (hot path): a loaded survey's conditions are compiled
     if q.when is not None and not q.when.test(env):  # type: ignore[misc]
         return HIDDEN
     if not q.dynamic:
@@ -74,7 +75,7 @@ def page_visible(page: Page, env: Mapping[str, Any]) -> bool:
     return page_open(page, env) and any(question_state(q, env).visible for q in page.questions)
 
 
-def ending_fired(survey: Survey, page_id: str, env: Mapping[str, Any]):
+def ending_fired(survey: Survey, page_id: str, env: Mapping[str, Any]) -> Ending | None:
     """The first ending checked after `page_id` whose condition holds, or None."""
     for ending in survey.endings_after.get(page_id, ()):
         if ending.when is None or ending.when(env):
@@ -148,7 +149,7 @@ def _prune_value(kept: dict[str, Any], q: Question, state: Shown) -> bool:
     if q.type == "single" and value != other and f"{q.id}_other" in kept:
         del kept[f"{q.id}_other"]
         return True
-    if q.type == "matrix" and isinstance(value, dict):
+    if q.kind.has_rows and isinstance(value, dict):
         rows = {r.code for r in state.rows}
         remaining_rows = {r: c for r, c in value.items() if r in rows and c in codes}
         if remaining_rows != value:

@@ -102,6 +102,7 @@ class _Converter:
         inner = (*stack, id(node))
         if isinstance(node, yaml.SequenceNode):
             return YSeq(tuple(self.convert(n, inner) for n in node.value), line, column)
+        assert isinstance(node, yaml.MappingNode)  # noqa: S101 - the only other node kind
         return self.mapping(node, inner)
 
     def mapping(self, node: yaml.MappingNode, stack: tuple[int, ...]) -> YMap:

@@ -355,7 +355,7 @@ def quality_columns(survey: CompiledSurvey) -> list[ExportColumn]:
     if any(d.id.startswith("flag_straight") for d in survey.derived):
         return cols  # the schema defines its own straight-lining flag(s)
     for q in survey.questions.values():
-        if q.type == "matrix" and len(q.rows) >= 2:
+        if q.kind.has_rows and len(q.rows) >= 2:
             cols.append(
                 ExportColumn(
                     f"flag_straight_{q.id}",

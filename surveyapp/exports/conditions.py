@@ -5,24 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from surveyapp.domain import Op
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, Other
 from surveyapp.engine.model import Question
 from surveyapp.engine.resolve import derived_deps
 
-_OPS = {
-    "eq": "=",
-    "ne": "≠",
-    "gt": ">",
-    "gte": "≥",
-    "lt": "<",
-    "lte": "≤",
-    "in": "in",
-    "not_in": "not in",
-    "has": "has",
-    "has_any": "has any of",
-    "has_all": "has all of",
-    "has_none": "has none of",
+_OPS: dict[str, str] = {
+    Op.EQ: "=",
+    Op.NE: "≠",
+    Op.GT: ">",
+    Op.GTE: "≥",
+    Op.LT: "<",
+    Op.LTE: "≤",
+    Op.IN: "in",
+    Op.NOT_IN: "not in",
+    Op.HAS: "has",
+    Op.HAS_ANY: "has any of",
+    Op.HAS_ALL: "has all of",
+    Op.HAS_NONE: "has none of",
 }
 
 

@@ -25,12 +25,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from surveyapp.domain import Op
 from surveyapp.engine.derived import copied, derived_value
 from surveyapp.engine.expressions import AllOf, AnyOf, Leaf, Node, Not, compile_node
 from surveyapp.engine.model import Derived
 
-_NUMBER_OPS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-_COUNT_OPS = {"count_eq": "==", "count_gte": ">=", "count_lte": "<="}
+_NUMBER_OPS: dict[str, str] = {
+    Op.EQ: "==",
+    Op.NE: "!=",
+    Op.GT: ">",
+    Op.GTE: ">=",
+    Op.LT: "<",
+    Op.LTE: "<=",
+}
+_COUNT_OPS: dict[str, str] = {Op.COUNT_EQ: "==", Op.COUNT_GTE: ">=", Op.COUNT_LTE: "<="}
 
 
 class Source:

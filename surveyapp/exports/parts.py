@@ -164,7 +164,7 @@ def text_part(key: str, codec: Codec, derived: bool = False) -> Part:
             return (blank,)
         return (text(value if isinstance(value, str) else str(value)),)
 
-    free_text.fast = ("text", key, text, blank)  # type: ignore[attr-defined]
+    free_text.fast = ("text", key, text, blank)  # type: ignore[attr-defined]  # fastpath.py reads it
     return free_text
 
 
@@ -180,7 +180,7 @@ def number_part(key: str, codec: Codec, derived: bool = False) -> Part:
             return (blank,)
         return (number(value),)
 
-    numeric.fast = ("number", key, number, blank)  # type: ignore[attr-defined]
+    numeric.fast = ("number", key, number, blank)  # type: ignore[attr-defined]  # fastpath.py reads it
     return numeric
 
 
@@ -191,7 +191,7 @@ def order_part(key: str) -> Part:
             return (None,)
         return (" ".join(str(code) for code in value),)
 
-    order.fast = ("order", key)  # type: ignore[attr-defined]
+    order.fast = ("order", key)  # type: ignore[attr-defined]  # fastpath.py reads it
     return order
 
 

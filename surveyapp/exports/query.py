@@ -31,7 +31,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from surveyapp.exports.rows import Record
 from surveyapp.models import RESPONSE_STATUSES, Response, SurveyVersion
@@ -99,7 +99,7 @@ def conditions(survey_id: int, filters: ExportFilters) -> list[ColumnElement[boo
     where: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
     statuses = [s for s in filters.statuses if s in RESPONSE_STATUSES]
     where.append(Response.status.in_(statuses))
-    moment = Response.completed_at
+    moment: SQLColumnExpression[datetime | None] = Response.completed_at
     if "in_progress" in statuses:
         moment = func.coalesce(Response.completed_at, Response.started_at)
     if filters.since is not None:

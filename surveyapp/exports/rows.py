@@ -266,7 +266,7 @@ class RowBuilder:
             except TypeError:  # an unhashable value (a list where a code belongs)
                 return [mapping.cell(get(key, ABSENT)) for key, mapping in spec]
 
-        codes.fast = ("codes", spec)  # type: ignore[attr-defined]
+        codes.fast = ("codes", spec)  # type: ignore[attr-defined]  # fastpath.py reads it
         return codes
 
     def _flag_part(self, q: Question, cols: Sequence[ExportColumn]) -> Part:
@@ -288,7 +288,7 @@ class RowBuilder:
                     return blank
                 return [on if code in value else off for code in codes]
 
-            flags.fast = ("flags", qid, codes, not_asked, blank, on, off)  # type: ignore[attr-defined]
+            flags.fast = ("flags", qid, codes, not_asked, blank, on, off)  # type: ignore[attr-defined]  # fastpath.py reads it
             return flags
         self._needs_env = True
         source, order_key = q.options_from, f"{qid}_order"
@@ -346,5 +346,5 @@ class RowBuilder:
 
         if not any(when is not None for _, when, _ in spec):
             fast_rows = [(row, {**mapping, None: missing}) for row, _, mapping in spec]
-            matrix.fast = ("matrix", qid, fast_rows, not_asked)  # type: ignore[attr-defined]
+            matrix.fast = ("matrix", qid, fast_rows, not_asked)  # type: ignore[attr-defined]  # fastpath.py reads it
         return matrix

@@ -9,6 +9,7 @@ audit-logged by the service; CSV rows stream from a server-side cursor as they a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -26,6 +27,7 @@ from flask_babel import gettext as _
 
 from surveyapp.auth import require_access, roles_required
 from surveyapp.auth.access import current_user, private_page_headers
+from surveyapp.exports.cells import DEFAULT_PRESET, PRESETS
 from surveyapp.extensions import db
 from surveyapp.jobs.web import OPTION_KEYS as JOB_OPTION_KEYS
 from surveyapp.services import exports
@@ -109,7 +111,7 @@ def _to_job(kind: str, options: exports.ExportOptions):
     rows = exports.count_export(db.session, g.access_survey, options)
     if rows <= limit:
         return None
-    args = {k: v for k, v in request.args.items() if k in JOB_OPTION_KEYS and v}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in JOB_OPTION_KEYS and v}
     target = url_for("jobs.index", slug=g.access_survey.slug, kind=kind, rows=rows, **args)
     return redirect(target, 303)
 
@@ -180,11 +182,9 @@ def contacts_csv(slug: str):
     survey = get_survey(db.session, slug)
     if survey is None:
         abort(404)
-    preset = request.args.get("preset") or exports.DEFAULT_PRESET
-    if preset not in exports.PRESETS:
-        return _bad_request(
-            exports.ExportError(f"preset must be one of {', '.join(exports.PRESETS)}")
-        )
+    preset = request.args.get("preset") or DEFAULT_PRESET
+    if preset not in PRESETS:
+        return _bad_request(exports.ExportError(f"preset must be one of {', '.join(PRESETS)}"))
     options = exports.ExportOptions(preset=preset)
     actor = user_actor(current_user())
     chunks = exports.contacts_chunks(db.session, survey, options, actor)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import Survey
 from surveyapp.services.audit import Actor
+from surveyapp.services.sqlutil import bound_engine
 
 #: Why a job failed, in words (shown on the job page and by the CLI).
 ERRORS = {
@@ -125,7 +126,7 @@ def _results_total(session: Session, survey: Survey, params: Mapping[str, str]) 
     from surveyapp.exports.query import count_responses
 
     options = _results_options(session, survey, params)
-    with session.get_bind().connect() as conn:
+    with bound_engine(session).connect() as conn:
         return count_responses(conn, survey.id, options.filters)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -17,7 +18,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 log = logging.getLogger("surveyapp.jobs")
 
-_queues: dict[str, tuple[Huey, object]] = {}
+_queues: dict[str, tuple[Huey, Callable[[int], object]]] = {}
 _lock = threading.Lock()
 #: The app a worker process runs jobs with (set by `run_worker`).
 _worker_app: Flask | None = None
@@ -45,7 +46,7 @@ def _build(url: str) -> Huey:
     raise ValueError("SURVEYAPP_JOBS_URL must be redis://… or sqlite:///<file>")
 
 
-def queue_for(app: Flask) -> tuple[Huey, object]:
+def queue_for(app: Flask) -> tuple[Huey, Callable[[int], object]]:
     """The Huey instance of `app`'s queue URL and its `run_job` task (built once per URL)."""
     url = queue_url(app)
     with _lock:

@@ -27,6 +27,7 @@ from surveyapp.auth.access import (
     require_access,
     roles_required,
 )
+from surveyapp.domain import JobState, Role, TokenScope
 from surveyapp.extensions import db
 from surveyapp.jobs import queue
 from surveyapp.jobs.kinds import KINDS
@@ -40,7 +41,7 @@ bp = Blueprint("jobs", __name__)
 bp.before_request(guard_blueprint)
 bp.after_request(private_page_headers)
 
-ROLES = ("admin", "study", "analyst")
+ROLES = tuple(role.value for role in Role)
 #: Options a job keeps: the export and results query parameters.
 OPTION_KEYS = (
     "preset", "labels", "lang", "status", "from", "to", "language", "source", "test", "by",
@@ -64,7 +65,7 @@ def _job(survey: Survey, job_id: int) -> Job:
 
 def status_document(survey: Survey, job: Job) -> dict:
     """A job's state for the JSON and the CLI."""
-    done = job.state == "done"
+    done = job.state == JobState.DONE
     percent = 100 if done else (min(99, job.done * 100 // job.total) if job.total else None)
     return {
         "id": job.id,
@@ -104,7 +105,7 @@ def index(slug: str):
 
 
 @bp.post("/surveys/<slug>/jobs")
-@require_access("export")
+@require_access(TokenScope.EXPORT)
 def start(slug: str):
     """Start a job (form or API): 303 to its page, or 202 with its JSON for a token."""
     survey = g.access_survey
@@ -152,7 +153,7 @@ def show(slug: str, job_id: int):
 
 
 @bp.get("/surveys/<slug>/jobs/<int:job_id>.json")
-@require_access("export")
+@require_access(TokenScope.EXPORT)
 def status(slug: str, job_id: int):
     """A job's state as JSON (progress, error in words, download address when done)."""
     survey = g.access_survey
@@ -162,7 +163,7 @@ def status(slug: str, job_id: int):
 
 
 @bp.get("/surveys/<slug>/jobs/<int:job_id>/file")
-@require_access("export")
+@require_access(TokenScope.EXPORT)
 def download(slug: str, job_id: int):
     """The finished file of a job (404 until it is done; audit-logged)."""
     survey = g.access_survey

@@ -9,16 +9,17 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
+from surveyapp.domain import Role, check_in
 from surveyapp.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
-ROLES = ("admin", "study", "analyst")
+ROLES = tuple(role.value for role in Role)
 
 
 class User(Base):
     """A member of the study team: admin, study or analyst."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'study', 'analyst')", name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

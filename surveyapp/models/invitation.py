@@ -23,11 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
+from surveyapp.domain import ContactProgress, MailKind, check_in
 from surveyapp.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
 #: How far a contact has gone, in order; `unsubscribed` and `bounced` are flags beside it.
-PROGRESS = ("pending", "sent", "opened", "started", "completed")
-WAVE_KINDS = ("invitation", "reminder")
+PROGRESS = tuple(step.value for step in ContactProgress)
+WAVE_KINDS = tuple(kind.value for kind in MailKind)
 MAIL_KINDS = WAVE_KINDS
 
 
@@ -37,9 +38,7 @@ class InvitationContact(Base):
     __tablename__ = "invitation_contacts"
     __table_args__ = (
         UniqueConstraint("survey_id", "email"),
-        CheckConstraint(
-            "progress IN ('pending', 'sent', 'opened', 'started', 'completed')", name="progress"
-        ),
+        CheckConstraint(check_in("progress", ContactProgress), name="progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +55,9 @@ class InvitationContact(Base):
     #: SHA-256 of the personal link's token, to find the contact when the link is opened.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: pending (never mailed), sent, opened (link followed), started, completed.
-    progress: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    progress: Mapped[str] = mapped_column(
+        String(16), default=ContactProgress.PENDING.value, server_default="pending"
+    )
     unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     bounced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The sending wave of the first invitation (the funnel is read per wave).
@@ -74,7 +75,7 @@ class InvitationWave(Base):
     """One sending: invitations or reminders, with its counters (the job's progress)."""
 
     __tablename__ = "invitation_waves"
-    __table_args__ = (CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),)
+    __table_args__ = (CheckConstraint(check_in("kind", MailKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
@@ -93,7 +94,7 @@ class InvitationTemplate(Base):
     __tablename__ = "invitation_templates"
     __table_args__ = (
         UniqueConstraint("survey_id", "kind", "language"),
-        CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),
+        CheckConstraint(check_in("kind", MailKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

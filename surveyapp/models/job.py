@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from surveyapp.domain import JobState, check_in
 from surveyapp.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
-JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATES = tuple(state.value for state in JobState)
 
 
 class Job(Base):
@@ -18,7 +19,7 @@ class Job(Base):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint(check_in("state", JobState), name="state"),
         CheckConstraint("done >= 0", name="done"),
         Index("ix_jobs_survey_id_created_at", "survey_id", "created_at"),
         Index("ix_jobs_state_heartbeat_at", "state", "heartbeat_at"),
@@ -32,7 +33,9 @@ class Job(Base):
     #: The options of the export or computation, as query parameters.
     params: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     #: queued, running, done or failed.
-    state: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    state: Mapped[str] = mapped_column(
+        String(16), default=JobState.QUEUED.value, server_default="queued"
+    )
     #: Units of work done (rows read) and expected (None while unknown).
     done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total: Mapped[int | None] = mapped_column(Integer)

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
+from surveyapp.domain import QuotaKind, check_in
 from surveyapp.models.base import Base, UTCDateTime, utcnow
 
 
@@ -30,7 +31,7 @@ class QuotaCell(Base):
         UniqueConstraint("survey_id", "cell_id"),
         CheckConstraint("completes >= 0", name="completes_nonnegative"),
         CheckConstraint("target >= 0", name="target_nonnegative"),
-        CheckConstraint("kind IN ('hard', 'soft')", name="kind"),
+        CheckConstraint(check_in("kind", QuotaKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,9 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
+from surveyapp.domain import ResponseStatus, check_in
 from surveyapp.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
-RESPONSE_STATUSES = ("in_progress", "complete", "screened_out", "quota_full")
+RESPONSE_STATUSES = tuple(status.value for status in ResponseStatus)
 
 
 class Response(Base):
@@ -28,9 +29,7 @@ class Response(Base):
 
     __tablename__ = "responses"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('in_progress', 'complete', 'screened_out', 'quota_full')", name="status"
-        ),
+        CheckConstraint(check_in("status", ResponseStatus), name="status"),
         # One completion per response: a finished response has exactly one ending and end time.
         CheckConstraint(
             "(status = 'in_progress' AND ending_id IS NULL AND completed_at IS NULL)"
@@ -55,7 +54,7 @@ class Response(Base):
     #: SHA-256 of the withdrawal code given on the thank-you page.
     withdrawal_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(
-        String(16), default="in_progress", server_default="in_progress"
+        String(16), default=ResponseStatus.IN_PROGRESS.value, server_default="in_progress"
     )
     #: The schema ending reached (`end_complete`, `so1`, `qf`…); NULL while in progress.
     ending_id: Mapped[str | None] = mapped_column(String(64))

@@ -14,9 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from surveyapp.domain import SurveyAccess, SurveyState, check_in
 from surveyapp.models.base import Base, UTCDateTime, utcnow
 
-SURVEY_STATES = ("draft", "open", "closed")
+SURVEY_STATES = tuple(state.value for state in SurveyState)
 
 
 class Survey(Base):
@@ -24,19 +25,23 @@ class Survey(Base):
 
     __tablename__ = "surveys"
     __table_args__ = (
-        CheckConstraint("state IN ('draft', 'open', 'closed')", name="state"),
+        CheckConstraint(check_in("state", SurveyState), name="state"),
         CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_days"),
-        CheckConstraint("access IN ('open', 'invitation')", name="access"),
+        CheckConstraint(check_in("access", SurveyAccess), name="access"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: URL slug, the schema's `survey.id`.
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     #: draft (preview and test only), open (fieldwork) or closed.
-    state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    state: Mapped[str] = mapped_column(
+        String(16), default=SurveyState.DRAFT.value, server_default="draft"
+    )
     #: open: anyone with the survey's link may start; invitation: only personal invitation
     #: links (and test mode) start a response, the open link answers a polite 404.
-    access: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    access: Mapped[str] = mapped_column(
+        String(16), default=SurveyAccess.OPEN.value, server_default="open"
+    )
     #: Fieldwork window; outside it the survey shows its closed page.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -48,7 +48,8 @@ def issue() -> dict[str, str] | None:
     """A new challenge for a consent page: the signed token and the public part for the script."""
     if not enabled():
         return None
-    challenge = altcha.create_challenge_v1(
+    # altcha's keyword overload declares every option required (the function has defaults)
+    challenge = altcha.create_challenge_v1(  # type: ignore[call-overload]
         hmac_key=current_app.config["SECRET_KEY"],
         max_number=current_app.config["RESPONDENT_CHALLENGE_MAX_NUMBER"],
         expires=datetime.now(UTC) + timedelta(seconds=MAX_AGE),
@@ -71,8 +72,9 @@ def check(form: Mapping[str, str]) -> str | None:
     if number:
         ok = (
             number.isdigit()
-            and altcha.verify_solution_v1(
-                {**data, "number": int(number)}, current_app.config["SECRET_KEY"]
+            and altcha.verify_solution_v1(  # type: ignore[call-overload]  # a plain dict, not
+                {**data, "number": int(number)},  # altcha's TypedDict (same keys at run time)
+                current_app.config["SECRET_KEY"],
             )[0]
         )
         if not ok:

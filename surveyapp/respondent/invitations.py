@@ -16,8 +16,10 @@ from surveyapp.services.invitations import links, participation
 def personal_link(slug: str, token: str):
     """A personal link: the response it owns (started or not) opens in the contact's language."""
     parsed = links.parse_token(token)
+    if not parsed:
+        abort(404)
     secret = current_app.config["SECRET_KEY"].encode("utf-8")
-    opened = participation.open_link(db.session, slug, parsed, secret) if parsed else None
+    opened = participation.open_link(db.session, slug, parsed, secret)
     if opened is None:
         abort(404)
     response = redirect(url_for(".enter", slug=slug, lang=opened.language), 303)
@@ -41,7 +43,9 @@ def unsubscribe(token: str):
     mail client's one-click POST with `List-Unsubscribe=One-Click`): no more mail from any
     survey of this site, then 303 to the confirmation."""
     parsed = links.parse_token(token)
-    contact = participation.find_contact(db.session, None, parsed) if parsed else None
+    if not parsed:
+        abort(404)
+    contact = participation.find_contact(db.session, None, parsed)
     if contact is None:
         abort(404)
     info = responses.survey_info(

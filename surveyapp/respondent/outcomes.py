@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import (
@@ -117,7 +119,8 @@ def respond(slug: str, outcome):
 
 def _page(slug: str, screen: PageScreen, switch, notices=()):
     fields, summary = build_fields(screen)
-    action = url_for(".submit", slug=slug, page_id=screen.view.id, **screen.query)
+    query: Mapping[str, Any] = screen.query  # url_for: values are Any, not its flags
+    action = url_for(".submit", slug=slug, page_id=screen.view.id, **query)
     percent = round(screen.progress * 100)
     html = render_template(
         "respondent/page.html",
@@ -139,13 +142,15 @@ def _redirect(slug: str, outcome: Redirect):
     if outcome.target == "external" and outcome.url:
         url = outcome.url
     elif outcome.target == "page" and outcome.page_id:
-        url = url_for(".page", slug=slug, page_id=outcome.page_id, **outcome.query)
+        query: Mapping[str, Any] = outcome.query  # url_for: values are Any, not its flags
+        url = url_for(".page", slug=slug, page_id=outcome.page_id, **query)
     elif outcome.target == "end":
         url = url_for(".ending", slug=slug)
     elif outcome.target == "later":
         url = url_for(".later", slug=slug)
     else:
-        url = url_for(".enter", slug=slug, **outcome.query)
+        start: Mapping[str, Any] = outcome.query
+        url = url_for(".enter", slug=slug, **start)
     response = redirect(url, 303)
     if outcome.notice:
         flash(outcome.notice, NOTICE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -88,7 +90,7 @@ def withdraw(slug: str):
     if form.validate_on_submit():
         if responses.withdraw(db.session, slug, form.code.data):
             lang = request.form.get("_lang")
-            args = {"lang": lang} if lang in SUPPORTED_LOCALES else {}
+            args: dict[str, Any] = {"lang": lang} if lang in SUPPORTED_LOCALES else {}
             return redirect(url_for(".withdrawn", slug=slug, **args), 303)
         form.code.errors = [NO_MATCH]
     return code_page(slug, "respondent/withdraw.html", form)

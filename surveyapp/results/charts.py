@@ -15,12 +15,16 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 from surveyapp.results.conditions import base_statement
 from surveyapp.results.report import Report
@@ -29,7 +33,7 @@ from surveyapp.results.tables import Table
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "svg.fonttype": "none",

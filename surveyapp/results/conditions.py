@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 
+from surveyapp.domain import Op
 from surveyapp.results.variables import Variable
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from surveyapp.results.tables import Table
 
 QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
-COMPARE = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "=", "ne": "≠"}
+COMPARE: dict[str, str] = {Op.GT: ">", Op.GTE: "≥", Op.LT: "<", Op.LTE: "≤", Op.EQ: "=", Op.NE: "≠"}
 
 
 def _label(variables: Mapping[str, Variable], var: str, code: Any, lang: str) -> str:

@@ -125,7 +125,7 @@ class DerivedMemo:
     """Derived variables of a schema, evaluated once per distinct set of values they read."""
 
     def __init__(self, schema: CompiledSurvey) -> None:
-        self.plan = []
+        self.plan: list[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = []
         for d in schema.derived_order:  # what it reads: cases, copies, counts, calculations
             self.plan.append((d, tuple(sorted(derived_deps(d))), {}))
 

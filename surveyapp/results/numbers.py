@@ -86,7 +86,7 @@ def number_table(
     weighted = weights is not None
     bases = tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
     samples = [values[c.mask & answered] for c in cols]
-    sample_weights = [weights[c.mask & answered] if weighted else None for c in cols]
+    sample_weights = [weights[c.mask & answered] if weights is not None else None for c in cols]
     described = [describe(s, w) for s, w in zip(samples, sample_weights, strict=True)]
     tested = _tested(cols, bases)
     marks = sig.mean_marks(samples, sample_weights, tested, [c.letter for c in cols])
@@ -95,7 +95,7 @@ def number_table(
         cells = tuple(
             Cell(
                 len(s),
-                d[key] if d[key] is not None else float("nan"),
+                _or_nan(d[key]),
                 None,
                 m if key == "mean" else "",
             )
@@ -156,3 +156,7 @@ def nps_table(
     mean = next(r for r in numbers.rows if r.key == "mean")
     rows = table.rows + (Row("score", NPS_SCORE, tuple(score), "score"), mean)
     return replace(table, variable=v, rows=rows)
+
+
+def _or_nan(value: float | None) -> float:
+    return value if value is not None else float("nan")

@@ -157,7 +157,7 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
     lines = [Line("title", (title,)), Line("note", (base_statement(table, report, lang),))]
     if table.kind == "grid":
         return lines + _grid_lines(table, report, lang)
-    header = [""]
+    header: list[str | None] = [""]
     for col in table.columns:
         header += [column_title(col.label, col.letter, lang), None, None]
     lines.append(Line("header", tuple(header)))

@@ -156,10 +156,11 @@ def code_table(
     tested = _tested(cols, bases)
     letters = [c.letter for c in cols]
     # Every code of the schema, then any other code found in the data (labelled by itself).
-    rows = [
+    answers = (
         _answer_row(code, v.labels.get(code), k + 2, tallies, bases, tested, letters)
         for k, code in enumerate(codes)
-    ]
+    )
+    rows = [row for row in answers if row is not None]  # answer rows are never None
     blank = _answer_row("", NO_ANSWER, 0, tallies, bases, tested, letters, "blank")
     if blank is not None:
         rows.append(blank)
@@ -225,7 +226,7 @@ def multiple_table(
         cells = []
         for c, base in zip(cols, item_bases, strict=True):
             ticked = c.mask & (flags[:, j] == 1)
-            count = float(weights[ticked].sum()) if weighted else float(ticked.sum())
+            count = float(weights[ticked].sum()) if weights is not None else float(ticked.sum())
             pct = count / base.weighted if base.weighted else None
             cells.append(Cell(int(ticked.sum()), count, pct))
         hits = [_hits(cell.pct, b) for cell, b in zip(cells, item_bases, strict=True)]
@@ -247,7 +248,7 @@ def multiple_table(
     blank_cells = []
     for c, base in zip(cols, bases, strict=True):
         none = c.mask & (flags == BLANK).any(axis=1) & ~(flags == 1).any(axis=1)
-        count = float(weights[none].sum()) if weighted else float(none.sum())
+        count = float(weights[none].sum()) if weights is not None else float(none.sum())
         blank_cells.append(
             Cell(int(none.sum()), count, count / base.weighted if base.weighted else None)
         )

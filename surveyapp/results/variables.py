@@ -91,13 +91,13 @@ def _kind(col: ExportColumn) -> str | None:
 def catalog(layout: Sequence[ExportColumn], titles: Mapping[str, Text]) -> dict[str, Variable]:
     """Variables by id, in layout order. `titles` gives each question's own text (the flag and
     row columns carry "question — option" titles)."""
-    out: dict[str, Variable] = {}
+    out: dict[str, Variable | None] = {}  # None holds a composite's place in the order
     grouped: dict[str, list[ExportColumn]] = {}
     for col in layout:
         if col.kind in ("flag", "matrix_row"):
             grouped.setdefault(col.source or col.name, []).append(col)
             if col.source not in out:
-                out[col.source or col.name] = None  # type: ignore[assignment] - keeps the order
+                out[col.source or col.name] = None
             continue
         kind = _kind(col)
         if kind is None:

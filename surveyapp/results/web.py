@@ -7,6 +7,8 @@ the same options. Test responses are never included.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import (
     Blueprint,
     Response,
@@ -36,6 +38,9 @@ from surveyapp.services.surveys import compiled, get_survey
 #: worker or the CLI starts (they cost seconds and about 150 MB per process).
 charts = LazyModule("surveyapp.results.charts")
 sheet = LazyModule("surveyapp.results.sheet")
+if TYPE_CHECKING:
+    from surveyapp.services.results import ResultOptions
+
 service = LazyModule("surveyapp.services.results")
 shared = LazyModule("surveyapp.services.results_cache")
 open_service = LazyModule("surveyapp.services.results_open")
@@ -56,8 +61,10 @@ def _survey(slug: str) -> Survey:
     return survey
 
 
-def _options(survey: Survey) -> service.ResultOptions:
+def _options(survey: Survey) -> ResultOptions:
     """The options of the query string (400 when one is invalid)."""
+    if survey.current_version is None:
+        abort(404)
     languages = compiled(survey.current_version).languages
     locale = get_locale()
     lang = locale.language if locale and locale.language in languages else languages[0]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import ROLES, ApiToken, User, UserSession, utcnow
 from surveyapp.services.audit import Actor, record
+from surveyapp.services.sqlutil import affected
 
 #: OWASP's first argon2id option (m=46 MiB, t=1, p=1) raised to t=2.
 HASHER = PasswordHasher(time_cost=2, memory_cost=47104, parallelism=1)
@@ -92,7 +93,7 @@ def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return result.rowcount or 0
+    return affected(result) or 0
 
 
 def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> int:

@@ -22,9 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, cast, func, select, text
+from sqlalchemy import ColumnElement, Integer, cast, func, select, text
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import ResponseStatus
 from surveyapp.models import Response, Survey
 
 WINDOW = timedelta(minutes=10)
@@ -96,7 +97,7 @@ def completion_alerts(session: Session, survey: Survey) -> Alerts:
 
     base = (
         Response.survey_id == survey.id,
-        Response.status == "complete",
+        Response.status == ResponseStatus.COMPLETE,
         Response.is_test.is_(False),
         Response.completed_at.is_not(None),
     )
@@ -123,7 +124,7 @@ def completion_alerts(session: Session, survey: Survey) -> Alerts:
     return judge(completes, per_window, median, fast)
 
 
-def _window_bucket(dialect: str):
+def _window_bucket(dialect: str) -> ColumnElement[str]:
     """A text label of the UTC 10-minute window a completion falls in."""
     if dialect == "postgresql":
         utc = func.timezone("UTC", Response.completed_at)

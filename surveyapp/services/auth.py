@@ -52,8 +52,11 @@ def hash_session_id(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def user_actor(user: User) -> Actor:
-    """The audit actor for a logged-in user."""
+def user_actor(user: User | None) -> Actor:
+    """The audit actor for a logged-in user (views pass `current_user()`, which the role
+    guards have already checked; None means a view lost its guard)."""
+    if user is None:
+        raise PermissionError("an audited action needs a signed-in user")
     return Actor("user", user.email)
 
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import Integer, cast, func, select, text
+from sqlalchemy import ColumnElement, Integer, cast, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.domain import ResponseStatus
 from surveyapp.models import RESPONSE_STATUSES, Response, Survey, SurveyVersion
 
 #: The chart shows at most this many days (the most recent ones).
 MAX_DAYS = 120
-FINISHED = ("complete", "screened_out", "quota_full")
+FINISHED = (ResponseStatus.COMPLETE, ResponseStatus.SCREENED_OUT, ResponseStatus.QUOTA_FULL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,7 @@ def fieldwork(
     stopped: Counter[str] = Counter()
     for page, n in session.execute(
         select(Response.current_page, func.count())
-        .where(*base, Response.status == "in_progress")
+        .where(*base, Response.status == ResponseStatus.IN_PROGRESS)
         .group_by(Response.current_page)
     ):
         stopped[page or ""] += n
@@ -175,7 +178,9 @@ def _source(value: object) -> str:
     return str(value) if value not in (None, "") else ""
 
 
-def median_seconds(session: Session, dialect: str, base, complete: int) -> float | None:
+def median_seconds(
+    session: Session, dialect: str, base: Iterable[ColumnElement[bool]], complete: int
+) -> float | None:
     """Median completion time: the database sorts, only the one or two middle rows come back."""
     if not complete:
         return None
@@ -185,14 +190,16 @@ def median_seconds(session: Session, dialect: str, base, complete: int) -> float
         length = Response.completed_at - Response.started_at
     middle = session.execute(
         select(Response.started_at, Response.completed_at)
-        .where(*base, Response.status == "complete", Response.completed_at.is_not(None))
+        .where(
+            *base, Response.status == ResponseStatus.COMPLETE, Response.completed_at.is_not(None)
+        )
         .order_by(length, Response.id)
         .offset((complete - 1) // 2)
         .limit(2 - complete % 2)
     ).all()
     if not middle:  # a complete without an end time cannot exist (one_completion constraint)
         return None
-    return statistics.mean((end - start).total_seconds() for start, end in middle)
+    return statistics.mean((end - start).total_seconds() for start, end in middle if end)
 
 
 def zone_name(tz: tzinfo) -> str | None:
@@ -203,7 +210,7 @@ def zone_name(tz: tzinfo) -> str | None:
     return name
 
 
-def day_bucket(dialect: str, column, tz: tzinfo):
+def day_bucket(dialect: str, column: Any, tz: tzinfo) -> ColumnElement[str]:
     """A text label that `bucket_day` turns into the calendar day in `tz`.
 
     PostgreSQL converts to the named zone itself (`YYYY-MM-DD`). Elsewhere the label is the
@@ -249,9 +256,9 @@ def _days(
             Day(
                 day,
                 starts[day],
-                ends["complete"][day],
-                ends["screened_out"][day],
-                ends["quota_full"][day],
+                ends[ResponseStatus.COMPLETE][day],
+                ends[ResponseStatus.SCREENED_OUT][day],
+                ends[ResponseStatus.QUOTA_FULL][day],
             )
         )
     return days, truncated

@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as CompiledSurvey
+from surveyapp.engine.questions import EmailType
 from surveyapp.engine.validate import contact_questions
 from surveyapp.exports import codebook as codebook_mod
 from surveyapp.exports.cells import DEFAULT_PRESET, PRESETS, CsvWriter
@@ -38,6 +40,7 @@ from surveyapp.exports.spss import SavBuilder, sav_notes
 from surveyapp.models import RESPONSE_STATUSES, AuditEvent, Contact, Survey, SurveyVersion
 from surveyapp.services.audit import Actor
 from surveyapp.services.auth import begin_write
+from surveyapp.services.sqlutil import bound_engine
 from surveyapp.services.surveys import compiled
 
 FORMATS = ("csv", "sav", "codebook.csv", "codebook.json", "contacts.csv")
@@ -231,13 +234,13 @@ def _builders(
 
 def iter_rows(
     session: Session, layout: SurveyLayout, options: ExportOptions, target: Target
-) -> Iterator[list[list[Any]]]:
+) -> Generator[list[list[Any]], None, None]:
     """Batches of export rows, streamed from a server-side cursor on a connection of its own.
 
     The row builders are made at once, so that a failure happens before the first byte of a
     download (a clean error page) rather than in the middle of it.
     """
-    engine = session.get_bind()
+    engine = bound_engine(session)
     with engine.connect() as conn:
         medians = ending_medians(conn, layout.survey.id)
     builders = _builders(layout, target, medians)
@@ -246,14 +249,14 @@ def iter_rows(
 
 def _batches(
     engine: Any, layout: SurveyLayout, options: ExportOptions, builders: dict[int, RowBuilder]
-) -> Iterator[list[list[Any]]]:
+) -> Generator[list[list[Any]], None, None]:
     for batch in stream_records(engine, layout.survey.id, options.filters):
         yield [builders[record.version](record) for record in batch]
 
 
 def count_export(session: Session, survey: Survey, options: ExportOptions) -> int:
     """How many responses an export with these options holds now."""
-    with session.get_bind().connect() as conn:
+    with bound_engine(session).connect() as conn:
         return count_responses(conn, survey.id, options.filters)
 
 
@@ -317,7 +320,7 @@ def write_sav(
         batches.close()
         title = layout.current.title.get(lang, survey.slug)
         notes = sav_notes(survey.slug, rows, datetime.now(UTC), lang)
-        builder.write(path, file_label=title, notes=notes)
+        builder.write(Path(path), file_label=title, notes=notes)
         finished = True
         return rows
     except Exception as exc:
@@ -390,7 +393,8 @@ def contact_columns(schema: CompiledSurvey) -> list[tuple[str, str, str]]:
     """(column name, question id, option code) of the request codes kept with contacts."""
     cols = []
     for q in contact_questions(schema):
-        for qid in q.kind.contact.with_:
+        contact = q.kind.contact if isinstance(q.kind, EmailType) else None
+        for qid in contact.with_ if contact is not None else ():
             source = schema.questions.get(qid)
             for option in source.options if source is not None else ():
                 cols.append((f"{qid}_{option.code}", qid, option.code))
@@ -415,7 +419,7 @@ def contacts_chunks(
             .where(Contact.survey_id == survey.id)
             .order_by(Contact.id)
         )
-        with session.get_bind().connect() as conn:
+        with bound_engine(session).connect() as conn:
             result = conn.execution_options(yield_per=CHUNK_ROWS).execute(stmt)
             for part in result.partitions(CHUNK_ROWS):
                 batch = [_contact_row(email, requests or {}, columns) for email, requests in part]
@@ -426,7 +430,9 @@ def contacts_chunks(
         _audit_end(session, event_id, rows, finished, None)
 
 
-def _contact_row(email: str, ticked_by_question: Mapping[str, Any], columns) -> list[Any]:
+def _contact_row(
+    email: str, ticked_by_question: Mapping[str, Any], columns: list[tuple[str, str, str]]
+) -> list[Any]:
     row: list[Any] = [email]
     for _name, qid, code in columns:
         ticked = ticked_by_question.get(qid)

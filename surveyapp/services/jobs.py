@@ -20,20 +20,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import JobState
 from surveyapp.jobs.kinds import ERRORS, KINDS, JobFailure, JobKind, RunContext
 from surveyapp.models import Job, Survey, utcnow
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write
+from surveyapp.services.sqlutil import affected, bound_engine, present
 
 log = logging.getLogger("surveyapp.jobs")
 
 #: A run is started at most this many times (the first run and one re-run).
 MAX_ATTEMPTS = 2
-ACTIVE = ("queued", "running")
+ACTIVE = (JobState.QUEUED, JobState.RUNNING)
 
 
 class JobError(ValueError):
@@ -125,7 +128,7 @@ def error_words(job: Job) -> str | None:
 
 def file_path(settings: JobSettings, job: Job) -> Path | None:
     """The finished file of a done job, or None."""
-    if job.state != "done" or not job.file_path:
+    if job.state != JobState.DONE or not job.file_path:
         return None
     path = settings.folder / job.file_path
     return path if path.is_file() else None
@@ -173,7 +176,9 @@ class Heartbeat:
         """Write the progress and renew the lease now."""
         stmt = (
             update(Job)
-            .where(Job.id == self.job_id, Job.state == "running", Job.attempts == self.attempt)
+            .where(
+                Job.id == self.job_id, Job.state == JobState.RUNNING, Job.attempts == self.attempt
+            )
             .values(done=self.done, heartbeat_at=utcnow())
         )
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn:
@@ -193,25 +198,33 @@ def claim(session: Session, job_id: int) -> int | None:
     """Take a queued job: its attempt number, or None when it is not queued (any more)."""
     now = utcnow()
     begin_write(session)
-    taken = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.state == "queued")
-        .values(
-            state="running", attempts=Job.attempts + 1, started_at=now, heartbeat_at=now, done=0
+    taken = affected(
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == JobState.QUEUED)
+            .values(
+                state=JobState.RUNNING,
+                attempts=Job.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                done=0,
+            )
         )
-    ).rowcount
+    )
     attempt = session.scalar(select(Job.attempts).where(Job.id == job_id)) if taken else None
     session.commit()
     return attempt
 
 
-def _finish(session: Session, job_id: int, attempt: int, **values) -> bool:
+def _finish(session: Session, job_id: int, attempt: int, **values: Any) -> bool:
     begin_write(session)
-    changed = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.state == "running", Job.attempts == attempt)
-        .values(finished_at=utcnow(), **values)
-    ).rowcount
+    changed = affected(
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.attempts == attempt)
+            .values(finished_at=utcnow(), **values)
+        )
+    )
     session.commit()
     return changed == 1
 
@@ -221,8 +234,8 @@ def run_job(session: Session, settings: JobSettings, job_id: int) -> str:
     attempt = claim(session, job_id)
     if attempt is None:
         return "skipped"
-    job = session.get(Job, job_id)
-    survey = session.get(Survey, job.survey_id)
+    job = present(session.get(Job, job_id), f"job {job_id}")
+    survey = present(session.get(Survey, job.survey_id), f"survey {job.survey_id}")
     spec = KINDS[job.kind]
     folder = settings.folder / str(job.survey_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -232,7 +245,7 @@ def run_job(session: Session, settings: JobSettings, job_id: int) -> str:
         leftover.unlink(missing_ok=True)
     actor = Actor(job.created_by_type, job.created_by)
     params, slug = dict(job.params), survey.slug
-    beat = Heartbeat(session.get_bind(), job_id, attempt, settings.beat_seconds)
+    beat = Heartbeat(bound_engine(session), job_id, attempt, settings.beat_seconds)
     try:
         with beat:
             ctx = RunContext(session, survey, params, actor, part, beat.advance)
@@ -245,7 +258,7 @@ def run_job(session: Session, settings: JobSettings, job_id: int) -> str:
         name = f"{slug}_{spec.stem}_{utcnow():%Y-%m-%d}.{spec.extension}"
         size = final.stat().st_size
         relative = str(final.relative_to(settings.folder))
-        values = {"state": "done", "done": beat.done, "file_path": relative}
+        values = {"state": JobState.DONE, "done": beat.done, "file_path": relative}
         ok = _finish(session, job_id, attempt, file_name=name, file_size=size, **values)
         return "done" if ok else "skipped"
     except LeaseLost:
@@ -254,13 +267,17 @@ def run_job(session: Session, settings: JobSettings, job_id: int) -> str:
         return "skipped"
     except JobFailure as exc:
         session.rollback()
-        _finish(session, job_id, attempt, state="failed", error=exc.code, error_text=exc.detail)
+        _finish(
+            session, job_id, attempt, state=JobState.FAILED, error=exc.code, error_text=exc.detail
+        )
         return "failed"
     except Exception as exc:
         log.exception("job %s attempt %s failed", job_id, attempt)
         session.rollback()
         detail = f"{type(exc).__name__}: {exc}"[:2000]
-        _finish(session, job_id, attempt, state="failed", error="internal", error_text=detail)
+        _finish(
+            session, job_id, attempt, state=JobState.FAILED, error="internal", error_text=detail
+        )
         return "failed"
     finally:
         part.unlink(missing_ok=True)
@@ -272,26 +289,28 @@ def _sync(path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- watchdog
-def requeue_stale(session: Session, settings: JobSettings, now: datetime | None = None) -> list:
+def requeue_stale(
+    session: Session, settings: JobSettings, now: datetime | None = None
+) -> list[int]:
     """Jobs whose worker stopped renewing the lease: queued again (ids returned) while they
     have attempts left, else failed as "worker_lost"."""
     now = now or utcnow()
     cutoff = now - timedelta(seconds=settings.lease_seconds)
     begin_write(session)
     stale = session.execute(
-        select(Job.id, Job.attempts).where(Job.state == "running", Job.heartbeat_at < cutoff)
+        select(Job.id, Job.attempts).where(Job.state == JobState.RUNNING, Job.heartbeat_at < cutoff)
     ).all()
     again = []
     for job_id, attempts in stale:
-        guard = (Job.id == job_id, Job.state == "running", Job.attempts == attempts)
+        guard = (Job.id == job_id, Job.state == JobState.RUNNING, Job.attempts == attempts)
         if attempts < MAX_ATTEMPTS:
-            session.execute(update(Job).where(*guard).values(state="queued"))
+            session.execute(update(Job).where(*guard).values(state=JobState.QUEUED))
             again.append(job_id)
         else:
             session.execute(
                 update(Job)
                 .where(*guard)
-                .values(state="failed", error="worker_lost", finished_at=now)
+                .values(state=JobState.FAILED, error="worker_lost", finished_at=now)
             )
     session.commit()
     if stale:
@@ -302,7 +321,7 @@ def requeue_stale(session: Session, settings: JobSettings, now: datetime | None 
 def queued_ids(session: Session) -> list[int]:
     """Jobs waiting for a worker (re-enqueued when a worker starts: a queue may have lost
     them; running one twice is harmless, the claim lets one run through)."""
-    ids = list(session.scalars(select(Job.id).where(Job.state == "queued").order_by(Job.id)))
+    ids = list(session.scalars(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id)))
     session.rollback()
     return ids
 
@@ -314,7 +333,7 @@ def prune(session: Session, settings: JobSettings, now: datetime | None = None) 
     cutoff = now - timedelta(days=settings.retention_days)
     begin_write(session)
     old = session.scalars(
-        select(Job).where(Job.state.in_(("done", "failed")), Job.finished_at < cutoff)
+        select(Job).where(Job.state.in_((JobState.DONE, JobState.FAILED)), Job.finished_at < cutoff)
     ).all()
     for job in old:
         if job.file_path:

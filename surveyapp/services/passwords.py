@@ -20,6 +20,7 @@ from surveyapp.models import User, UserSession
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write, hash_session_id, user_actor
+from surveyapp.services.sqlutil import present
 
 
 class PasswordError(accounts.AccountError):
@@ -59,7 +60,7 @@ def change_password(session: Session, user_id: int, current: str, new: str, now:
         raise PasswordError("policy") from None
     new_hash = accounts.HASHER.hash(new)  # argon2 before the write lock, not under it
     begin_write(session)
-    user = session.get(User, user_id)
+    user = present(session.get(User, user_id), f"user {user_id}")
     user.password_hash = new_hash
     user.must_change_password = False
     revoked = accounts.revoke_user_sessions(session, user.id, now)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import QuotaKind, ResponseStatus
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import quota_cells
 from surveyapp.exports.columns import language_name
@@ -57,12 +58,12 @@ class CellRow:
     @property
     def full(self) -> bool:
         """A hard cell that accepts no more completes."""
-        return self.kind == "hard" and (self.is_closed or self.completes >= self.target)
+        return self.kind == QuotaKind.HARD and (self.is_closed or self.completes >= self.target)
 
     @property
     def met(self) -> bool | None:
         """Soft quotas: at least / at most satisfied (None for hard cells)."""
-        if self.kind != "soft":
+        if self.kind != QuotaKind.SOFT:
             return None
         if self.limit == "at_most":
             return self.completes <= self.target
@@ -140,11 +141,11 @@ def quota_report(
         row.projected = _projection(row.target - row.completes, row.recent, today)
     groups = _groups(schema, rows, lang) if schema else []
     days, recent = _completes_per_day(session, survey.id, tz, since)
-    hard = [g for g in groups if g.kind == "hard"]
+    hard = [g for g in groups if g.kind == QuotaKind.HARD]
     remaining = sum(max(0, c.target - c.completes) for c in hard[0].cells) if hard else 0
     return QuotaReport(
         hard=hard,
-        soft=[g for g in groups if g.kind == "soft"],
+        soft=[g for g in groups if g.kind == QuotaKind.SOFT],
         days=days,
         recent=recent,
         projected=_projection(remaining, recent, today) if hard else None,
@@ -156,7 +157,9 @@ def quota_report(
     )
 
 
-def _cell_rows(session, survey_id, schema: Schema | None, lang, since) -> dict[str, CellRow]:
+def _cell_rows(
+    session: Session, survey_id: int, schema: Schema | None, lang: str, since: datetime
+) -> dict[str, CellRow]:
     recent = dict(
         session.execute(
             select(QuotaClaim.cell_id, func.count())
@@ -198,7 +201,8 @@ def _labels(schema: Schema | None, ref: str, lang: str) -> dict[str, str]:
         return {}
     source: Any = schema.questions.get(ref)
     if source is None:
-        source = next((d for d in (*schema.derived, *schema.parameters) if d.id == ref), None)
+        others: tuple[Any, ...] = (*schema.derived, *schema.parameters)
+        source = next((d for d in others if d.id == ref), None)
     options = getattr(source, "options", ()) if source is not None else ()
     return {o.code: o.label.get(lang) or next(iter(o.label.values()), o.code) for o in options}
 
@@ -225,7 +229,8 @@ def variable_name(schema: Schema, ref: str, lang: str) -> str:
     source: Any = schema.questions.get(ref)
     text = getattr(source, "text", None) if source is not None else None
     if source is None:
-        source = next((d for d in (*schema.derived, *schema.parameters) if d.id == ref), None)
+        others: tuple[Any, ...] = (*schema.derived, *schema.parameters)
+        source = next((d for d in others if d.id == ref), None)
         text = getattr(source, "label", None)
     if not text:
         return ref
@@ -241,7 +246,9 @@ def _in_progress(session: Session, survey_id: int) -> tuple[Counter[str], Counte
         select(SurveyVersion).where(
             SurveyVersion.id.in_(
                 select(Response.version_id)
-                .where(Response.survey_id == survey_id, Response.status == "in_progress")
+                .where(
+                    Response.survey_id == survey_id, Response.status == ResponseStatus.IN_PROGRESS
+                )
                 .distinct()
             )
         )
@@ -251,7 +258,7 @@ def _in_progress(session: Session, survey_id: int) -> tuple[Counter[str], Counte
         select(Response.version_id, Response.language, Response.params, Response.answers)
         .where(
             Response.survey_id == survey_id,
-            Response.status == "in_progress",
+            Response.status == ResponseStatus.IN_PROGRESS,
             Response.is_test.is_(False),
         )
         .execution_options(yield_per=BATCH)
@@ -281,7 +288,7 @@ def _groups(schema: Schema, rows: dict[str, CellRow], lang: str) -> list[QuotaGr
         group = QuotaGroup(
             quota.id, label or quota.id, quota.kind, quota.limit, quota.by, cells, None, by_labels
         )
-        if quota.kind == "hard" and len(quota.by) == 2:
+        if quota.kind == QuotaKind.HARD and len(quota.by) == 2:
             group.grid = _grid(cells)
         groups.append(group)
     return groups
@@ -297,19 +304,23 @@ def _grid(cells: list[CellRow]) -> Grid:
     return Grid(list(rows.items()), list(columns.items()), placed)
 
 
-def _completes_per_day(session, survey_id, tz, since) -> tuple[list[tuple[date, int]], int]:
+def _completes_per_day(
+    session: Session, survey_id: int, tz: tzinfo, since: datetime
+) -> tuple[list[tuple[date, int]], int]:
     per_day: Counter[date] = Counter()
     recent = 0
     result = session.execute(
         select(Response.completed_at)
         .where(
             Response.survey_id == survey_id,
-            Response.status == "complete",
+            Response.status == ResponseStatus.COMPLETE,
             Response.is_test.is_(False),
         )
         .execution_options(yield_per=BATCH)
     )
     for (completed_at,) in result:
+        if completed_at is None:  # never for a complete (one_completion constraint)
+            continue
         per_day[completed_at.astimezone(tz).date()] += 1
         recent += completed_at >= since
     return sorted(per_day.items())[-MAX_DAYS:], recent
@@ -331,7 +342,7 @@ def _by_language(session: Session, survey_id: int, in_progress: Counter[str]) ->
         select(Response.language, func.count())
         .where(
             Response.survey_id == survey_id,
-            Response.status == "complete",
+            Response.status == ResponseStatus.COMPLETE,
             Response.is_test.is_(False),
         )
         .group_by(Response.language)

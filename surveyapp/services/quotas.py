@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import QuotaKind, ResponseStatus
 from surveyapp.models import QuotaCell, QuotaClaim, Response, utcnow
+from surveyapp.services.audit import Actor
+from surveyapp.services.sqlutil import affected
 
 
 def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> frozenset[str]:
@@ -24,7 +27,7 @@ def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> fro
         select(QuotaCell.cell_id).where(
             QuotaCell.survey_id == survey_id,
             QuotaCell.cell_id.in_(ids),
-            QuotaCell.kind == "hard",
+            QuotaCell.kind == QuotaKind.HARD,
             (QuotaCell.completes >= QuotaCell.target) | QuotaCell.is_closed,
         )
     )
@@ -55,7 +58,7 @@ def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool
             if cell is None:
                 continue  # a cell of a newer or older version: nothing to count against
             condition = QuotaCell.id == cell.id
-            if cell.kind == "hard":
+            if cell.kind == QuotaKind.HARD:
                 condition = and_(
                     condition,
                     QuotaCell.completes < QuotaCell.target,
@@ -67,7 +70,7 @@ def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool
                 .values(completes=QuotaCell.completes + 1, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if affected(result) != 1:
                 savepoint.rollback()
                 return False
             session.add(QuotaClaim(response_id=response.id, cell_id=cell.id, claimed_at=now))
@@ -115,7 +118,7 @@ def check_invariant(session: Session, survey_id: int) -> list[InvariantViolation
     valid = (
         select(QuotaClaim.cell_id, func.count().label("n"))
         .join(Response, Response.id == QuotaClaim.response_id)
-        .where(Response.status == "complete", Response.is_test.is_(False))
+        .where(Response.status == ResponseStatus.COMPLETE, Response.is_test.is_(False))
         .group_by(QuotaClaim.cell_id)
         .subquery()
     )
@@ -151,7 +154,9 @@ def _cell(session: Session, survey_id: int, cell_id: str) -> QuotaCell:
     return cell
 
 
-def set_target(session: Session, survey_id: int, cell_id: str, target: int, actor) -> QuotaCell:
+def set_target(
+    session: Session, survey_id: int, cell_id: str, target: int, actor: Actor
+) -> QuotaCell:
     """Change a cell's target during fieldwork; lowering it below the count stops new completes.
 
     Commits. The claim compares against the target in force when it runs, so a lowered target
@@ -179,7 +184,9 @@ def set_target(session: Session, survey_id: int, cell_id: str, target: int, acto
     return cell
 
 
-def set_closed(session: Session, survey_id: int, cell_id: str, closed: bool, actor) -> QuotaCell:
+def set_closed(
+    session: Session, survey_id: int, cell_id: str, closed: bool, actor: Actor
+) -> QuotaCell:
     """Close a cell (no claim succeeds) or reopen it. Commits."""
     from surveyapp.services.audit import record
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import QuotaCell, QuotaClaim, Response, ResultsCache, Survey, utcnow
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write
+from surveyapp.services.sqlutil import affected
 
 PAGE_SIZE = 50
 PURGE_BATCH = 1000
@@ -51,11 +52,12 @@ class ResponsePage:
     pages: int
 
 
-def _source_expr():
-    return Response.params["source"].as_string()
+def _source_expr() -> ColumnElement[str]:
+    source: ColumnElement[str] = Response.params["source"].as_string()
+    return source
 
 
-def _filtered(survey: Survey, flt: ResponseFilter):
+def _filtered(survey: Survey, flt: ResponseFilter) -> ColumnElement[bool]:
     conditions = [Response.survey_id == survey.id]
     if flt.status:
         conditions.append(Response.status == flt.status)
@@ -152,9 +154,9 @@ def release_and_delete(session: Session, response_ids: list[int]) -> int:
             .execution_options(synchronize_session=False)
         )
         released = (
-            session.execute(
-                delete(QuotaClaim).where(QuotaClaim.response_id.in_(response_ids))
-            ).rowcount
+            affected(
+                session.execute(delete(QuotaClaim).where(QuotaClaim.response_id.in_(response_ids)))
+            )
             or 0
         )
     # Shared results tables may hold figures counting these responses: forget them.
@@ -233,7 +235,7 @@ def purge_expired(
     ).all()
     results = []
     for survey_id, slug, days in surveys:
-        cutoff = now - timedelta(days=days)
+        cutoff = now - timedelta(days=days or 0)  # the query keeps retention_days set
         last_activity = func.coalesce(Response.completed_at, Response.updated_at)
         deleted = released = batches = 0
         while max_batches is None or batches < max_batches:
@@ -267,7 +269,7 @@ def purge_expired(
                 },
             )
             session.commit()
-        results.append(PurgeResult(slug, days, deleted, released))
+        results.append(PurgeResult(slug, days or 0, deleted, released))
     return results
 
 

@@ -23,6 +23,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -43,7 +44,7 @@ from surveyapp.services.auth import begin_write
 log = logging.getLogger(__name__)
 
 
-def read_only(items: dict) -> types.MappingProxyType:
+def read_only(items: dict[str, Any]) -> types.MappingProxyType[str, Any]:
     """A read-only mapping again (how pickled labels and titles are rebuilt)."""
     return types.MappingProxyType(items)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.domain import SurveyAccess, SurveyState
 from surveyapp.engine import Placeholder, SchemaError, load_survey, unfilled_placeholders
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
@@ -140,7 +141,7 @@ def get_survey(session: Session, slug: str) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.slug == slug))
 
 
-ACCESS_MODES = ("open", "invitation")
+ACCESS_MODES = tuple(mode.value for mode in SurveyAccess)
 
 
 def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> Survey:
@@ -193,7 +194,7 @@ def set_state(
     `PlaceholdersLeft`, changing nothing, when `refuse_placeholders` (the admin's first step,
     before the study team confirms); otherwise it opens and the audit record lists them.
     """
-    if state not in {"draft", "open", "closed"}:
+    if state not in set(SurveyState):
         raise ValueError(f"unknown survey state {state!r}")
     previous = survey.state
     left = placeholders(survey) if state == "open" and previous != "open" else ()

@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import TokenScope
 from surveyapp.models import ApiToken, Survey, User, utcnow
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.auth import begin_write
+from surveyapp.services.sqlutil import affected
 
 #: What a token may be used for.
-SCOPES = ("export", "quotas")
+SCOPES = tuple(scope.value for scope in TokenScope)
 #: Tokens start with this, so that secret scanners and people can recognise them.
 TOKEN_PREFIX = "sva_"  # noqa: S105 - a public marker, not a secret
 DEFAULT_DAYS = 30
@@ -174,7 +176,7 @@ def authenticate(
         .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         .values(last_used_at=now)
     )
-    if stamped.rowcount != 1:  # revoked between the check and now
+    if affected(stamped) != 1:  # revoked between the check and now
         session.rollback()
         return None
     record(
@@ -186,8 +188,7 @@ def authenticate(
         details={"id": token_id, "scope": scope, "user": email},
     )
     session.commit()
-    token = session.get(ApiToken, token_id)
-    user = session.get(User, user_id)
-    if token is None or user is None:
+    reloaded, owner = session.get(ApiToken, token_id), session.get(User, user_id)
+    if reloaded is None or owner is None:
         return None
     return TokenUse(token, user)

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveyapp.domain import Op
+
 from . import xpath
 from .xpath import FLIP, And, Call, Cmp, Group, Num, Or, Ref, Str, XPathError
 
@@ -258,7 +260,7 @@ def _number_leaf(ref: str, op: str, value: int | float) -> Cond:
         return {"q": ref, "eq": value}
     if op == "!=":
         return {"not": {"q": ref, "eq": value}}
-    names = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+    names = {"<": Op.LT.value, "<=": Op.LTE.value, ">": Op.GT.value, ">=": Op.GTE.value}
     return {"q": ref, names[op]: value}
 
 
@@ -389,7 +391,7 @@ def _leaf_xpath(name: str, var: Var, op: str, arg: Any) -> tuple[str, bool]:
             raise _NoXPath
         return (answered if arg else f"{name} = ''"), False
     if var.kind in ("code", "number"):
-        simple = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+        simple: dict[str, str] = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
         if op in simple and (op == "eq" or var.kind == "number"):
             return f"{name} {simple[op]} {_lit(arg, var)}", False
         if op == "ne":

@@ -77,7 +77,9 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     extra = read_surveyapp_sheet(ctx, sheets.get("surveyapp"))
     survey_sheet = SurveySheet(ctx, sheets["survey"])
     declared = extra.get("derived") if isinstance(extra.get("derived"), list) else []
-    survey_sheet.declared = {d.get("id") for d in declared if isinstance(d, dict)}
+    survey_sheet.declared = {
+        d["id"] for d in declared or () if isinstance(d, dict) and isinstance(d.get("id"), str)
+    }
     survey_sheet.read()
     lists = read_choices(ctx, sheets.get("choices"))
     schema: dict[str, Any] = {"schema_version": 1, "survey": _header(ctx, settings, extra)}
@@ -158,7 +160,9 @@ def _languages(ctx: Context, settings: dict, cli_language: str | None) -> None:
     unsaid: list[Location] = []
     for key in ("survey", "choices"):
         sheet = ctx.book.sheets.get(key)
-        for column in sheet.columns if sheet else []:
+        if not sheet:
+            continue
+        for column in sheet.columns:
             if column.base not in TEXT_BASES:
                 continue
             loc = Location(key, 1, column.index, column.header)
@@ -278,8 +282,8 @@ def _default_ending(ctx: Context, pages: list) -> list[dict[str, Any]]:
         f"no endings in a surveyapp sheet: the ending '{ending_id}' (status complete) thanks the "
         "respondent",
     )
-    message = {lang: THANKS[lang] for lang in ctx.languages}
-    return [{"id": ending_id, "status": "complete", "default": True, "message": message}]
+    thanks = {lang: THANKS[lang] for lang in ctx.languages}
+    return [{"id": ending_id, "status": "complete", "default": True, "message": thanks}]
 
 
 # ---------------------------------------------------------------------- conditions

@@ -65,7 +65,9 @@ def _iso_codes() -> frozenset[str]:
     """The language codes CLDR names (ISO 639-1 where there is one, else 639-2/3)."""
     from babel import Locale
 
-    return frozenset(code for code in Locale("en").languages if "_" not in code)
+    return frozenset(
+        code for code in Locale("en").languages if isinstance(code, str) and "_" not in code
+    )
 
 
 def _add(table: dict[str, str], name: str, code: str) -> None:

@@ -75,7 +75,7 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
             if wanted
             else "surveyapp_type may be email (on text), nps (on integer) or consent"
         )
-        ctx.error(refined[1], message)
+        ctx.error(refined[1] or sheet.loc(row, "type"), message)
         return None
     if qid is None:
         return None

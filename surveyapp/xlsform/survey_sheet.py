@@ -224,11 +224,11 @@ class SurveySheet:
             return
         appearance = self._appearance(node.row)
         if "field-list" in appearance:
-            name = self.ctx.identifier(self.sheet, node.row, "name", "group")
+            group = self.ctx.identifier(self.sheet, node.row, "name", "group")
             page_conds = conds + self._rel(node.row)
-            page = self._new_page(name or "page", node.row, page_conds)
+            page = self._new_page(group or "page", node.row, page_conds)
             self._group_label(node)
-            self.group = _Group(node.row, name or "page", page_conds, [page["id"]])
+            self.group = _Group(node.row, group or "page", page_conds, [page["id"]])
             for child in node.children:
                 self._place(child, page, [])
             if len(self.group.ids) > 1:

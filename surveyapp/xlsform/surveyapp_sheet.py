@@ -62,9 +62,9 @@ def read_surveyapp_sheet(ctx: Context, sheet: Sheet | None) -> dict[str, Any]:
             yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            row = min(mark.line, max(text.count("\n"), 0)) + 2 if mark else 2
+            line = min(mark.line, max(text.count("\n"), 0)) + 2 if mark else 2
             message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            ctx.error(Location("surveyapp", row, 1, SHEET_HEADER), f"YAML: {message}")
+            ctx.error(Location("surveyapp", line, 1, SHEET_HEADER), f"YAML: {message}")
         return {}
     except yaml.YAMLError as exc:
         ctx.error(Location("surveyapp", 2, 1, SHEET_HEADER), f"YAML: {exc}")

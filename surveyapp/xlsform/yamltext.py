@@ -7,7 +7,7 @@ PyYAML quotes every string that YAML 1.1 would read as something else (`'yes'`, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -15,7 +15,10 @@ WIDTH = 1_000_000  # never fold a line: flow mappings stay on one line
 
 #: libyaml's safe loader and emitter when PyYAML was built with it (several times faster).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    _SafeDumper = yaml.SafeDumper
+else:
+    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _FlowMap(dict):

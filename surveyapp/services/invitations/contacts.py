@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
+from surveyapp.engine.model import Parameter
 from surveyapp.models import Survey, SurveyVersion
 from surveyapp.models.invitation import EmailSuppression, InvitationContact
 from surveyapp.services import surveys
@@ -89,7 +90,7 @@ def _decode(data: bytes) -> str:
     raise ContactFileError("the file is neither UTF-8 nor Windows-1252 text")
 
 
-def _reader(text: str) -> csv.DictReader:
+def _reader(text: str) -> csv.DictReader[str]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     if "\t" in first and first.count("\t") > first.count(delimiter):
@@ -112,7 +113,7 @@ def _language(raw: str, schema: Schema) -> str | None:
     return value if value in schema.languages else None
 
 
-def _attribute(param, raw: str) -> str | None:
+def _attribute(param: Parameter, raw: str) -> str | None:
     """A declared parameter's value from a cell, None when the cell is not valid for it."""
     text = raw.strip()
     if param.type == "single":

@@ -9,7 +9,8 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from surveyapp.models.invitation import (
 )
 from surveyapp.services.invitations import links
 from surveyapp.services.invitations.contacts import email_hash
+from surveyapp.services.sqlutil import affected
 
 
 def find_contact(session: Session, slug: str | None, token: str) -> InvitationContact | None:
@@ -95,6 +97,8 @@ def record_bounces(session: Session, data: bytes) -> list[str]:
             if part.get_content_type() != "message/delivery-status":
                 continue
             for block in part.get_payload():
+                if not isinstance(block, email.message.Message):
+                    continue
                 action = str(block.get("Action", "")).strip().lower()
                 status = str(block.get("Status", "")).strip()
                 recipient = str(block.get("Final-Recipient", "")).partition(";")[2].strip()
@@ -109,7 +113,7 @@ def record_bounces(session: Session, data: bytes) -> list[str]:
             .where(func.lower(InvitationContact.email) == address)
             .values(bounced=True, last_error=diagnostic[:300])
         )
-        if result.rowcount:
+        if affected(result):
             marked.append(address)
     session.commit()
     return marked
@@ -118,7 +122,8 @@ def record_bounces(session: Session, data: bytes) -> list[str]:
 def _split_mbox(data: bytes) -> list[bytes]:
     if not data.startswith(b"From "):
         return [data]
-    messages, current = [], []
+    messages: list[bytes] = []
+    current: list[bytes] = []
     for line in data.splitlines(keepends=True):
         if line.startswith(b"From ") and current:
             messages.append(b"".join(current[1:]))
@@ -174,7 +179,7 @@ def funnel(session: Session, survey_id: int) -> list[FunnelRow]:
     return sorted(result, key=lambda r: (r.wave_id is None, r.wave_id or 0))
 
 
-def fieldwork_ended_at(session: Session, survey: Survey):
+def fieldwork_ended_at(session: Session, survey: Survey) -> datetime | None:
     """When fieldwork ended: the close, or the end of the window; None while it runs."""
     now = utcnow()
     ends = []
@@ -198,10 +203,12 @@ def purge_contacts(session: Session) -> list[tuple[str, int, int]]:
         ended = fieldwork_ended_at(session, survey)
         if ended is None or ended > utcnow() - timedelta(days=survey.retention_days or 0):
             continue
-        invited = session.execute(
-            delete(InvitationContact).where(InvitationContact.survey_id == survey.id)
-        ).rowcount
-        left = session.execute(delete(Contact).where(Contact.survey_id == survey.id)).rowcount
+        invited = affected(
+            session.execute(
+                delete(InvitationContact).where(InvitationContact.survey_id == survey.id)
+            )
+        )
+        left = affected(session.execute(delete(Contact).where(Contact.survey_id == survey.id)))
         session.execute(delete(InvitationWave).where(InvitationWave.survey_id == survey.id))
         session.execute(delete(InvitationTemplate).where(InvitationTemplate.survey_id == survey.id))
         session.commit()
@@ -231,7 +238,7 @@ def open_link(session: Session, slug: str, token: str, secret: bytes) -> OpenedL
 
 def invited_start(
     session: Session, slug: str, token: str | None, secret: bytes
-) -> tuple[str, dict] | None:
+) -> tuple[str, dict[str, Any]] | None:
     """(respondent token, attributes) for a response started through a personal link."""
     if not token:
         return None

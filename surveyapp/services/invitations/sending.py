@@ -9,9 +9,11 @@ unsubscribe or bounce, and were last mailed at least `interval_days` ago.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -42,7 +44,7 @@ class MailSettings:
     secret: bytes
 
 
-def settings_from_config(config) -> MailSettings:
+def settings_from_config(config: Mapping[str, Any]) -> MailSettings:
     """The invitation settings of an app's configuration (MailConfigError when malformed)."""
     url = config.get("SMTP_URL")
     return MailSettings(
@@ -55,7 +57,9 @@ def settings_from_config(config) -> MailSettings:
     )
 
 
-def _eligible(survey_id: int, kind: str, today: date, interval_days: int) -> Select:
+def _eligible(
+    survey_id: int, kind: str, today: date, interval_days: int
+) -> Select[InvitationContact]:
     query = select(InvitationContact).where(
         InvitationContact.survey_id == survey_id,
         InvitationContact.unsubscribed.is_(False),
@@ -91,7 +95,9 @@ def template_for(session: Session, survey: Survey, kind: str, language: str) -> 
     return mail.default_template(kind, language, title)
 
 
-def contact_variables(contact: InvitationContact, settings: MailSettings, slug: str) -> dict:
+def contact_variables(
+    contact: InvitationContact, settings: MailSettings, slug: str
+) -> dict[str, Any]:
     """What a template may use: the links and the contact’s declared attributes."""
     token = links.link_token(contact.link_key, settings.secret)
     base = settings.public_url.rstrip("/")
@@ -104,7 +110,7 @@ def contact_variables(contact: InvitationContact, settings: MailSettings, slug: 
 
 def compose(
     session: Session, survey: Survey, contact: InvitationContact, kind: str, settings: MailSettings
-):
+) -> EmailMessage:
     """The message for one contact (also used by the admin preview and the test mail)."""
     variables = contact_variables(contact, settings, survey.slug)
     filled = mail.render(template_for(session, survey, kind, contact.language), variables)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import QuotaCell, QuotaClaim, Response, utcnow
+from surveyapp.services.transaction import transactional
 
 
 def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> frozenset[str]:
@@ -151,6 +152,7 @@ def _cell(session: Session, survey_id: int, cell_id: str) -> QuotaCell:
     return cell
 
 
+@transactional
 def set_target(session: Session, survey_id: int, cell_id: str, target: int, actor) -> QuotaCell:
     """Change a cell's target during fieldwork; lowering it below the count stops new completes.
 
@@ -174,11 +176,11 @@ def set_target(session: Session, survey_id: int, cell_id: str, target: int, acto
         target=cell_id,
         details={"from": previous, "to": target},
     )
-    session.commit()
     session.refresh(cell)
     return cell
 
 
+@transactional
 def set_closed(session: Session, survey_id: int, cell_id: str, closed: bool, actor) -> QuotaCell:
     """Close a cell (no claim succeeds) or reopen it. Commits."""
     from surveyapp.services.audit import record
@@ -196,6 +198,5 @@ def set_closed(session: Session, survey_id: int, cell_id: str, closed: bool, act
         survey_id=survey_id,
         target=cell_id,
     )
-    session.commit()
     session.refresh(cell)
     return cell

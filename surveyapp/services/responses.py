@@ -15,15 +15,14 @@ import hashlib
 import hmac
 import logging
 import secrets
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
@@ -35,7 +34,7 @@ from surveyapp.engine.visibility import is_contact
 from surveyapp.models import Contact, Response, ResultsCache, Survey, SurveyVersion, utcnow
 from surveyapp.services import quotas, surveys
 from surveyapp.services.audit import RESPONDENT, record
-from surveyapp.services.auth import begin_write
+from surveyapp.services.transaction import begin_write, retrying
 from surveyapp.typography import typeset
 
 log = logging.getLogger("surveyapp.responses")
@@ -52,9 +51,6 @@ DRAFT_VALUE_MAX = 10_000
 DRAFT_VALUES_MAX = 50
 #: Drafts are kept for the last few pages left with Back or the language switch only.
 DRAFT_PAGES_MAX = 3
-RETRIES = 5
-
-T = TypeVar("T")
 
 
 class SurveyNotFound(LookupError):
@@ -559,7 +555,7 @@ def submit_page(
     nothing and redirects to where the respondent is. Nothing is stored from a form that
     fails validation or carries fields the page does not show (422, typed values kept).
     """
-    outcome = _retrying(session, lambda: _submit(session, slug, page_id, visitor, form, args))
+    outcome = retrying(session, lambda: _submit(session, slug, page_id, visitor, form, args))
     if visitor.invitation and isinstance(outcome, Redirect):
         _sync_invitation(session, slug, visitor, outcome)
     return outcome
@@ -1003,17 +999,3 @@ def withdraw(session: Session, slug: str, code: str | None) -> bool:
     )
     session.commit()
     return True
-
-
-def _retrying(session: Session, work: Callable[[], T]) -> T:
-    """Run a write use case; PostgreSQL serialization failures and deadlocks are retried."""
-    for attempt in range(1, RETRIES + 1):
-        try:
-            return work()
-        except DBAPIError as exc:
-            session.rollback()
-            if getattr(exc.orig, "sqlstate", None) not in {"40001", "40P01"} or attempt == RETRIES:
-                raise
-            log.warning("event=write_retry attempt=%d sqlstate=%s", attempt, exc.orig.sqlstate)
-            time.sleep((5 + secrets.randbelow(20)) * attempt / 1000)
-    raise AssertionError("unreachable")

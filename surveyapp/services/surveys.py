@@ -14,6 +14,7 @@ from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine import load_survey
 from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
 from surveyapp.services.audit import Actor, record
+from surveyapp.services.transaction import transactional
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
@@ -48,6 +49,7 @@ def compiled(version: SurveyVersion) -> CompiledSurvey:
     return schema
 
 
+@transactional
 def load_schema_text(session: Session, text: str, source_name: str, actor: Actor) -> LoadResult:
     """Validate a schema and store it as the survey's newest version. Commits.
 
@@ -90,7 +92,6 @@ def load_schema_text(session: Session, text: str, source_name: str, actor: Actor
             target=survey.slug,
             details={"version": number, "label": schema.version, "sha256": digest},
         )
-    session.commit()
     return LoadResult(survey, version, created_survey, created_version)
 
 
@@ -143,6 +144,7 @@ def get_survey(session: Session, slug: str) -> Survey | None:
 ACCESS_MODES = ("open", "invitation")
 
 
+@transactional
 def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> Survey:
     """Open link for anyone, or invitation only (test mode still works). Commits."""
     if access not in ACCESS_MODES:
@@ -157,10 +159,10 @@ def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> S
         target=survey.slug,
         details={"from": previous, "to": access},
     )
-    session.commit()
     return survey
 
 
+@transactional
 def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Survey:
     """Open, close or reopen fieldwork. Commits."""
     if state not in {"draft", "open", "closed"}:
@@ -175,5 +177,4 @@ def set_state(session: Session, survey: Survey, state: str, actor: Actor) -> Sur
         target=survey.slug,
         details={"from": previous, "at": utcnow().isoformat()},
     )
-    session.commit()
     return survey

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from surveyapp.models import ApiToken, Survey, User, utcnow
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write
+from surveyapp.services.transaction import begin_write, transactional
 
 #: What a token may be used for.
 SCOPES = ("export", "quotas")
@@ -53,6 +53,7 @@ def token_actor(token: ApiToken) -> Actor:
     return Actor("token", token.prefix)
 
 
+@transactional
 def create_token(
     session: Session,
     email: str,
@@ -106,7 +107,6 @@ def create_token(
             "days": days,
         },
     )
-    session.commit()
     return NewToken(token, secret)
 
 
@@ -120,6 +120,7 @@ def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
     return [(token, email) for token, email in rows]
 
 
+@transactional
 def revoke_token(
     session: Session, token_id: int, actor: Actor, now: datetime | None = None
 ) -> ApiToken:
@@ -130,7 +131,6 @@ def revoke_token(
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
         record(session, actor, "token.revoke", target=token.prefix, details={"id": token.id})
-    session.commit()
     return token
 
 

@@ -94,14 +94,13 @@ class Database:
             g._db_session = session
         return session
 
-    def write_session(self) -> Session:
-        """The current session, its transaction begun as a writer (BEGIN IMMEDIATE on SQLite)."""
-        session = self.session
-        if session.in_transaction():
-            # Call this at the start of a use case: drop any read snapshot taken before it.
+    def reset_after_error(self) -> None:
+        """Roll back what a failed request left open (a statement the database refused), so
+        the error page can still read. Error handlers call this instead of ending the
+        transaction themselves: transactions are the services' and this module's business."""
+        session = g.get("_db_session")
+        if session is not None:
             session.rollback()
-        session.connection(execution_options={"sqlite_immediate": True})
-        return session
 
     def _teardown(self, _exc: BaseException | None) -> None:
         session = g.pop("_db_session", None)

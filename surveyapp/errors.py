@@ -74,7 +74,7 @@ def _data_refused(exc: DataError):
     at fault, so 400, with one log line naming the driver's error class and no value."""
     from surveyapp.extensions import db
 
-    db.session.rollback()
+    db.reset_after_error()
     log.info("event=data_refused error=%s", type(exc.orig).__name__)
     title = _titles()[400]
     if _wants_json():

@@ -20,7 +20,7 @@ log = logging.getLogger("surveyapp.input")
 NUL = "\x00"
 #: Endpoints whose form values are checked by their service, with a friendlier answer: a
 #: questionnaire page comes back with the typed values and a located "invalid characters"
-#: message (422), and its drafts are stored without NUL (services.responses._typed).
+#: message (422), and its drafts are stored without NUL (services.responses.forms.typed_values).
 FORMS_CHECKED_BY_THEIR_SERVICE = frozenset({"respondent.submit"})
 
 

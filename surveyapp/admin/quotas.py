@@ -89,10 +89,9 @@ def quota_target(slug: str, cell_id: str):
         return _page(survey, 422, {cell_id: list(form.target.errors or [_("Try again.")])})
     try:
         quotas.set_target(
-            db.write_session(), survey.id, cell_id, form.target.data, user_actor(current_user())
+            db.session, survey.id, cell_id, form.target.data, user_actor(current_user())
         )
     except quotas.QuotaError:
-        db.session.rollback()
         abort(404)
     name = quota_report.cell_name(survey, cell_id, _lang())
     flash(_("Target of %(cell)s saved.", cell=name), "info")
@@ -110,9 +109,8 @@ def quota_state(slug: str, cell_id: str):
     closed = form.action.data == "close"
     try:
         actor = user_actor(current_user())
-        quotas.set_closed(db.write_session(), survey.id, cell_id, closed, actor)
+        quotas.set_closed(db.session, survey.id, cell_id, closed, actor)
     except quotas.QuotaError:
-        db.session.rollback()
         abort(404)
     name = quota_report.cell_name(survey, cell_id, _lang())
     message = _("Cell %(cell)s closed.", cell=name) if closed else None

@@ -122,10 +122,9 @@ def upload():
         return render_template("admin/upload.html", form=form, problems=None), 422
     try:
         result = surveys.load_schema_text(
-            db.write_session(), text, upload.filename or "upload", user_actor(current_user())
+            db.session, text, upload.filename or "upload", user_actor(current_user())
         )
     except SchemaError as exc:
-        db.session.rollback()
         return render_template("admin/upload.html", form=form, problems=exc.problems), 422
     if result.created_version:
         flash(
@@ -158,14 +157,13 @@ def survey_state(slug: str):
         return _survey_page(survey, 422, state_form=form)
     try:
         surveys.set_state(
-            db.write_session(),
+            db.session,
             survey,
             form.state.data,
             user_actor(current_user()),
             refuse_placeholders=not form.confirmed.data,
         )
     except surveys.PlaceholdersLeft:  # nothing changed: the page asks for confirmation
-        db.session.rollback()
         return _survey_page(survey, 409, state_form=form, confirm_open=True)
     flash(_("Fieldwork state saved."), "info")
     return redirect(url_for("admin.survey", slug=slug), 303)
@@ -179,7 +177,7 @@ def survey_access(slug: str):
     form = AccessForm()
     if not form.validate_on_submit():
         return _survey_page(survey, 422, access_form=form)
-    surveys.set_access(db.write_session(), survey, form.access.data, user_actor(current_user()))
+    surveys.set_access(db.session, survey, form.access.data, user_actor(current_user()))
     flash(_("Access saved."), "info")
     return redirect(url_for("admin.survey", slug=slug), 303)
 

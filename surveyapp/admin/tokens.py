@@ -49,7 +49,7 @@ def token_create():
         return _page(form, 422)
     try:
         created = token_service.create_token(
-            db.write_session(),
+            db.session,
             form.email.data,
             form.scopes.data,
             form.surveys.data or None,
@@ -72,7 +72,7 @@ def token_revoke(token_id: int):
     if EmptyForm().validate_on_submit():
         try:
             token_service.revoke_token(
-                db.write_session(), token_id, auth_service.user_actor(current_user()), now()
+                db.session, token_id, auth_service.user_actor(current_user()), now()
             )
         except token_service.TokenError:
             flash(_("No such token."), "error")

@@ -40,7 +40,7 @@ def user_create():
     actor = auth_service.user_actor(current_user())
     try:
         created = accounts.create_user(
-            db.write_session(), form.email.data, form.role.data, form.password.data, actor
+            db.session, form.email.data, form.role.data, form.password.data, actor
         )
     except accounts.AccountError:
         form.email.errors.append(_("This address is not valid or already has an account."))

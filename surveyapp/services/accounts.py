@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from surveyapp.models import ROLES, ApiToken, User, UserSession, utcnow
 from surveyapp.services.audit import Actor, record
 from surveyapp.services.sqlutil import affected
+from surveyapp.services.transaction import transactional
 
 #: OWASP's first argon2id option (m=46 MiB, t=1, p=1) raised to t=2.
 HASHER = PasswordHasher(time_cost=2, memory_cost=47104, parallelism=1)
@@ -55,6 +56,7 @@ def check_password_policy(password: str) -> None:
         raise AccountError("the password must have at most 1024 characters")
 
 
+@transactional
 def create_user(
     session: Session, email: str, role: str, password: str | None, actor: Actor
 ) -> NewUser:
@@ -72,7 +74,6 @@ def create_user(
     session.add(user)
     session.flush()
     record(session, actor, "user.create", target=email, details={"role": role})
-    session.commit()
     return NewUser(user, generated)
 
 

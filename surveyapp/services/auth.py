@@ -19,6 +19,7 @@ from surveyapp.i18n import SUPPORTED_LOCALES
 from surveyapp.models import User, UserSession
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
+from surveyapp.services.transaction import begin_write
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +59,6 @@ def user_actor(user: User | None) -> Actor:
     if user is None:
         raise PermissionError("an audited action needs a signed-in user")
     return Actor("user", user.email)
-
-
-def begin_write(session: Session) -> Session:
-    """End any read snapshot and begin a writer transaction (BEGIN IMMEDIATE on SQLite).
-
-    Same as `Database.write_session`, for services given a plain session: the slow read part
-    of a use case (argon2) must not hold SQLite's single write lock.
-    """
-    if session.in_transaction():
-        session.rollback()
-    session.connection(execution_options={"sqlite_immediate": True})
-    return session
 
 
 def log_in(session: Session, email: str, password: str, now: datetime) -> Login | None:

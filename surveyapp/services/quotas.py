@@ -16,6 +16,7 @@ from surveyapp.domain import QuotaKind, ResponseStatus
 from surveyapp.models import QuotaCell, QuotaClaim, Response, utcnow
 from surveyapp.services.audit import Actor
 from surveyapp.services.sqlutil import affected
+from surveyapp.services.transaction import transactional
 
 
 def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> frozenset[str]:
@@ -154,6 +155,7 @@ def _cell(session: Session, survey_id: int, cell_id: str) -> QuotaCell:
     return cell
 
 
+@transactional
 def set_target(
     session: Session, survey_id: int, cell_id: str, target: int, actor: Actor
 ) -> QuotaCell:
@@ -179,11 +181,11 @@ def set_target(
         target=cell_id,
         details={"from": previous, "to": target},
     )
-    session.commit()
     session.refresh(cell)
     return cell
 
 
+@transactional
 def set_closed(
     session: Session, survey_id: int, cell_id: str, closed: bool, actor: Actor
 ) -> QuotaCell:
@@ -203,6 +205,5 @@ def set_closed(
         survey_id=survey_id,
         target=cell_id,
     )
-    session.commit()
     session.refresh(cell)
     return cell

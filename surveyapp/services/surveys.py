@@ -15,6 +15,7 @@ from surveyapp.engine import Placeholder, SchemaError, load_survey, unfilled_pla
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.models import QuotaCell, Survey, SurveyVersion, utcnow
 from surveyapp.services.audit import Actor, record
+from surveyapp.services.transaction import transactional
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
@@ -49,6 +50,7 @@ def compiled(version: SurveyVersion) -> CompiledSurvey:
     return schema
 
 
+@transactional
 def load_schema_text(session: Session, text: str, source_name: str, actor: Actor) -> LoadResult:
     """Validate a schema and store it as the survey's newest version. Commits.
 
@@ -91,7 +93,6 @@ def load_schema_text(session: Session, text: str, source_name: str, actor: Actor
             target=survey.slug,
             details={"version": number, "label": schema.version, "sha256": digest},
         )
-    session.commit()
     return LoadResult(survey, version, created_survey, created_version)
 
 
@@ -144,6 +145,7 @@ def get_survey(session: Session, slug: str) -> Survey | None:
 ACCESS_MODES = tuple(mode.value for mode in SurveyAccess)
 
 
+@transactional
 def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> Survey:
     """Open link for anyone, or invitation only (test mode still works). Commits."""
     if access not in ACCESS_MODES:
@@ -158,7 +160,6 @@ def set_access(session: Session, survey: Survey, access: str, actor: Actor) -> S
         target=survey.slug,
         details={"from": previous, "to": access},
     )
-    session.commit()
     return survey
 
 
@@ -180,6 +181,7 @@ def placeholders(survey: Survey) -> tuple[Placeholder, ...]:
         return ()
 
 
+@transactional
 def set_state(
     session: Session,
     survey: Survey,
@@ -212,5 +214,4 @@ def set_state(
         target=survey.slug,
         details=details,
     )
-    session.commit()
     return survey

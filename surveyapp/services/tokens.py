@@ -14,8 +14,8 @@ from surveyapp.domain import TokenScope
 from surveyapp.models import ApiToken, Survey, User, utcnow
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write
 from surveyapp.services.sqlutil import affected
+from surveyapp.services.transaction import begin_write, transactional
 
 #: What a token may be used for.
 SCOPES = tuple(scope.value for scope in TokenScope)
@@ -55,6 +55,7 @@ def token_actor(token: ApiToken) -> Actor:
     return Actor("token", token.prefix)
 
 
+@transactional
 def create_token(
     session: Session,
     email: str,
@@ -108,7 +109,6 @@ def create_token(
             "days": days,
         },
     )
-    session.commit()
     return NewToken(token, secret)
 
 
@@ -122,6 +122,7 @@ def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
     return [(token, email) for token, email in rows]
 
 
+@transactional
 def revoke_token(
     session: Session, token_id: int, actor: Actor, now: datetime | None = None
 ) -> ApiToken:
@@ -132,7 +133,6 @@ def revoke_token(
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
         record(session, actor, "token.revoke", target=token.prefix, details={"id": token.id})
-    session.commit()
     return token
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import QuotaClaim, Response, Survey
 from surveyapp.services import responses as responses_service
+from surveyapp.services.responses import codes as response_codes
 from tests.admin.helpers import cell_completes, post_form
 
 PREVIEW = "/admin/surveys/demo/preview"
@@ -157,7 +158,7 @@ def test_bad_or_expired_signature_is_refused(app, client, demo_survey, monkeypat
         wrong_survey = responses_service.issue_test_token(app.config["SECRET_KEY"], "other")
         good = responses_service.issue_test_token(app.config["SECRET_KEY"], "demo")
     assert client.get(f"/s/demo/?test={wrong_survey}").status_code == 404
-    monkeypatch.setattr(responses_service, "TEST_MAX_AGE", -1)
+    monkeypatch.setattr(response_codes, "TEST_MAX_AGE", -1)  # read where it is used
     assert client.get(f"/s/demo/?test={good}").status_code == 404
 
 

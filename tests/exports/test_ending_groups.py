@@ -9,7 +9,7 @@ import io
 import pytest
 
 from surveyapp.engine import SchemaError, load_survey
-from surveyapp.exports.columns import survey_layout
+from surveyapp.exports.layout import survey_layout
 from surveyapp.exports.rows import RowBuilder, Target, make_record
 
 URL = "/admin/surveys/barometre-2015"

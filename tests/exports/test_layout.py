@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 
 from surveyapp.engine import load_survey
-from surveyapp.exports.columns import SECTIONS, survey_layout
+from surveyapp.exports.columns import SECTIONS
+from surveyapp.exports.layout import survey_layout
 from surveyapp.extensions import db
 from surveyapp.services import exports
 from surveyapp.services.audit import Actor

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import Babel
 from scipy import stats
 
-from surveyapp.exports.columns import survey_layout
+from surveyapp.exports.layout import survey_layout
 from surveyapp.exports.rows import make_record
 from surveyapp.results import breakdowns as bd
 from surveyapp.results.data import build_dataset

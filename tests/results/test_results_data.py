@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from surveyapp.exports.columns import NOT_ANSWERED, survey_layout
+from surveyapp.exports.columns import NOT_ANSWERED
+from surveyapp.exports.layout import survey_layout
 from surveyapp.exports.rows import RowBuilder, Target
 from surveyapp.results.data import BLANK, NOT_ASKED, build_dataset
 from surveyapp.results.variables import catalog, question_titles

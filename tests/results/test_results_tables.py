@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from surveyapp.engine import derived_values
-from surveyapp.exports.columns import survey_layout
+from surveyapp.exports.layout import survey_layout
 from surveyapp.results import breakdowns as bd
 from surveyapp.results.data import build_dataset
 from surveyapp.results.report import build_report

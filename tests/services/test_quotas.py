@@ -14,6 +14,7 @@ from surveyapp.extensions import db
 from surveyapp.models import QuotaCell, QuotaClaim, Response, Survey, SurveyVersion, utcnow
 from surveyapp.services import quotas
 from surveyapp.services.audit import Actor
+from surveyapp.services.transaction import begin_write
 
 ACTOR = Actor("system", "tests")
 
@@ -60,7 +61,7 @@ def _response(session, survey: Survey) -> Response:
 
 def _finish(session, response: Response, cells: list[str]) -> str:
     """What completing does with quotas: claim, then set the outcome, in one transaction."""
-    db.write_session()
+    begin_write(db.session)
     ok = quotas.claim(session, response, cells)
     response.status = "complete" if ok else "quota_full"
     response.ending_id = "end_complete" if ok else "qf"
@@ -118,7 +119,7 @@ def test_release_gives_the_slot_back(session):
     survey = _survey(session, {"c__1": ("hard", 1)})
     first = _response(session, survey)
     _finish(session, first, ["c__1"])
-    db.write_session()
+    begin_write(db.session)
     assert quotas.release(session, first.id) == 1
     session.delete(first)
     session.commit()
@@ -188,7 +189,7 @@ class QuotaMachine(RuleBasedStateMachine):
         if not self.started:
             return
         response, cell = data.draw(st.sampled_from(self.started))
-        db.write_session()
+        begin_write(db.session)
         quotas.release(self.session, response.id)
         self.session.delete(response)
         self.session.commit()

@@ -14,6 +14,7 @@ def post_worker_init(worker):  # noqa: ARG001 - gunicorn hook signature
     from surveyapp.extensions import db
     from surveyapp.models import QuotaCell, QuotaClaim
     from surveyapp.services import quotas
+    from surveyapp.services.transaction import begin_write
 
     def naive_claim(session, response, cell_ids):
         session.commit()
@@ -28,7 +29,7 @@ def post_worker_init(worker):  # noqa: ARG001 - gunicorn hook signature
         if any(c.kind == "hard" and c.completes >= c.target for c in cells):
             return False
         time.sleep(0.005)  # the work an application does between its check and its write
-        db.write_session()
+        begin_write(db.session)
         for cell in cells:
             session.execute(
                 update(QuotaCell)

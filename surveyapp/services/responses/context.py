@@ -1,0 +1,205 @@
+"""One request's survey and response (`ResponseContext`), and what follows from them:
+whether answers are accepted, the language shown, where the respondent is, the page to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveyapp.engine import Survey as Schema
+from surveyapp.engine import flow
+from surveyapp.models import Response, Survey, SurveyVersion, utcnow
+from surveyapp.services import surveys
+from surveyapp.services.responses.codes import secret_hash
+from surveyapp.services.responses.contract import (
+    ClosedScreen,
+    InvitationRequired,
+    PageScreen,
+    Redirect,
+    SurveyInfo,
+    SurveyNotFound,
+    Visitor,
+)
+from surveyapp.typography import typeset
+
+
+@dataclass(slots=True)
+class ResponseContext:
+    """What one request works on: the survey, the compiled schema of the response's version
+    (the survey's current one before the response exists), and the response, if any."""
+
+    survey: Survey
+    schema: Schema
+    response: Response | None
+    version_id: int
+
+
+def load_context(
+    session: Session, slug: str, token: str | None, test: bool = False
+) -> ResponseContext:
+    """The survey `slug` and the response behind `token` (None when there is none).
+
+    Raises `SurveyNotFound` for an unknown or unpublished survey, and for a draft one unless
+    this is a test run (or the response is a test response)."""
+    survey = surveys.get_survey(session, slug)
+    if survey is None or survey.current_version_id is None:
+        raise SurveyNotFound(slug)
+    response = None
+    if token:
+        response = session.scalar(
+            select(Response)
+            .where(Response.token_hash == secret_hash(token), Response.survey_id == survey.id)
+            .execution_options(populate_existing=True)
+        )
+    if survey.state == "draft" and not (test or (response is not None and response.is_test)):
+        raise SurveyNotFound(slug)
+    version_id = response.version_id if response is not None else survey.current_version_id
+    version = session.get(SurveyVersion, version_id)
+    assert version is not None
+    return ResponseContext(survey, surveys.compiled(version), response, version_id)
+
+
+def fieldwork_open(survey: Survey, now: datetime) -> bool:
+    return (
+        survey.state == "open"
+        and (survey.opens_at is None or survey.opens_at <= now)
+        and (survey.closes_at is None or now < survey.closes_at)
+    )
+
+
+def is_test_run(ctx: ResponseContext, visitor: Visitor) -> bool:
+    """A test response, or a verified test start: kept out of quotas, exports and dashboards."""
+    return ctx.response.is_test if ctx.response is not None else visitor.test
+
+
+def refuse_open_link(session: Session, ctx: ResponseContext, visitor: Visitor) -> None:
+    """A new visitor of an invitation-only survey may not start, unless they came through a
+    personal link (or this is a test run)."""
+    if ctx.survey.access != "invitation" or is_test_run(ctx, visitor):
+        return
+    if visitor.invitation and invited_start(session, ctx, visitor) is not None:
+        return
+    raise InvitationRequired(survey_info_for(ctx, shown_language(ctx, visitor)))
+
+
+def invited_start(session, ctx: ResponseContext, visitor: Visitor) -> tuple[str, dict] | None:
+    from surveyapp.services.invitations import participation
+
+    return participation.invited_start(session, ctx.survey.slug, visitor.invitation, visitor.secret)
+
+
+def accepts_answers(ctx: ResponseContext, visitor: Visitor) -> bool:
+    """Fieldwork is open, or this is a test run (which ignores the state and the dates)."""
+    return is_test_run(ctx, visitor) or fieldwork_open(ctx.survey, utcnow())
+
+
+def survey_info_for(
+    ctx: ResponseContext, lang: str, page_id: str | None = None, status: str = ""
+) -> SurveyInfo:
+    """Slug, languages and the title the respondent sees: on a page, that page's; on an
+    ending, its status's; elsewhere, the furthest page reached (spec §10.2.1)."""
+    response = ctx.response
+    reached = () if response is None else (*response.page_history, response.current_page or "")
+    shown = ctx.schema.shown_title(page_id, reached=reached, status=status)
+    return SurveyInfo(ctx.survey.slug, typeset(shown[lang], lang), ctx.schema.languages, lang)
+
+
+def best_language(accept: Sequence[str], languages: Sequence[str]) -> str | None:
+    """The first Accept-Language tag whose primary language the survey offers."""
+    for tag in accept:
+        primary = tag.split("-")[0].split("_")[0].lower()
+        if primary in languages:
+            return primary
+    return None
+
+
+def shown_language(ctx: ResponseContext, visitor: Visitor) -> str:
+    """?lang=, else the respondent's language, else Accept-Language, else the survey default."""
+    languages = ctx.schema.languages
+    if visitor.lang in languages:
+        return visitor.lang  # type: ignore[return-value]
+    if ctx.response is not None:
+        return ctx.schema.language(ctx.response.language)
+    return best_language(visitor.accept, languages) or ctx.schema.default_language
+
+
+def condition_env(
+    response: Response | None, params: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Answers plus parameters: what the engine evaluates conditions against."""
+    if response is None:
+        return dict(params or {})
+    return {**response.params, **response.answers}
+
+
+def closed_screen(ctx: ResponseContext, visitor: Visitor) -> ClosedScreen:
+    lang = shown_language(ctx, visitor)
+    return ClosedScreen(
+        survey_info_for(ctx, lang),
+        lang,
+        ctx.survey.closes_at,
+        ctx.survey.opens_at,
+        ctx.response is not None,
+    )
+
+
+def where_respondent_is(ctx: ResponseContext) -> Redirect:
+    """Where the respondent really is."""
+    response = ctx.response
+    if response is None:
+        return Redirect("entry", clear_token=True)
+    if response.status != "in_progress":
+        return Redirect("end")
+    return Redirect("page", page_id=response.current_page)
+
+
+def kept_query(ctx: ResponseContext, visitor: Visitor, args: Mapping[str, str]) -> dict[str, str]:
+    """Arguments a new visitor's links keep: the language and the declared URL parameters."""
+    query = {p.param: args[p.param] for p in ctx.schema.parameters if args.get(p.param)}
+    if visitor.lang in ctx.schema.languages:
+        query["lang"] = visitor.lang  # type: ignore[assignment]
+        if visitor.lang_switch:
+            query["switch"] = "1"
+    query = {k: v[:200] for k, v in query.items()}
+    if visitor.test and visitor.test_token:
+        query["test"] = visitor.test_token
+    return query
+
+
+def page_screen(
+    ctx: ResponseContext, page_id: str, visitor: Visitor, params, **extra
+) -> PageScreen:
+    lang = shown_language(ctx, visitor)
+    env = condition_env(ctx.response, params)
+    seed = ctx.response.seed if ctx.response is not None else ""
+    view = flow.render_page(ctx.schema, page_id, env, seed, lang, lambda t: typeset(t, lang))
+    history = ctx.response.page_history if ctx.response is not None else []
+    intro = ctx.schema.introduction if ctx.response is None else None
+    return PageScreen(
+        survey=survey_info_for(ctx, lang, page_id),
+        view=view,
+        lang=lang,
+        progress=flow.progress(ctx.schema, page_id, env),
+        new=ctx.response is None,
+        can_go_back=bool(history),
+        test=is_test_run(ctx, visitor),
+        last=flow.is_last_page(ctx.schema, page_id, env),
+        introduction=typeset(intro[lang], lang) if intro else None,
+        **extra,
+    )
+
+
+def stale_page_redirect(ctx: ResponseContext, page_id: str) -> Redirect:
+    """Where the respondent really is; with a notice when they had already left `page_id`
+    (a page kept by the browser's Back button, then posted or reloaded)."""
+    where = where_respondent_is(ctx)
+    response = ctx.response
+    if where.target == "page" and response is not None and page_id in response.page_history:
+        return Redirect("page", page_id=where.page_id, notice="moved")
+    return where

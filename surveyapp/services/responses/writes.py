@@ -1,0 +1,59 @@
+"""The optimistic write of a response: take it (`UPDATE ... WHERE revision = <read>`), write
+the changes and commit; or find that a concurrent twin of the post won, and go where it went.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from surveyapp.models import Response, utcnow
+from surveyapp.services.responses.context import ResponseContext, where_respondent_is
+from surveyapp.services.responses.contract import Redirect
+
+
+def take_response(session, ctx: ResponseContext) -> bool:
+    """Take the response for this transaction: `UPDATE ... SET revision = revision + 1 WHERE
+    revision = <read>`. The row stays locked until commit, so a concurrent twin of this post
+    waits here, then finds the revision moved on and changes nothing."""
+    response = ctx.response
+    assert response is not None
+    result = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.revision == response.revision)
+        .values(revision=response.revision + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def lost_race(session, ctx: ResponseContext) -> Redirect:
+    """Another request changed the response first: nothing stored, go where it is now."""
+    assert ctx.response is not None
+    response_id = ctx.response.id
+    session.rollback()
+    ctx.response = session.get(Response, response_id)
+    return where_respondent_is(ctx)
+
+
+def write_changes(
+    session, ctx: ResponseContext, changes: dict[str, Any], redirect: Redirect, locked: bool = False
+) -> Redirect:
+    """Write the changes to the response (taking it first unless `locked`) and commit."""
+    if not locked and not take_response(session, ctx):
+        return lost_race(session, ctx)
+    assert ctx.response is not None
+    session.execute(
+        update(Response)
+        .where(Response.id == ctx.response.id)
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return redirect
+
+
+def with_token(redirect: Redirect, token: str) -> Redirect:
+    """The same redirect, setting `token` as the respondent's cookie."""
+    return Redirect(redirect.target, redirect.page_id, redirect.url, redirect.query, token)

@@ -1,0 +1,99 @@
+"""Where a write transaction starts and ends: in a service, never in a view.
+
+A use case that writes calls `begin_write` (or opens `write_transaction`) at the point its
+writing starts; the slow read part before it (argon2, compiling a schema) holds no lock.
+`begin_write` drops any read snapshot the request took before (views read freely with
+`db.session`) and begins a writer transaction: BEGIN IMMEDIATE on SQLite, so two writers
+queue at BEGIN instead of one failing with SQLITE_BUSY when it upgrades; a plain BEGIN on
+PostgreSQL. `write_transaction` also commits when its block ends and rolls back when it
+raises, so a refused change (a service error) leaves nothing behind for the caller to undo.
+
+`transactional` puts a whole service function in one such transaction, retried as below.
+
+`retrying` runs a whole use case again when PostgreSQL aborts it with a serialization
+failure (SQLSTATE 40001) or a deadlock (40P01): both mean "nothing was stored, try again",
+and a retry after a short random pause almost always succeeds. SQLite never reports them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+log = logging.getLogger("surveyapp.transaction")
+
+#: How many times a use case runs at most when PostgreSQL keeps aborting it.
+RETRIES = 5
+#: SQLSTATEs that mean the transaction was aborted as a whole and may simply run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def begin_write(session: Session) -> Session:
+    """End any read snapshot and begin a writer transaction (BEGIN IMMEDIATE on SQLite)."""
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={"sqlite_immediate": True})
+    return session
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Begin a writer transaction; commit when the block ends, roll back when it raises."""
+    begin_write(session)
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+def is_retryable(exc: DBAPIError) -> bool:
+    """A PostgreSQL serialization failure or deadlock: the work was undone and may run again."""
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retrying(session: Session, work: Callable[[], T], *, attempts: int = RETRIES) -> T:
+    """Run a write use case (`work` begins and commits its own transaction); roll back and run
+    it again, after a short random pause growing with each attempt, when PostgreSQL aborts it
+    as retryable. Any other error, or the last attempt's, is raised after the rollback."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            session.rollback()
+            if not is_retryable(exc) or attempt == attempts:
+                raise
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            log.warning("event=write_retry attempt=%d sqlstate=%s", attempt, sqlstate)
+            time.sleep((5 + secrets.randbelow(20)) * attempt / 1000)
+    raise AssertionError("unreachable")
+
+
+def transactional(
+    func: Callable[Concatenate[Session, P], T],
+) -> Callable[Concatenate[Session, P], T]:
+    """Make a service function (its first argument the session) one write use case: begun as
+    a writer when called, committed when it returns, rolled back when it raises, and run
+    again when PostgreSQL aborts it as retryable (see `retrying`)."""
+
+    @functools.wraps(func)
+    def run(session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        def once() -> T:
+            with write_transaction(session):
+                return func(session, *args, **kwargs)
+
+        return retrying(session, once)
+
+    return run

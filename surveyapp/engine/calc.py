@@ -191,8 +191,9 @@ def _compile_call(node: Call) -> Fn:
     if name == "normalize-space":
         return lambda env: " ".join(_text(args[0](env)).split()) or None
     if name == "round":
-        digits = node.args[1].value if len(node.args) == 2 else 0
-        return lambda env: _round(args[0](env), int(digits))
+        place = node.args[1] if len(node.args) == 2 else None
+        digits = int(place.value) if isinstance(place, Lit) else 0  # the typing checked a literal
+        return lambda env: _round(args[0](env), digits)
     return _numeric_call(name, args)
 
 
@@ -202,9 +203,24 @@ def _selected(value: Any, code: str) -> bool:
     return isinstance(value, str) and value == code
 
 
+def _smallest(values: list[Any]) -> Any:
+    return min(values)
+
+
+def _largest(values: list[Any]) -> Any:
+    return max(values)
+
+
+_REDUCERS: dict[str, Callable[[list[Any]], Any]] = {
+    "sum": math.fsum,
+    "min": _smallest,
+    "max": _largest,
+}
+
+
 def _numeric_call(name: str, args: tuple[Fn, ...]) -> Fn:
     if name in ("sum", "min", "max"):
-        reduce = {"sum": math.fsum, "min": min, "max": max}[name]
+        reduce = _REDUCERS[name]
 
         def aggregate(env: Env) -> Any:
             values = [v for v in (_number(a(env)) for a in args) if v is not None]
@@ -243,5 +259,6 @@ def make_calc(text: str) -> Calc:
 
 
 __all__ = [
-    "Calc", "CalcError", "compile_calc", "infer", "make_calc", "parse", "refs", "unparse", "walk",
+    "Bin", "Calc", "CalcError", "Call", "Lit", "Neg", "Node", "Ref", "compile_calc", "infer",
+    "make_calc", "parse", "refs", "unparse", "walk",
 ]  # fmt: skip

@@ -12,6 +12,9 @@ from typing import Any
 
 from .calc_syntax import ARITH, Bin, CalcError, Call, Lit, Neg, Node, Ref, walk
 
+#: A variable's kind by name (VarInfo.kind, or numcode); None when the name is unknown.
+KindOf = Callable[[str], str | None]
+
 #: value kinds of variables (VarInfo.kind) a calculation can read, and what they read as
 READABLE = {
     "number": "number", "text": "text", "code": "code", "set": "set", "consent": "code",
@@ -29,7 +32,7 @@ def kind_of_variable(kind: str, codes: Any) -> str:
     return kind
 
 
-def infer(node: Node, kind_of: Callable[[str], str | None]) -> str:
+def infer(node: Node, kind_of: KindOf) -> str:
     """The kind of the result (number, text, code, set, bool); CalcError when ill-typed.
 
     kind_of(name) gives a variable's kind (VarInfo.kind, or numcode), or None if unknown.
@@ -38,7 +41,7 @@ def infer(node: Node, kind_of: Callable[[str], str | None]) -> str:
     return "code" if kind == "numcode" else kind
 
 
-def _infer(node: Node, kind_of: Callable[[str], str | None]) -> str:
+def _infer(node: Node, kind_of: KindOf) -> str:
     if isinstance(node, Lit):
         return "text" if isinstance(node.value, str) else "number"
     if isinstance(node, Ref):
@@ -56,7 +59,7 @@ def _infer(node: Node, kind_of: Callable[[str], str | None]) -> str:
     return _infer_call(node, kind_of)
 
 
-def _want(node: Node, kind_of, kinds: tuple[str, ...], what: str) -> str:
+def _want(node: Node, kind_of: KindOf, kinds: tuple[str, ...], what: str) -> str:
     kind = _infer(node, kind_of)
     if kind == "numcode" and ("number" in kinds or "code" in kinds):
         return kind
@@ -69,7 +72,7 @@ def _pos(node: Node) -> int:
     return node.pos
 
 
-def _infer_bin(node: Bin, kind_of) -> str:
+def _infer_bin(node: Bin, kind_of: KindOf) -> str:
     if node.op in ARITH:
         _want(node.left, kind_of, ("number",), f"'{node.op}'")
         _want(node.right, kind_of, ("number",), f"'{node.op}'")
@@ -92,7 +95,7 @@ def _comparable(left: str, right: str) -> bool:
     return both <= TEXTUAL or both <= NUMERIC or left == right != "set"
 
 
-def _infer_call(node: Call, kind_of) -> str:
+def _infer_call(node: Call, kind_of: KindOf) -> str:
     name, args = node.name, node.args
     what = f"{name}()"
     if name in ("true", "false"):
@@ -132,7 +135,7 @@ def _infer_call(node: Call, kind_of) -> str:
     return "number"
 
 
-def _same(args: tuple[Node, ...], kind_of, what: str) -> str:
+def _same(args: tuple[Node, ...], kind_of: KindOf, what: str) -> str:
     kinds = [_infer(a, kind_of) for a in args]
     if "number" in kinds and set(kinds) <= NUMERIC:
         return "number"

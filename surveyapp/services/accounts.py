@@ -104,7 +104,7 @@ def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> int:
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return result.rowcount or 0
+    return affected(result)
 
 
 def disable_user(session: Session, email: str, actor: Actor, now: datetime | None = None) -> User:

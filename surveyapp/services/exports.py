@@ -25,6 +25,9 @@ from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine.questions import EmailType
 from surveyapp.engine.validate import contact_questions
 from surveyapp.exports import codebook as codebook_mod
+
+# The options are part of this module's interface (callers use `exports.parse_options`).
+from surveyapp.exports.cells import DEFAULT_PRESET as DEFAULT_PRESET
 from surveyapp.exports.cells import PRESETS, CsvWriter
 from surveyapp.exports.columns import ExportColumn
 from surveyapp.exports.layout import survey_layout
@@ -38,9 +41,6 @@ from surveyapp.exports.rows import RowBuilder, Target
 from surveyapp.exports.spss import SavBuilder, sav_notes
 from surveyapp.models import AuditEvent, Contact, Survey, SurveyVersion
 from surveyapp.services.audit import Actor
-
-# The options are part of this module's interface (callers use `exports.parse_options`).
-from surveyapp.services.export_options import DEFAULT_PRESET as DEFAULT_PRESET
 from surveyapp.services.export_options import LABEL_CHOICES as LABEL_CHOICES
 from surveyapp.services.export_options import ExportError as ExportError
 from surveyapp.services.export_options import ExportOptions as ExportOptions

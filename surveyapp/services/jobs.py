@@ -29,8 +29,8 @@ from surveyapp.domain import JobState
 from surveyapp.jobs.kinds import ERRORS, KINDS, JobFailure, JobKind, RunContext
 from surveyapp.models import Job, Survey, utcnow
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write
 from surveyapp.services.sqlutil import affected, bound_engine, present
+from surveyapp.services.transaction import begin_write
 
 log = logging.getLogger("surveyapp.jobs")
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from surveyapp.models import User, UserSession
 from surveyapp.services import accounts
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write, hash_session_id, user_actor
+from surveyapp.services.auth import hash_session_id, user_actor
 from surveyapp.services.sqlutil import present
+from surveyapp.services.transaction import begin_write
 
 
 class PasswordError(accounts.AccountError):

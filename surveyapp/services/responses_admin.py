@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from surveyapp.models import QuotaCell, QuotaClaim, Response, ResultsCache, Survey, utcnow
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write
 from surveyapp.services.sqlutil import affected
+from surveyapp.services.transaction import begin_write
 
 PAGE_SIZE = 50
 PURGE_BATCH = 1000

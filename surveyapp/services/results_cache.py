@@ -39,7 +39,7 @@ from surveyapp.results.variables import Item, Variable
 from surveyapp.results.weighting import CellWeight, Scheme, Weights
 from surveyapp.services import exports
 from surveyapp.services import results as service
-from surveyapp.services.auth import begin_write
+from surveyapp.services.transaction import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,16 @@ def _unpack(row: ResultsCache, secret: bytes) -> PageResults | None:
     return PageResults(report, breakdowns, variables, row.computed_at, shared=True)
 
 
-def _store(session, survey_id, key, fingerprint, scope, now, payload, signature) -> None:
+def _store(
+    session: Session,
+    survey_id: int,
+    key: str,
+    fingerprint: str,
+    scope: str,
+    now: datetime,
+    payload: bytes,
+    signature: str,
+) -> None:
     """Replace the view's older figures with these, and the survey's rows of an older state
     of the responses that belong to no view (a lost race or a failure is harmless: the figures
     are shown anyway and the next request computes them again). The latest figures of other

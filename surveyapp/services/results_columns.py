@@ -23,7 +23,7 @@ import hmac
 import logging
 import pickle
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +31,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.exports.query import ExportFilters, conditions, stream_records
@@ -39,7 +40,11 @@ from surveyapp.models import Response, ResultsColumns, utcnow
 from surveyapp.results.data import Dataset, build_dataset
 from surveyapp.results.merge import merge
 from surveyapp.results.variables import Variable
-from surveyapp.services.auth import begin_write
+from surveyapp.services.sqlutil import bound_engine
+from surveyapp.services.transaction import begin_write
+
+#: WHERE clauses of the matching responses.
+Where = list[ColumnElement[bool]]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +73,7 @@ def _sign(secret: bytes, payload: bytes) -> str:
     return hmac.new(secret, payload, hashlib.sha256).hexdigest()
 
 
-def _mark(session: Session, where: list, until: datetime | None) -> tuple[int, int, int]:
+def _mark(session: Session, where: Where, until: datetime | None) -> tuple[int, int, int]:
     """(count, sum of ids, sum of revisions) of the matching responses updated up to `until`.
     Every change of a response bumps its revision, so a change the time stamps would not show
     (a host whose clock is behind) still changes the mark."""
@@ -84,7 +89,9 @@ def _mark(session: Session, where: list, until: datetime | None) -> tuple[int, i
     return int(count), int(ids), int(revisions)
 
 
-def _base(session: Session, row: ResultsColumns | None, where: list, secret: bytes):
+def _base(
+    session: Session, row: ResultsColumns | None, where: Where, secret: bytes
+) -> Dataset | None:
     """The stored columns when their mark still holds, else None."""
     if row is None or row.read_until is None:
         return None
@@ -105,11 +112,11 @@ def _base(session: Session, row: ResultsColumns | None, where: list, secret: byt
 def read_columns(
     session: Session,
     survey_id: int,
-    versions: tuple,
+    versions: tuple[int, ...],
     filters: ExportFilters,
     variables: Mapping[str, Variable],
     schemas: Mapping[int, CompiledSurvey],
-    counted=None,
+    counted: Callable[[Iterable[Iterable[Record]]], Iterable[Iterable[Record]]] | None = None,
 ) -> Read:
     """The columns of the matching responses: the stored ones plus those updated since their
     mark, or everything read again when the mark does not hold. `counted` wraps the batches
@@ -124,15 +131,16 @@ def read_columns(
     if secret is not None:
         row = session.scalar(select(ResultsColumns).where(ResultsColumns.key == key))
         base = _base(session, row, where, secret)
-    if base is not None and row is not None and (until is None or until <= row.read_until):
+    stored_until = row.read_until if row is not None else None
+    if base is not None and (until is None or (stored_until is not None and until <= stored_until)):
         return Read(base, "cached", 0)
-    extra = []
+    extra: Where = []
     if base is not None and row is not None:
         extra.append(Response.updated_at > row.read_until)
     if until is not None:
         extra.append(Response.updated_at <= until)
-    batches: Iterable[Iterable[Record]] | Iterator = stream_records(
-        session.get_bind(), survey_id, filters, where=extra
+    batches: Iterable[Iterable[Record]] = stream_records(
+        bound_engine(session), survey_id, filters, where=extra
     )
     if counted is not None:
         batches = counted(batches)
@@ -144,7 +152,15 @@ def read_columns(
     return Read(data, "incremental" if base is not None else "full", new.n)
 
 
-def _store(session, survey_id, key, until, mark, data: Dataset, secret: bytes) -> None:
+def _store(
+    session: Session,
+    survey_id: int,
+    key: str,
+    until: datetime | None,
+    mark: tuple[int, int, int],
+    data: Dataset,
+    secret: bytes,
+) -> None:
     """Replace the stored columns of this key (a failure is harmless: the next computation
     reads everything again)."""
     payload = zlib.compress(pickle.dumps(data, protocol=5), 1)

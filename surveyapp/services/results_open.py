@@ -19,8 +19,8 @@ from surveyapp.results.data import Dataset
 from surveyapp.results.sheet import tr
 from surveyapp.results.variables import Variable
 from surveyapp.services.audit import Actor, record
-from surveyapp.services.auth import begin_write
 from surveyapp.services.results import Loaded, ResultOptions, ResultsError, load
+from surveyapp.services.transaction import begin_write
 
 PAGE_SIZE = 50
 
@@ -43,7 +43,9 @@ def text_questions(loaded: Loaded) -> tuple[Variable, ...]:
     return tuple(v for v in loaded.variables.values() if v.kind in ("text", "other"))
 
 
-def _open_rows(loaded: Loaded, qid: str, by: str | None, group: str | None, lang: str):
+def _open_rows(
+    loaded: Loaded, qid: str, by: str | None, group: str | None, lang: str
+) -> tuple[Variable, list[bd.Breakdown], list[dict[str, Any]]]:
     v = loaded.variables.get(qid)
     if v is None or v.kind not in ("text", "other"):
         raise ResultsError(f"{qid!r} is not a free-text question")

@@ -6,6 +6,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -202,7 +203,7 @@ def set_state(
     left = placeholders(survey) if state == "open" and previous != "open" else ()
     if left and refuse_placeholders:
         raise PlaceholdersLeft(left)
-    details = {"from": previous, "at": utcnow().isoformat()}
+    details: dict[str, Any] = {"from": previous, "at": utcnow().isoformat()}
     if left:
         details["placeholders"] = sorted({p.text for p in left})
     survey.state = state

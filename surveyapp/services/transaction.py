@@ -88,12 +88,12 @@ def transactional(
     a writer when called, committed when it returns, rolled back when it raises, and run
     again when PostgreSQL aborts it as retryable (see `retrying`)."""
 
-    @functools.wraps(func)
-    def run(session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
         def once() -> T:
             with write_transaction(session):
                 return func(session, *args, **kwargs)
 
         return retrying(session, once)
 
+    functools.update_wrapper(run, func)  # its name and docstring; `run` keeps its type
     return run

@@ -77,5 +77,7 @@ def _renamed(ctx: Context, text: str, tree: calc.Node) -> str:
 
 
 def _reorder(item: dict[str, Any]) -> None:
-    ordered = {key: item.pop(key) for key in ("id", "label", "type", "calc") if key in item}
+    ordered: dict[str, Any] = {
+        key: item.pop(key) for key in ("id", "label", "type", "calc") if key in item
+    }
     item.update(ordered)

@@ -98,7 +98,14 @@ def test_study_team_runs_fieldwork_from_the_browser(browser, server):
     page.goto(f"{server}/admin/surveys/{slug}")
     page.select_option("select[name=state]", "open")
     page.click("form[action$='/state'] button[type=submit]")
+    # The barometer still holds the data controller's contact placeholders (spec §10.2.4):
+    # the page lists them and asks the study team to confirm.
+    expect(page.locator("#placeholders-h")).to_be_visible()
+    page.click("button:has-text('Open fieldwork anyway')")
     expect(page.locator(".badge-open")).to_be_visible()
+    # that first answer is the one refusal this walk expects (409: confirm, nothing changed)
+    assert errors == [f"409 {server}/admin/surveys/{slug}/state"], errors
+    errors.clear()
 
     page.goto(f"{server}/admin/surveys/{slug}/quotas")
     cell = page.locator("tr[data-cell='country_size__1__2'] td[data-field=completes]")

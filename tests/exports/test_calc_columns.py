@@ -13,7 +13,7 @@ from surveyapp.engine import load_survey
 from surveyapp.engine.derived import derived_values
 from surveyapp.exports.cells import PRESETS
 from surveyapp.exports.codebook import codebook_rows, missing_codes
-from surveyapp.exports.columns import survey_layout
+from surveyapp.exports.layout import survey_layout
 from surveyapp.exports.rows import RowBuilder, Target, make_record
 
 SCHEMA = """\

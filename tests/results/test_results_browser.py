@@ -35,9 +35,10 @@ def _prepare(url: str) -> None:
     with app.app_context():
         survey = surveys.load_schema_file(db.session, BAROMETER, Actor("system", "test")).survey
         store(db.session, survey, generate(barometer(), 400, seed=2015))
+        # create_user is a write transaction of its own: set the languages once both exist
         user = accounts.create_user(db.session, EMAIL, "analyst", PASSWORD, Actor("system", "t"))
-        user.user.language = "en"
         french = accounts.create_user(db.session, EMAIL_FR, "analyst", PASSWORD, Actor("s", "t"))
+        user.user.language = "en"
         french.user.language = "fr"
         db.session.commit()
     db.dispose(app)

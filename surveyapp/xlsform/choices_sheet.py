@@ -35,10 +35,7 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
             elif used and column.base in ctx.filter_columns:
                 continue
             elif used:
-                message = (
-                    f"column '{column.header}' ignored "
-                    "(filtering choices by a column is not supported)"
-                )
+                message = f"column '{column.header}' ignored (no choice filter reads it)"
                 ctx.warn(Location("choices", 1, column.index, column.header), message)
     renamed: dict[str, list[str]] = {}
     names: dict[str, list[tuple[Any, str]]] = {}
@@ -76,6 +73,11 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
         names.setdefault(list_name, []).append((code, name))
         ctx.choice_columns[(list_name, code)] = {
             c.base: row.texts.get(c.index, "")
+            for c in sheet.columns
+            if c.base in ctx.filter_columns and c.suffix is None
+        }
+        ctx.choice_cells[(list_name, code)] = {
+            c.base: sheet.cell_loc(row, c)
             for c in sheet.columns
             if c.base in ctx.filter_columns and c.suffix is None
         }
@@ -138,10 +140,14 @@ def resolve_options(ctx: Context, pages: list, lists: dict) -> dict[str, list]:
             ctx.warn(loc, message)
             other_text = None
         static = q.pop("_static_filter", None) if key == "options" else None
+        cascade = key == "options" and "_cascade" in q
+        if cascade:
+            filters, _, loc = q["_cascade"]
+            q["_cascade"] = (filters, ref.name, loc)
         items = lists[ref.name]
         if static is not None:
             items = _filtered(ctx, ref.name, items, static)
-        if ref.or_other or other_text or static or (own and uses[ref.name] == 1):
+        if ref.or_other or other_text or static or cascade or (own and uses[ref.name] == 1):
             q[key] = _inline(ctx, ref, items, (*path, key))
             if other_text:
                 _mark_other(ctx, q, other_text)

@@ -72,6 +72,7 @@ class Translator:
     def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self.refs: list[tuple[Var, int]] = []  # every variable used, with its position
+        self.mapped: list[str] = []  # what was read otherwise than written (for warnings)
 
     def translate(self, text: str) -> Cond:
         """Parse and translate one cell."""
@@ -182,6 +183,8 @@ class Translator:
             return _number_leaf(var.ref, op, self.number(right))
         if var.kind == "code":
             return self.code_comparison(var, op, right, node.pos)
+        if var.kind == "set" and op in ("=", "!="):
+            return self.multiple_equals(var, left.name, op, right)
         if var.kind == "set":
             message = f"${{{left.name}}} is a select_multiple: use selected(${{{left.name}}}, 'x')"
             raise XPathError(message, node.pos)
@@ -190,6 +193,18 @@ class Translator:
                 raise XPathError("an acknowledge is only compared with = 'OK'", node.pos)
             return {"q": var.ref, "answered": op == "="}  # ODK stores OK when it is ticked
         raise XPathError(f"${{{left.name}}} can only be tested with = '' or != ''", node.pos)
+
+    def multiple_equals(self, var: Var, name: str, op: str, literal: xpath.Node) -> Cond:
+        """`${multiple} = 'x'`: read as selected(), as its author meant (XPath compares the
+        whole answer: true only when x is the only choice ticked); said in `mapped`."""
+        code = self.code(var, literal)
+        self.mapped.append(
+            f"${{{name}}} {op} {code} on a select_multiple is read as "
+            f"{'' if op == '=' else 'not '}selected(${{{name}}}, '{code}') (XPath would compare "
+            "the whole answer)"
+        )
+        leaf = {"q": var.ref, "has": code}
+        return leaf if op == "=" else {"not": leaf}
 
     def two_answers(self, left: Ref, op: str, right: Ref, pos: int) -> Cond:
         """`${a} <= ${b}`: two numbers (any comparison) or two single choices (= and !=)."""

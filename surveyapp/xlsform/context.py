@@ -37,6 +37,8 @@ class Context:
     filter_columns: set[str] = field(default_factory=set)
     #: (list name, code) -> {column: text} for those columns
     choice_columns: dict[tuple[str, Any], dict[str, str]] = field(default_factory=dict)
+    #: (list name, code) -> {column: location of its cell} for those columns
+    choice_cells: dict[tuple[str, Any], dict[str, Location]] = field(default_factory=dict)
 
     def error(self, loc: Location, message: str, char: int | None = None) -> None:
         """Refuse something, at a location."""

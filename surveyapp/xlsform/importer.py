@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import authoring, cascade
 from .calculations import type_calculations
 from .choices_sheet import questions_with_paths, read_choices, resolve_options
 from .conditions import Translator
@@ -88,6 +89,7 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     schema["option_lists"] = {}
     schema["pages"] = survey_sheet.pages
     schema["option_lists"] = resolve_options(ctx, survey_sheet.pages, lists)
+    cascade.attach(ctx, survey_sheet.pages, survey_sheet.pending)
     if not schema["option_lists"]:
         del schema["option_lists"]
     derived = extra.pop("derived", None) or []
@@ -115,6 +117,7 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
         _reorder(question, QUESTION_ORDER)
     for page in schema["pages"]:
         _reorder(page, ("id", "when", "questions"))
+    authoring.follow_piped_names(ctx, schema)
     return schema
 
 
@@ -217,6 +220,11 @@ def _header(ctx: Context, settings: dict, extra: dict[str, Any]) -> dict[str, An
         slug = file_slug(stem)
         form_id = (slug, Location("settings"))
         ctx.warn(Location("settings"), f"no form_id: the survey id is '{slug}', from the file name")
+    elif not SLUG.match(form_id[0]) and SLUG.match(form_id[0].lower()):
+        lowered = form_id[0].lower()
+        message = f"form_id '{form_id[0]}' has capitals: the survey id is '{lowered}'"
+        ctx.warn(form_id[1], message)
+        form_id = (lowered, form_id[1])
     elif not SLUG.match(form_id[0]):
         suggestion = file_slug(form_id[0])
         message = f"form_id '{form_id[0]}' cannot be a survey id (lower-case letters, digits, _, -)"
@@ -297,12 +305,15 @@ def _condition(ctx: Context, pending: Pending, translator: Translator, refused: 
                 ctx.error(loc, f"not a valid YAML condition ({exc})")
             continue
         translator.refs.clear()
+        translator.mapped.clear()
         try:
             cond = translator.translate(value)
         except XPathError as exc:
             if not any(exc.message.startswith(f"no question named '{n}'") for n in refused):
                 ctx.error(loc, exc.message, exc.pos + 1)  # (refused rows are reported already)
             continue
+        if translator.mapped:
+            ctx.warn(loc, "; ".join(translator.mapped))
         for var, pos in translator.refs:
             if var.source in ("question", "row") and var.page >= pending.page:
                 where = "on the same page" if var.page == pending.page else "asked later"

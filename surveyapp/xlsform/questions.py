@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import constraints
+from . import cascade, constraints
 from .conditions import code_value
 from .context import IDENT, Context
 from .problems import Location
@@ -223,6 +223,11 @@ def _choice_filter(ctx, sheet, row, question: dict[str, Any], path) -> None:
     loc = sheet.loc(row, "choice_filter")
     if question["type"] not in ("single", "multiple"):
         ctx.error(loc, "only select questions have a choice filter")
+        return
+    filters = cascade.parse_filter(text)
+    if filters is not None:  # `region = ${region}`: cascading choices (option conditions)
+        question["_cascade"] = (filters, None, loc)
+        ctx.filter_columns.update(column for column, _ in filters)
         return
     static = STATIC_FILTER.match(text)
     if static is not None:  # `pastel=yes`: the choices whose pastel column says yes

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import calc
-from . import constraints
+from ..engine import calc, limits
+from . import authoring, constraints
 from .context import IDENT, Context, as_identifier
 from .problems import Location
 from .reader import Sheet, SheetRow
@@ -48,13 +48,13 @@ KNOWN = frozenset(
         "choice_filter",
         "parameters",
         "calculation",
+        "read_only",
         "surveyapp",
     }
 )
 #: Columns refused when a cell is filled, with what to do.
 REFUSED_COLUMNS = {
     "default": "default answers are not supported: clear the cell",
-    "read_only": "read-only questions are not supported: use a note, or clear the cell",
     "repeat_count": "repeats are not supported",
     "trigger": "triggers are not supported: clear the cell",
     "media": "images, audio and video in questions are not supported: clear the cell",
@@ -108,6 +108,8 @@ class Node:
     row: SheetRow
     kind: RowType
     children: list[Node] = field(default_factory=list)
+    #: the note showing a read-only calculated value (authoring.shown_value)
+    shown: dict[str, Any] | None = None
 
     @property
     def is_group(self) -> bool:
@@ -132,13 +134,17 @@ class SurveySheet:
         self.calcs: dict[int, calc.Node] = {}
         #: the field-list group being laid out (it may become several pages)
         self.group: _Group | None = None
+        #: too many pages with one question a page: every named group is a page (field-list)
+        self.group_pages = False
 
     # ------------------------------------------------------------------ tree
     def read(self) -> None:
         """Read the sheet (problems go to the context)."""
         self._check_columns()
+        authoring.name_unnamed_notes(self.ctx, self.sheet)
         root = Node(SheetRow(0), RowType("begin group"))
         stack = [root]
+        unused_read_only: list[SheetRow] = []
         for row in self.sheet.rows:
             self.names.add(self.sheet.get(row, "name"))
             text = self.sheet.get(row, "type")
@@ -169,13 +175,79 @@ class SurveySheet:
             elif kind.base in REFUSED:
                 self.ctx.error(self.sheet.loc(row, "type"), REFUSED[kind.base])
             elif kind.base == "calculate":
+                if self._read_only(row):
+                    unused_read_only.append(row)
                 self._calculate(row)
-            else:
+            elif kind.base == "note":
+                if self._read_only(row):
+                    unused_read_only.append(row)
                 stack[-1].children.append(Node(row, kind))
+            elif self._read_only(row):
+                self._read_only_question(row, kind, stack[-1])
+            else:
+                if self.sheet.get(row, "calculation"):
+                    message = (
+                        "calculation ignored: without read_only the question is asked (ODK "
+                        "only proposes the value, which the respondent may change)"
+                    )
+                    self.ctx.warn(self.sheet.loc(row, "calculation"), message)
+                stack[-1].children.append(Node(row, kind))
+        authoring.warn_unused_read_only(self.ctx, self.sheet, unused_read_only)
         for node in stack[1:]:
             self.ctx.error(self.sheet.loc(node.row, "type"), f"'{node.kind.base}' is never closed")
+        alone = sum(self._page_count(child, False) for child in root.children)
+        if alone > limits.MAX_PAGES:
+            self.group_pages = sum(self._page_count(child, True) for child in root.children) < alone
+        if self.group_pages:
+            message = (
+                f"one question a page would make {alone} pages (at most {limits.MAX_PAGES}): "
+                "the questions of each named group are shown together on one page instead"
+            )
+            self.ctx.warn(Location("survey"), message)
         for child in root.children:
             self._top(child, [])
+
+    def _page_count(self, node: Node, group_pages: bool) -> int:
+        """The pages a node makes at the top level (one a question; one a field-list or
+        table-list group, or a named group when `group_pages`)."""
+        if not node.is_group:
+            return 1
+        if node.kind.base == "begin repeat":
+            return 0
+        appearance = self._appearance(node.row)
+        if appearance & {"field-list", "table-list"}:
+            return 1
+        if group_pages and self.sheet.get(node.row, "name"):
+            return 1
+        return sum(self._page_count(child, group_pages) for child in node.children)
+
+    def _read_only(self, row: SheetRow) -> bool:
+        return bool(self.sheet.get(row, "read_only")) and authoring.read_only_flag(
+            self.ctx, self.sheet, row
+        )
+
+    def _read_only_question(self, row: SheetRow, kind: RowType, parent: Node) -> None:
+        """A read-only question: with a calculation, a derived variable shown in a note."""
+        if not self.sheet.get(row, "calculation"):
+            message = (
+                "a read-only question without a calculation is never answered: clear read_only, "
+                "write its calculation, or make it a note"
+            )
+            self.ctx.error(self.sheet.loc(row, "read_only"), message)
+            return
+        name = self._calculate(row, f"read-only {kind.base}")
+        if name is None:
+            return
+        taken = self.names | {self.ctx.renamed.get(n, n) for n in self.names}
+        note = authoring.shown_value(self.ctx, self.sheet, row, name, taken)
+        shown = f", shown in the note '{note['id']}'" if note else " (no label: not shown)"
+        message = (
+            f"the read-only {kind.base} '{self.sheet.get(row, 'name')}' becomes the calculation "
+            f"'{name}' (a derived variable, exported){shown}"
+        )
+        self.ctx.warn(self.sheet.loc(row, "read_only"), message)
+        if note is not None:
+            parent.children.append(Node(row, RowType("note"), shown=note))
 
     def _check_columns(self) -> None:
         warned: set[str] = set()
@@ -223,7 +295,9 @@ class SurveySheet:
             self._place(node, page, [])
             return
         appearance = self._appearance(node.row)
-        if "field-list" in appearance:
+        if "field-list" in appearance or (
+            self.group_pages and "table-list" not in appearance and self.sheet.get(node.row, "name")
+        ):
             group = self.ctx.identifier(self.sheet, node.row, "name", "group")
             page_conds = conds + self._rel(node.row)
             page = self._new_page(group or "page", node.row, page_conds)
@@ -312,6 +386,9 @@ class SurveySheet:
             return page
         here = {q.get("id") for q in page["questions"]}
         texts = [value for kind, value, _ in conds if kind == "xpath"]
+        texts.append(self.sheet.get(node.row, "choice_filter"))
+        if node.shown is not None:
+            texts.append(self.sheet.get(node.row, "calculation"))
         for name in (m.group(1) for text in texts for m in REF.finditer(text)):
             if self.ctx.renamed.get(name, name) in here:
                 used = {p["id"] for p in self.pages}
@@ -331,7 +408,11 @@ class SurveySheet:
         page = self._split_if_needed(node, page, conds)
         index = len(self.pages) - 1
         path = ("pages", index, "questions", len(page["questions"]))
-        question = build_question(self, node, path)
+        if node.shown is not None:
+            question: dict[str, Any] | None = node.shown
+            self.ctx.origin(path, self.sheet.loc(node.row, "label"))
+        else:
+            question = build_question(self, node, path)
         if question is None:
             return
         page["questions"].append(question)
@@ -352,12 +433,25 @@ class SurveySheet:
         if conds:
             self.pending.append(Pending(matrix, (*path, "when"), index, conds))
 
-    def _calculate(self, row: SheetRow) -> None:
-        name = self.ctx.identifier(self.sheet, row, "name", "calculate")
+    def _calculate(self, row: SheetRow, what: str = "calculate") -> str | None:
+        name = self.ctx.identifier(self.sheet, row, "name", what)
         if name in self.declared:  # a mirror written by the export so that ${name} resolves
-            return
+            return None
         calculation = self.sheet.get(row, "calculation")
         loc = self.sheet.loc(row, "calculation")
+        numbers = authoring.numeric_results(calculation)
+        if numbers is not None:
+            message = (
+                "the calculation gives numbers written in quotes (codes computed as texts): "
+                "they are calculated as numbers"
+            )
+            self.ctx.warn(loc, message)
+            calculation = numbers
+        constraint = self.sheet.get(row, "constraint")
+        if constraint:
+            authoring.constraint_not_checked(
+                self.ctx, self.sheet.loc(row, "constraint"), constraint
+            )
         derived: dict[str, Any] = {"id": name}
         label = self.ctx.texts(self.sheet, row, "label", "label", required=False)
         if label:
@@ -370,13 +464,14 @@ class SurveySheet:
                 node = calc.parse(calculation)
             except calc.CalcError as exc:
                 self.ctx.error(loc, exc.message, exc.pos + 1 if calculation else None)
-                return
+                return None
             derived["calc"] = calculation
             self.calcs[id(derived)] = node
         if name is None:
-            return
+            return None
         self.ctx.origin(("derived-calc", name), loc)
         self.derived.append(derived)
+        return name
 
 
 def parse_required(text: str) -> bool | None:

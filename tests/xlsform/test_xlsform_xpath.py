@@ -120,7 +120,7 @@ def test_translation(text, cond):
         ("${nope} = 'x'", 0, "no question named 'nope'"),
         ("${country} = 'de'", 13, "not a choice"),
         ("${country} = 'Yes'", 13, "not a valid choice name"),
-        ("${brands} = 'acme'", 10, "selected(${brands}, 'x')"),
+        ("${brands} < 'acme'", 10, "selected(${brands}, 'x')"),
         ("${age} = ${size}", 7, "only two numbers, or two single choices"),
         ("${age}", 0, "alone is not a condition"),
         ("${intro} = ''", 0, "is a note"),

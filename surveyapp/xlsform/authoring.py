@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
 PIPED = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 #: the text shown before a read-only calculated value, per language: "label: value"
-SEPARATOR = {"fr": "\u202f: ", "en": ": "}
+SEPARATOR = {"fr": "\u00a0: ", "en": ": "}
 
 
 def name_unnamed_notes(ctx: Context, sheet: Sheet) -> None:

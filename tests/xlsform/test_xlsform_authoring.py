@@ -188,3 +188,17 @@ def test_cascading_choices_answered_over_http(app, client, workbook):
         "nets": ["2"],
         "why": "because",
     }
+
+
+def test_option_conditions_survive_the_xlsform_round_trip(workbook, tmp_path):
+    from surveyapp.xlsform.exporter import export_xlsform
+
+    imported = import_xlsform(workbook)
+    export_xlsform(imported.text, tmp_path / "again.xlsx")
+    again = import_xlsform(tmp_path / "again.xlsx")
+    assert (
+        _questions(again.schema)["zone"]["options"]
+        == _questions(imported.schema)["zone"]["options"]
+    )
+    assert again.schema["pages"] == imported.schema["pages"]
+    assert again.schema["derived"] == imported.schema["derived"]

@@ -77,7 +77,7 @@ def attach(ctx: Context, pages: list, pending: list[Pending]) -> None:
                 index = len(kept)
                 kept.append(option)
                 option_path = (*path, "options", index, "when")
-                pending.append(Pending(option, option_path, path[1], parts))
+                pending.append(Pending(option, option_path, path[1], parts, loc))
                 continue
             never.append(str(option["code"]))
         question["options"] = kept

@@ -322,7 +322,10 @@ def _condition(ctx: Context, pending: Pending, translator: Translator, refused: 
                     "submitted, so they can only use answers from earlier pages (move the "
                     "question to an earlier group, or split this field-list group)"
                 )
-                ctx.error(loc, message, pos + 1)
+                if pending.order_loc is None:
+                    ctx.error(loc, message, pos + 1)
+                elif XlsProblem(pending.order_loc, message) not in ctx.problems:
+                    ctx.error(pending.order_loc, message)
         found.append((cond, loc))
     if not found:
         return

@@ -88,6 +88,9 @@ class Pending:
     path: tuple[Any, ...]
     page: int
     parts: list[tuple[str, Any, Location]]
+    #: where a name asked on the same or a later page is reported, once (an option condition
+    #: of a cascading choice filter: the filter's cell), instead of each part's cell
+    order_loc: Location | None = None
 
 
 @dataclass
@@ -391,7 +394,7 @@ class SurveySheet:
             texts.append(self.sheet.get(node.row, "calculation"))
         for name in (m.group(1) for text in texts for m in REF.finditer(text)):
             if self.ctx.renamed.get(name, name) in here:
-                used = {p["id"] for p in self.pages}
+                used = {p["id"] for p in self.pages} | self.names | set(self.ctx.renamed.values())
                 page_id = next(
                     f"{group.base}_{n}" for n in range(2, 999) if f"{group.base}_{n}" not in used
                 )

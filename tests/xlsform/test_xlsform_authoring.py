@@ -202,3 +202,46 @@ def test_option_conditions_survive_the_xlsform_round_trip(workbook, tmp_path):
     )
     assert again.schema["pages"] == imported.schema["pages"]
     assert again.schema["derived"] == imported.schema["derived"]
+
+
+def test_a_cascade_on_a_later_question_is_reported_once(tmp_path):
+    survey = [SURVEY[1], SURVEY[0]]
+    path = write_xlsform(tmp_path / "later.xlsx", survey, CHOICES, SETTINGS)
+    with pytest.raises(XlsformError) as info:
+        import_xlsform(path)
+    [problem] = info.value.problems
+    assert (problem.location.row, problem.location.header) == (2, "choice_filter")
+    assert "${region} is asked later" in problem.message
+
+
+def test_too_many_pages_give_a_page_per_named_group(tmp_path):
+    survey = []
+    for group in ("g1", "g2"):
+        survey.append({"type": "begin_group", "name": group})
+        survey += [{"type": "integer", "name": f"{group}q{i}", EN: "N?"} for i in range(101)]
+        survey.append({"type": "end_group"})
+    survey.insert(3, {"type": "integer", "name": "n", EN: "N?", "relevant": "${g1q0} > 1"})
+    path = write_xlsform(tmp_path / "long.xlsx", survey, None, SETTINGS)
+    result = import_xlsform(path)
+    assert [p["id"] for p in result.schema["pages"]] == ["g1", "g1_2", "g2"]
+    assert _warned(result, "would make 203 pages", "each named group")
+    load_survey(result.text, "long")
+
+
+def test_a_calculation_on_a_question_without_read_only_is_said(tmp_path):
+    survey = [{"type": "integer", "name": "n", EN: "N?", "calculation": "1 + 1"}]
+    result = import_xlsform(write_xlsform(tmp_path / "c.xlsx", survey, None, SETTINGS))
+    assert _questions(result.schema)["n"]["type"] == "integer"
+    assert _warned(result, "calculation ignored: without read_only the question is asked")
+
+
+def test_a_split_page_never_takes_a_question_name(tmp_path):
+    survey = [
+        {"type": "begin_group", "name": "g", "appearance": "field-list"},
+        {"type": "integer", "name": "g_2", EN: "N?"},
+        {"type": "integer", "name": "m", EN: "M?", "relevant": "${g_2} > 1"},
+        {"type": "end_group"},
+    ]
+    result = import_xlsform(write_xlsform(tmp_path / "s.xlsx", survey, None, SETTINGS))
+    assert [p["id"] for p in result.schema["pages"]] == ["g", "g_3"]
+    load_survey(result.text, "s")

@@ -4,6 +4,8 @@ Pages: a `begin group` with appearance `field-list` is a page (its name is the p
 question outside any field-list group is shown alone, as in ODK, so it gets a page of its own,
 `p_<name>`. A group without field-list only passes its `relevant` on to what it contains.
 A `table-list` group is a matrix: one row per `select_one` of the same list.
+When one question a page would make more pages than a survey may have (MAX_PAGES), each named
+group is laid out as a field-list page instead (with a warning).
 Conditions are translated later (they need every name); here they are collected as `Pending`.
 """
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
+from surveyapp.engine.flow import CellRef, PageResult
+from surveyapp.engine.inputs import ConsentType
 from surveyapp.engine.model import Ending
 from surveyapp.models import Contact, Response, utcnow
 from surveyapp.services import quotas
@@ -58,6 +60,9 @@ from surveyapp.services.transaction import begin_write, retrying
 
 log = logging.getLogger("surveyapp.responses")
 
+#: What a posted page leads to (a refused start only on the first page).
+Outcome = PageScreen | Redirect | ClosedScreen | StartRefused
+
 
 def submit_page(
     session: Session,
@@ -66,7 +71,7 @@ def submit_page(
     visitor: Visitor,
     form: Mapping[str, Any],
     args: Mapping[str, str],
-) -> PageScreen | Redirect | ClosedScreen:
+) -> Outcome:
     """POST of a page: Next (validate, save, route), Back, the language switch, or Continue
     later (the typed values wait as a draft). Commits.
 
@@ -76,24 +81,31 @@ def submit_page(
     """
     outcome = retrying(session, lambda: _submit_once(session, slug, page_id, visitor, form, args))
     if visitor.invitation and isinstance(outcome, Redirect):
-        _sync_participation(session, slug, visitor, outcome)
+        _sync_participation(session, slug, visitor.invitation, visitor.secret, outcome)
     return outcome
 
 
-def _sync_participation(session: Session, slug: str, visitor: Visitor, outcome: Redirect) -> None:
+def _sync_participation(
+    session: Session, slug: str, invitation: str, secret: bytes, outcome: Redirect
+) -> None:
     """Started or finished through a personal link: the participation record follows, in a
     transaction of its own (never the response's)."""
     from surveyapp.services.invitations import participation
 
     if outcome.set_token:
-        participation.sync_progress(
-            session, slug, visitor.invitation, visitor.secret, "in_progress"
-        )
+        participation.sync_progress(session, slug, invitation, secret, "in_progress")
     elif outcome.target in ("end", "external"):
-        participation.sync_progress(session, slug, visitor.invitation, visitor.secret, "ended")
+        participation.sync_progress(session, slug, invitation, secret, "ended")
 
 
-def _submit_once(session, slug, page_id, visitor, form, args):
+def _submit_once(
+    session: Session,
+    slug: str,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    args: Mapping[str, str],
+) -> Outcome:
     begin_write(session)
     ctx = load_context(session, slug, visitor.token, visitor.test)
     response = ctx.response
@@ -113,10 +125,18 @@ def _submit_once(session, slug, page_id, visitor, form, args):
     if action == "later":
         changes = {"draft": draft_with_page(ctx, page_id, form)}
         return write_changes(session, ctx, changes, Redirect("later"))
+    assert visitor.token is not None  # a response is only ever found by its token
     return _submit_next(session, ctx, page_id, visitor, form, visitor.token)
 
 
-def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, form, args):
+def _start_response(
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    args: Mapping[str, str],
+) -> Outcome:
     """The first page accepted: the response is created (never before)."""
     if ctx.survey.access == "invitation" and not visitor.test:
         session.rollback()
@@ -177,8 +197,8 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
         session.rollback()
         return checked
     # A personal link is its own proof (one response per link): no challenge, no start limit.
-    checked_start = visitor.start_check and not visitor.test and invited is None
-    refused = visitor.start_check() if checked_start else None
+    start_check = visitor.start_check if not visitor.test and invited is None else None
+    refused = start_check() if start_check is not None else None
     if refused == "challenge":  # the consent page again, with a new challenge (422)
         session.rollback()
         return page_screen(
@@ -209,12 +229,19 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
 
 def _consent_version(schema: Schema, page_id: str) -> str | None:
     for q in schema.page(page_id).questions:
-        if q.type == "consent":
-            return q.kind.consent_version  # type: ignore[attr-defined]
+        if isinstance(q.kind, ConsentType):
+            return q.kind.consent_version
     return None
 
 
-def _submit_next(session, ctx: ResponseContext, page_id, visitor: Visitor, form, token):
+def _submit_next(
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    token: str,
+) -> PageScreen | Redirect:
     response = ctx.response
     assert response is not None
     checked = _validate_or_page_again(ctx, page_id, visitor, form, None, response.seed)
@@ -225,7 +252,15 @@ def _submit_next(session, ctx: ResponseContext, page_id, visitor: Visitor, form,
     return _store_page(session, ctx, page_id, checked, token, visitor.secret, page_lang)
 
 
-def _validate_or_page_again(ctx: ResponseContext, page_id, visitor, form, params, seed, **screen):
+def _validate_or_page_again(
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+    seed: str,
+    **screen: Any,
+) -> PageResult | PageScreen:
     """Validated values of a page, or the page again (422) with what was typed."""
     env = condition_env(ctx.response, params)
     view = flow.render_page(ctx.schema, page_id, env, seed, ctx.schema.default_language)
@@ -259,7 +294,13 @@ def _validate_or_page_again(ctx: ResponseContext, page_id, visitor, form, params
 
 
 def _store_page(
-    session, ctx: ResponseContext, page_id, result, token, secret, page_lang
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    result: PageResult,
+    token: str,
+    secret: bytes,
+    page_lang: str | None,
 ) -> Redirect:
     """Store a valid page, then go to the next page or the ending; commits."""
     response, schema = ctx.response, ctx.schema
@@ -292,7 +333,13 @@ def _store_page(
     return write_changes(session, ctx, changes, redirect, locked=True)
 
 
-def _language_after_page(schema: Schema, response: Response, page_id, values, page_lang):
+def _language_after_page(
+    schema: Schema,
+    response: Response,
+    page_id: str,
+    values: Mapping[str, Any],
+    page_lang: str | None,
+) -> tuple[str, bool]:
     """The page's language if it differs (an explicit choice), then `sets_language` answers:
     a question whose every option sets a language is the respondent's own choice; any other
     (a country) sets it only when the respondent has not chosen one."""
@@ -313,7 +360,14 @@ def _language_after_page(schema: Schema, response: Response, page_id, values, pa
 
 
 def _finish_response(
-    session, ctx: ResponseContext, ending: Ending, env, cells, changes, token, secret
+    session: Session,
+    ctx: ResponseContext,
+    ending: Ending,
+    env: Mapping[str, Any],
+    cells: Sequence[CellRef],
+    changes: dict[str, Any],
+    token: str,
+    secret: bytes,
 ) -> Redirect:
     """The ending's status, quota slots claimed (hard cell full -> its quota's ending)."""
     response, schema = ctx.response, ctx.schema
@@ -341,7 +395,7 @@ def _endings_counted_by(schema: Schema, quota_id: str) -> tuple[str, ...]:
     return quota.counts or tuple(e.id for e in schema.endings if e.status == "complete")
 
 
-def _quota_full_ending(session, ctx: ResponseContext, cells) -> Ending:
+def _quota_full_ending(session: Session, ctx: ResponseContext, cells: Sequence[CellRef]) -> Ending:
     hard = [c for c in cells if c.kind == "hard"]
     full = quotas.full_cells(session, ctx.survey.id, [c.cell_id for c in hard])
     by_id = {q.id: q for q in ctx.schema.quotas}
@@ -352,7 +406,9 @@ def _quota_full_ending(session, ctx: ResponseContext, cells) -> Ending:
     raise RuntimeError("a hard quota claim failed without a quota ending")
 
 
-def _go_back(session, ctx: ResponseContext, page_id, form) -> Redirect:
+def _go_back(
+    session: Session, ctx: ResponseContext, page_id: str, form: Mapping[str, Any]
+) -> Redirect:
     """Back to the page submitted before this one; what was typed here waits as a draft."""
     response = ctx.response
     assert response is not None
@@ -369,7 +425,9 @@ def _go_back(session, ctx: ResponseContext, page_id, form) -> Redirect:
     return write_changes(session, ctx, changes, Redirect("page", page_id=previous))
 
 
-def _switch_language(session, ctx: ResponseContext, page_id, form, lang) -> Redirect:
+def _switch_language(
+    session: Session, ctx: ResponseContext, page_id: str, form: Mapping[str, Any], lang: str
+) -> Redirect:
     """The language switch: the typed values wait as a draft, the choice is kept."""
     if lang not in ctx.schema.languages:
         session.rollback()

@@ -20,27 +20,14 @@ from surveyapp.engine.inputs import ConsentType
 from surveyapp.engine.model import Ending
 from surveyapp.models import Contact, Response, utcnow
 from surveyapp.services import quotas
+from surveyapp.services.responses import context
 from surveyapp.services.responses.codes import (
     new_token,
     normalise_code,
     secret_hash,
     withdrawal_code,
 )
-from surveyapp.services.responses.context import (
-    ResponseContext,
-    accepts_answers,
-    closed_screen,
-    condition_env,
-    invited_start,
-    kept_query,
-    load_context,
-    page_screen,
-    refuse_open_link,
-    shown_language,
-    stale_page_redirect,
-    survey_info_for,
-    where_respondent_is,
-)
+from surveyapp.services.responses.context import ResponseContext
 from surveyapp.services.responses.contract import (
     ClosedScreen,
     PageScreen,
@@ -79,7 +66,31 @@ def submit_page(
     nothing and redirects to where the respondent is. Nothing is stored from a form that
     fails validation or carries fields the page does not show (422, typed values kept).
     """
-    outcome = retrying(session, lambda: _submit_once(session, slug, page_id, visitor, form, args))
+
+    def once() -> Outcome:  # one attempt: begins, and commits or rolls back
+        begin_write(session)
+        ctx = context.load_context(session, slug, visitor.token, visitor.test)
+        response = ctx.response
+        if response is None:
+            return _start_response(session, ctx, page_id, visitor, form, args)
+        if response.status != "in_progress" or page_id != response.current_page:
+            session.rollback()
+            return context.stale_page_redirect(ctx, page_id)
+        if not context.accepts_answers(ctx, visitor):
+            session.rollback()
+            return context.closed_screen(ctx, visitor)
+        action = single_value(form, "_action") or "next"
+        if action == "back":
+            return _go_back(session, ctx, page_id, form)
+        if action.startswith("lang:"):
+            return _switch_language(session, ctx, page_id, form, action[5:])
+        if action == "later":
+            changes = {"draft": draft_with_page(ctx, page_id, form)}
+            return write_changes(session, ctx, changes, Redirect("later"))
+        assert visitor.token is not None  # a response is only ever found by its token
+        return _submit_next(session, ctx, page_id, visitor, form, visitor.token)
+
+    outcome = retrying(session, once)
     if visitor.invitation and isinstance(outcome, Redirect):
         _sync_participation(session, slug, visitor.invitation, visitor.secret, outcome)
     return outcome
@@ -98,37 +109,6 @@ def _sync_participation(
         participation.sync_progress(session, slug, invitation, secret, "ended")
 
 
-def _submit_once(
-    session: Session,
-    slug: str,
-    page_id: str,
-    visitor: Visitor,
-    form: Mapping[str, Any],
-    args: Mapping[str, str],
-) -> Outcome:
-    begin_write(session)
-    ctx = load_context(session, slug, visitor.token, visitor.test)
-    response = ctx.response
-    if response is None:
-        return _start_response(session, ctx, page_id, visitor, form, args)
-    if response.status != "in_progress" or page_id != response.current_page:
-        session.rollback()
-        return stale_page_redirect(ctx, page_id)
-    if not accepts_answers(ctx, visitor):
-        session.rollback()
-        return closed_screen(ctx, visitor)
-    action = single_value(form, "_action") or "next"
-    if action == "back":
-        return _go_back(session, ctx, page_id, form)
-    if action.startswith("lang:"):
-        return _switch_language(session, ctx, page_id, form, action[5:])
-    if action == "later":
-        changes = {"draft": draft_with_page(ctx, page_id, form)}
-        return write_changes(session, ctx, changes, Redirect("later"))
-    assert visitor.token is not None  # a response is only ever found by its token
-    return _submit_next(session, ctx, page_id, visitor, form, visitor.token)
-
-
 def _start_response(
     session: Session,
     ctx: ResponseContext,
@@ -140,16 +120,16 @@ def _start_response(
     """The first page accepted: the response is created (never before)."""
     if ctx.survey.access == "invitation" and not visitor.test:
         session.rollback()
-        refuse_open_link(session, ctx, visitor)
-    if not accepts_answers(ctx, visitor):
+        context.refuse_open_link(session, ctx, visitor)
+    if not context.accepts_answers(ctx, visitor):
         session.rollback()
-        return closed_screen(ctx, visitor)
+        return context.closed_screen(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
     if page_id != flow.first_page(ctx.schema, params):
         session.rollback()
-        return Redirect("entry", query=kept_query(ctx, visitor, args))
+        return Redirect("entry", query=context.kept_query(ctx, visitor, args))
     token = normalise_code(single_value(form, "_token")) or new_token()
-    invited = invited_start(session, ctx, visitor)
+    invited = context.invited_start(session, ctx, visitor)
     if invited is not None:  # the personal link's response: its token and attributes
         token, attributes = invited
         params = {**params, **attributes}
@@ -157,7 +137,8 @@ def _start_response(
     if existing is not None:  # the same start posted twice: one response, same outcome
         session.rollback()
         return with_token(
-            where_respondent_is(ResponseContext(ctx.survey, ctx.schema, existing, 0)), token
+            context.where_respondent_is(ResponseContext(ctx.survey, ctx.schema, existing, 0)),
+            token,
         )
     action = single_value(form, "_action") or "next"
     if action.startswith("lang:") and action[5:] in ctx.schema.languages:
@@ -165,10 +146,12 @@ def _start_response(
         return Redirect(
             "page",
             page_id=page_id,
-            query={**kept_query(ctx, visitor, args), "lang": action[5:], "switch": "1"},
+            query={**context.kept_query(ctx, visitor, args), "lang": action[5:], "switch": "1"},
         )
     page_lang = single_value(form, "_lang")
-    language = page_lang if page_lang in ctx.schema.languages else shown_language(ctx, visitor)
+    language = (
+        page_lang if page_lang in ctx.schema.languages else context.shown_language(ctx, visitor)
+    )
     response = Response(
         survey_id=ctx.survey.id,
         version_id=ctx.version_id,
@@ -191,7 +174,7 @@ def _start_response(
         params,
         "",
         start_token=token,
-        query=kept_query(ctx, visitor, args),
+        query=context.kept_query(ctx, visitor, args),
     )
     if isinstance(checked, PageScreen):
         session.rollback()
@@ -201,7 +184,7 @@ def _start_response(
     refused = start_check() if start_check is not None else None
     if refused == "challenge":  # the consent page again, with a new challenge (422)
         session.rollback()
-        return page_screen(
+        return context.page_screen(
             ctx,
             page_id,
             visitor,
@@ -210,11 +193,13 @@ def _start_response(
             notice="challenge",
             status=422,
             start_token=token,
-            query=kept_query(ctx, visitor, args),
+            query=context.kept_query(ctx, visitor, args),
         )
     if refused:
         session.rollback()
-        return StartRefused(survey_info_for(ctx, response.language), response.language, refused)
+        return StartRefused(
+            context.survey_info_for(ctx, response.language), response.language, refused
+        )
     session.add(response)
     try:
         session.flush()
@@ -262,35 +247,19 @@ def _validate_or_page_again(
     **screen: Any,
 ) -> PageResult | PageScreen:
     """Validated values of a page, or the page again (422) with what was typed."""
-    env = condition_env(ctx.response, params)
+    env = context.condition_env(ctx.response, params)
     view = flow.render_page(ctx.schema, page_id, env, seed, ctx.schema.default_language)
     typed = typed_values(form)
     unknown = [k for k in typed if k not in META_FIELDS and k not in field_names(view)]
     if unknown:
         log.info("event=unknown_fields page=%s count=%d", page_id, len(unknown))
-        return page_screen(
-            ctx,
-            page_id,
-            visitor,
-            params,
-            typed=typed,
-            notice="unknown_fields",
-            status=422,
-            **screen,
-        )
-    result = flow.validate_page(ctx.schema, page_id, form, env, seed)
-    if result.errors:
-        return page_screen(
-            ctx,
-            page_id,
-            visitor,
-            params,
-            typed=typed,
-            errors=tuple(result.errors),
-            status=422,
-            **screen,
-        )
-    return result
+        screen["notice"] = "unknown_fields"
+    else:
+        result = flow.validate_page(ctx.schema, page_id, form, env, seed)
+        if not result.errors:
+            return result
+        screen["errors"] = tuple(result.errors)
+    return context.page_screen(ctx, page_id, visitor, params, typed=typed, status=422, **screen)
 
 
 def _store_page(
@@ -308,7 +277,9 @@ def _store_page(
     if not take_response(session, ctx):  # before the quota claims: a twin post never reaches them
         return lost_race(session, ctx)
     param_ids = {p.id for p in schema.parameters}
-    new = flow.apply_page(schema, page_id, result.values, condition_env(response), response.seed)
+    new = flow.apply_page(
+        schema, page_id, result.values, context.condition_env(response), response.seed
+    )
     answers = {k: v for k, v in new.items() if k not in param_ids}
     language, chosen = _language_after_page(schema, response, page_id, result.values, page_lang)
     drafts = {k: v for k, v in (response.draft or {}).items() if k != page_id}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -15,17 +15,15 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
-from surveyapp.engine.flow import CellRef, PageResult
+from surveyapp.engine.flow import PageResult
 from surveyapp.engine.inputs import ConsentType
-from surveyapp.engine.model import Ending
-from surveyapp.models import Contact, Response, utcnow
+from surveyapp.models import Contact, Response
 from surveyapp.services import quotas
 from surveyapp.services.responses import context
 from surveyapp.services.responses.codes import (
     new_token,
     normalise_code,
     secret_hash,
-    withdrawal_code,
 )
 from surveyapp.services.responses.context import ResponseContext
 from surveyapp.services.responses.contract import (
@@ -35,6 +33,7 @@ from surveyapp.services.responses.contract import (
     StartRefused,
     Visitor,
 )
+from surveyapp.services.responses.ending import finish_response
 from surveyapp.services.responses.forms import (
     META_FIELDS,
     draft_with_page,
@@ -300,7 +299,7 @@ def _store_page(
         changes["current_page"] = step.page_id
         redirect = Redirect("page", page_id=step.page_id)
     else:
-        redirect = _finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
+        redirect = finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
     return write_changes(session, ctx, changes, redirect, locked=True)
 
 
@@ -328,53 +327,6 @@ def _language_after_page(
         if own_choice or not chosen:
             language, chosen = set_to, chosen or own_choice
     return language, chosen
-
-
-def _finish_response(
-    session: Session,
-    ctx: ResponseContext,
-    ending: Ending,
-    env: Mapping[str, Any],
-    cells: Sequence[CellRef],
-    changes: dict[str, Any],
-    token: str,
-    secret: bytes,
-) -> Redirect:
-    """The ending's status, quota slots claimed (hard cell full -> its quota's ending)."""
-    response, schema = ctx.response, ctx.schema
-    assert response is not None
-    if ending.status == "complete" and not response.is_test:
-        counted = [c.cell_id for c in cells if ending.id in _endings_counted_by(schema, c.quota_id)]
-        if not quotas.claim(session, response, counted):
-            ending = _quota_full_ending(session, ctx, cells)
-    url = flow.redirect_url(schema, ending, env)
-    transient = {p.id for p in schema.parameters if p.transient}
-    changes["params"] = {k: v for k, v in response.params.items() if k not in transient}
-    changes["draft"] = None
-    changes.update(
-        status=ending.status,
-        ending_id=ending.id,
-        completed_at=utcnow(),
-        current_page=None,
-        withdrawal_hash=secret_hash(withdrawal_code(token, secret)),
-    )
-    return Redirect("external", url=url) if url else Redirect("end")
-
-
-def _endings_counted_by(schema: Schema, quota_id: str) -> tuple[str, ...]:
-    quota = next(q for q in schema.quotas if q.id == quota_id)
-    return quota.counts or tuple(e.id for e in schema.endings if e.status == "complete")
-
-
-def _quota_full_ending(session: Session, ctx: ResponseContext, cells: Sequence[CellRef]) -> Ending:
-    hard = [c for c in cells if c.kind == "hard"]
-    full = quotas.full_cells(session, ctx.survey.id, [c.cell_id for c in hard])
-    by_id = {q.id: q for q in ctx.schema.quotas}
-    for cell in sorted(hard, key=lambda c: c.cell_id not in full):
-        ending_id = by_id[cell.quota_id].ending
-        if ending_id:
-            return ctx.schema.ending(ending_id)
-    raise RuntimeError("a hard quota claim failed without a quota ending")
 
 
 def _go_back(

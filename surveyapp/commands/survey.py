@@ -66,6 +66,8 @@ def _loaded_schema(slug: str) -> tuple[str, str]:
     """(name, YAML text) of the current version of the survey `slug`, as it was loaded."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    if Path(slug).exists():
+        raise click.ClickException("a directory, not a schema file")
     if Path(slug).suffix or "/" in slug:  # meant as a file: never looked up as a slug
         raise click.ClickException("no such file")
     try:

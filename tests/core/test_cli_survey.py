@@ -147,10 +147,11 @@ def test_check_locates_a_problem_and_exits_1(app, runner, tmp_path):
 def test_check_goes_on_after_a_failure_and_still_exits_1(app, runner, tmp_path):
     bad = _write(tmp_path, "bad.yaml", BROKEN)
     good = _write(tmp_path, "good.yaml", DEMO)
-    result = _invoke(app, runner, "survey", "check", bad, "missing.yaml", good)
+    result = _invoke(app, runner, "survey", "check", bad, "missing.yaml", str(tmp_path), good)
     assert result.exit_code == 1, result.output
     assert f"{bad}: 1 problem(s)" in result.stderr
     assert "missing.yaml: no such file" in result.stderr
+    assert f"{tmp_path}: a directory, not a schema file" in result.stderr
     assert f"{good}: OK" in result.stdout
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from surveyapp.commands.xlsform import (
@@ -22,22 +24,26 @@ def survey_group() -> None:
 
 
 @survey_group.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("sources", nargs=-1, required=True, metavar="SLUG|FILE...")
 @language_option
-def check(paths: tuple[str, ...], language: str | None) -> None:
-    """Lint schema files (.yaml or XLSForm .xlsx): located messages; exit status 1 on any."""
+def check(sources: tuple[str, ...], language: str | None) -> None:
+    """Lint schema files (.yaml or XLSForm .xlsx), or a loaded survey's current version by its
+    slug: located messages; exit status 1 on any."""
     from surveyapp.engine import LintReport, lint_text
 
     failed = False
-    for path in paths:
-        text = None
+    for source in sources:
+        name, text = source, None
         try:
-            text = read_schema_source(path, language)
-            report = lint_text(text, source=path)
+            if Path(source).is_file():
+                text = read_schema_source(source, language)
+            else:
+                name, text = _loaded_schema(source)
+            report = lint_text(text, source=name)
         except SchemaError as exc:  # a YAML file too large or not UTF-8
-            report = LintReport(path, tuple(exc.problems), (), None)
-        except click.ClickException as exc:  # a workbook refused: its problems are shown
-            click.echo(f"{path}: {exc.message}", err=True)
+            report = LintReport(source, tuple(exc.problems), (), None)
+        except click.ClickException as exc:  # a workbook refused, no such file or survey
+            click.echo(f"{source}: {exc.message}", err=True)
             failed = True
             continue
         for problem in report.problems:
@@ -45,15 +51,36 @@ def check(paths: tuple[str, ...], language: str | None) -> None:
         for warning in getattr(report, "warnings", ()):
             click.echo(f"warning: {warning}", err=True)
         if report.ok and text is not None:
-            _warn_interface_languages(path, text)
-            click.echo(f"{path}: OK")
+            _warn_interface_languages(name, text)
+            click.echo(f"{name}: OK")
             if report.stats is not None:
                 click.echo(_describe_stats(report.stats))
         else:
             failed = True
-            click.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
+            click.echo(f"{name}: {len(report.problems)} problem(s)", err=True)
     if failed:
         raise SystemExit(1)
+
+
+def _loaded_schema(slug: str) -> tuple[str, str]:
+    """(name, YAML text) of the current version of the survey `slug`, as it was loaded."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if Path(slug).exists():
+        raise click.ClickException("a directory, not a schema file")
+    if Path(slug).suffix or "/" in slug:  # meant as a file: never looked up as a slug
+        raise click.ClickException("no such file")
+    try:
+        survey = surveys.get_survey(db.session, slug)
+        version = survey.current_version if survey is not None else None
+        text = version.source if version is not None else None
+    except SQLAlchemyError as exc:  # no database yet: nothing is loaded
+        raise click.ClickException(
+            "no such file, and the database cannot be read (run `surveyapp init`)"
+        ) from exc
+    if version is None or text is None:
+        raise click.ClickException("no such file, and no loaded survey with this slug")
+    return f"{slug} (version {version.number})", text
 
 
 def _warn_interface_languages(path: str, text: str) -> None:

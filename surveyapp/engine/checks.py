@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .calc_types import calc_problems
+from .cell_targets import QuotaCells
 from .expressions import Condition
-from .limits import MAX_QUOTA_CELLS, MAX_TOTAL_QUOTA_CELLS
 from .model import Cell, Derived, Ending, Page, Parameter, Question, Text, VarInfo
-from .parse_logic import QuotaDraft, TargetTree
+from .parse_logic import QuotaDraft
 from .questions import EmailType
 from .reader import Reader
 from .resolve import Resolver, derived_deps, derived_var, parameter_var, question_var
@@ -52,7 +50,7 @@ class Checker:
         self.variables: dict[str, VarInfo] = {}
         self.page_index = {page.id: page.index for page in parsed.pages}
         self.origin: dict[str, str] = {}  # derived id -> the question that fixes its page
-        self.cell_count = 0  # quota cells of the quotas checked so far
+        self.cells = QuotaCells(reader)
 
     def run(self) -> Checked:
         """All checks, in dependency order."""
@@ -292,43 +290,9 @@ class Checker:
             if problem:
                 self.r.report_at(key, problem, "forward-reference", "by")
             codes.append(var.codes)
-        if not self._cells_allowed(draft, codes):
+        if not self.cells.allowed(draft, codes):
             return ()
-        return self._cells(draft, codes)
-
-    def _cells_allowed(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> bool:
-        """Count the cells (a product of option counts) before building any of them."""
-        count = math.prod(len(c) for c in codes) if draft.targets is not None else 0
-        self.cell_count += count
-        if count > MAX_QUOTA_CELLS:
-            sizes = " × ".join(f"{len(c):,}" for c in codes)
-            message = f"{count:,} quota cells ({sizes} codes): a quota may have at most "
-            message += f"{MAX_QUOTA_CELLS:,}"
-        elif self.cell_count > MAX_TOTAL_QUOTA_CELLS:
-            message = f"the quotas have {self.cell_count:,} cells up to this one: "
-            message += f"at most {MAX_TOTAL_QUOTA_CELLS:,} in all"
-        else:
-            return True
-        self.r.report_at(("quota", draft.quota.id), message, "limit", "by")
-        return False
-
-    def _cells(self, draft: QuotaDraft, codes: list[tuple[str, ...]]) -> tuple[Cell, ...]:
-        quota, key = draft.quota, ("quota", draft.quota.id)
-        if draft.targets is None:
-            return ()
-        if not quota.by:
-            return (Cell(quota.id, (), int(draft.targets)),)  # type: ignore[arg-type]  # no `by`: one int
-        for depth, known in enumerate(codes):
-            for code in _tree_codes(draft.targets, depth):
-                if code not in known:
-                    message = f"code '{code}' is not an option of '{quota.by[depth]}'"
-                    self.r.report_at(key, message, "unknown-option", "targets")
-        cells = []
-        for combo in itertools.product(*codes):
-            target = _lookup(draft.targets, combo)
-            if target is not None:
-                cells.append(Cell("__".join((quota.id, *combo)), combo, target))
-        return tuple(cells)
+        return self.cells.build(draft, codes)
 
     def _columns(self) -> None:
         """Export columns (and answer keys such as `<id>_other`) must not collide."""
@@ -391,24 +355,6 @@ class Checker:
             problem = self._position(name, page, True)
             if problem:
                 self.r.report_at(("text", id(text)), f"{where}: {problem}", "forward-reference")
-
-
-def _tree_codes(tree: TargetTree, depth: int) -> set[str]:
-    if isinstance(tree, int):
-        return set()
-    if depth == 0:
-        return set(tree)
-    return {code for sub in tree.values() for code in _tree_codes(sub, depth - 1)}
-
-
-def _lookup(tree: TargetTree, combo: tuple[str, ...]) -> int | None:
-    for code in combo:
-        if isinstance(tree, int):
-            return tree
-        if code not in tree:
-            return None
-        tree = tree[code]
-    return tree if isinstance(tree, int) else None
 
 
 def check_all(reader: Reader, parsed: Parsed) -> Checked:

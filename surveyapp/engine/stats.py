@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .choices import multiple_kind
-from .classes import class_representatives, code_set, number_points
+from .classes import class_representatives, number_points
 from .diagram import EMPTY, Diagram
-from .expressions import COUNT_OPS, Condition, Leaf, leaves
-from .model import Derived, Question, Survey
+from .model import Question, Survey
+from .path_decisions import decisions, last_reads, quota_codes
 from .symbolic import INF, ClassTicks, State, Symbolic, Ticks, constrain_class
 from .visibility import is_contact
 
@@ -50,104 +50,17 @@ def path_stats(survey: Survey, cap: int = 200_000) -> PathStats | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Decision:
-    kind: str  # question | ending | quota
-    item: Any
-    conditions: tuple[Condition, ...]
-    ids: tuple[str, ...] = ()
-
-
-def _decisions(survey: Survey) -> list[_Decision]:
-    found: list[_Decision] = []
-    for page in survey.pages:
-        for q in page.questions:
-            conds = (page.when, q.when, *(o.when for o in q.options), *(r.when for r in q.rows))
-            ids = (q.options_from,) if q.options_from else ()
-            found.append(_Decision("question", q, tuple(c for c in conds if c), ids))
-        for e in survey.endings_after.get(page.id, ()):
-            found.append(_Decision("ending", e, (e.when,) if e.when else ()))
-        for quota in survey.quotas_after.get(page.id, ()):
-            when = (quota.when,) if quota.when else ()
-            found.append(_Decision("quota", quota, when, quota.by))
-    return found
-
-
-def _quota_codes(
-    survey: Survey, decisions: list[_Decision]
-) -> dict[str, tuple[frozenset[str], ...]]:
-    """Every code of a hard quota's cells must stay distinguishable in its `by` variables
-    (and in the questions a derived `by` variable copies)."""
-    derived = {d.id: d for d in survey.derived}
-    codes: dict[str, tuple[frozenset[str], ...]] = {}
-    for quota in (d.item for d in decisions if d.kind == "quota"):
-        for depth, ref in enumerate(quota.by):
-            found = tuple(
-                frozenset({c}) for c in sorted({cell.codes[depth] for cell in quota.cells})
-            )
-            refs = [ref]
-            for name in refs:
-                refs += [c.copy for c in getattr(derived.get(name), "cases", ()) if c.copy]
-            for name in refs:
-                codes[name] = codes.get(name, ()) + found
-    return codes
-
-
 class _Paths(Symbolic):
     def __init__(self, survey: Survey, cap: int) -> None:
-        self.decisions = _decisions(survey)
+        self.decisions = decisions(survey)
         conds = [c for d in self.decisions for c in d.conditions]
         conds += [c.when for d in survey.derived for c in d.cases if c.when is not None]
-        super().__init__(survey, conds, _quota_codes(survey, self.decisions))
+        super().__init__(survey, conds, quota_codes(survey, self.decisions))
         self.cap = cap
         self.diagram = Diagram()
         self.memo: dict[tuple[int, tuple[tuple[str, Any], ...]], int] = {}
-        self._liveness()
-
-    # ------------------------------------------------------------------ liveness
-    def _liveness(self) -> None:
-        """Last decision reading each variable and each class of codes."""
-        self.last: dict[str, int] = {}
-        self.last_class: dict[tuple[str, int], int] = {}
-        for i, dec in enumerate(self.decisions):
-            reads: set[Any] = set()
-            for cond in dec.conditions:
-                for leaf in leaves(cond.node):
-                    self._read_leaf(leaf, reads)
-            for ident in dec.ids:
-                self._read_id(ident, reads)
-            for item in reads:
-                if isinstance(item, tuple):
-                    self.last_class[item] = i
-                self.last[item[0] if isinstance(item, tuple) else item] = i
-
-    def _read_leaf(self, leaf: Leaf, reads: set[Any]) -> None:
-        if leaf.ref in self.derived:
-            self._read_derived(self.derived[leaf.ref], reads)
-        elif leaf.ref in self.multi:
-            if leaf.kind == "set" and leaf.op not in COUNT_OPS:
-                reads.update((leaf.ref, self.class_of[leaf.ref][c]) for c in code_set(leaf))
-            reads.add(leaf.ref)
-        else:
-            reads.add(leaf.var)
-
-    def _read_id(self, ident: str, reads: set[Any]) -> None:
-        if ident in self.derived:
-            self._read_derived(self.derived[ident], reads)
-        elif ident in self.multi:
-            reads.update((ident, k) for k in range(len(self.classes[ident])))
-            reads.add(ident)
-        else:
-            reads.add(ident)
-
-    def _read_derived(self, d: Derived, reads: set[Any]) -> None:
-        for case in d.cases:
-            for leaf in leaves(case.when.node) if case.when else ():
-                self._read_leaf(leaf, reads)
-            if case.copy:
-                self._read_id(case.copy, reads)
-        if d.count:
-            reads.add(d.count)
+        #: The last decision reading each variable, and each class of codes.
+        self.last, self.last_class = last_reads(self, self.decisions)
 
     def _project(self, i: int, st: State) -> State:
         """The state after decision i: only what a later decision reads."""

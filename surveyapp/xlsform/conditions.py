@@ -10,9 +10,7 @@ keeps an XPath only when it imports back to exactly the condition it came from.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,7 +178,7 @@ class Translator:
                 raise XPathError("only = '' and != '' test for an empty answer", node.pos)
             return {"q": var.ref, "answered": op == "!="}
         if var.kind == "number":
-            return _number_leaf(var.ref, op, self.number(right))
+            return _numberleaf_of(var.ref, op, self.number(right))
         if var.kind == "code":
             return self.code_comparison(var, op, right, node.pos)
         if var.kind == "set" and op in ("=", "!="):
@@ -212,7 +210,7 @@ class Translator:
         if "." in b.ref:
             raise XPathError("a grid row can only be compared on the left", right.pos)
         if {a.kind, b.kind} == {"number"} or ({a.kind, b.kind} == {"code"} and op in "=!="):
-            leaf = _number_leaf(a.ref, op, 0)
+            leaf = _numberleaf_of(a.ref, op, 0)
             inner = leaf.get("not", leaf)
             key = next(k for k in inner if k != "q")
             inner[key] = {"q": b.ref}
@@ -270,7 +268,7 @@ def _compare(value: float, op: str, bound: float) -> bool:
     }[op]
 
 
-def _number_leaf(ref: str, op: str, value: int | float) -> Cond:
+def _numberleaf_of(ref: str, op: str, value: int | float) -> Cond:
     if op == "=":
         return {"q": ref, "eq": value}
     if op == "!=":
@@ -297,7 +295,7 @@ def _count(ref: str, op: str, n: int, pos: int) -> Cond:
 
 
 # ---------------------------------------------------------------------- idioms
-def _leaf(cond: Cond) -> tuple[str, str, Any] | None:
+def leaf_of(cond: Cond) -> tuple[str, str, Any] | None:
     """(ref, op, arg) of a leaf, or None."""
     if "q" not in cond or len(cond) != 2:
         return None
@@ -307,7 +305,7 @@ def _leaf(cond: Cond) -> tuple[str, str, Any] | None:
 
 def canon_any(items: list[Cond]) -> Cond:
     """`any`, with `a = x or a = y` folded to `in` and `selected() or selected()` to has_any."""
-    leaves = [_leaf(i) for i in items]
+    leaves = [leaf_of(i) for i in items]
     constant = all(lf and not isinstance(lf[2], dict) for lf in leaves)  # not `{q: other}`
     if len(items) >= 2 and constant and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
         ops = {lf[1] for lf in leaves}  # type: ignore[index]
@@ -324,14 +322,14 @@ COMPLEMENT = {"eq": "ne", "in": "not_in", "has_any": "has_none"}
 
 def canon_all(items: list[Cond]) -> Cond:
     """`all`, with the export idioms of has_all, ne, not_in, has_none and count_lte folded."""
-    leaves = [_leaf(i) for i in items]
+    leaves = [leaf_of(i) for i in items]
     constant = all(lf and not isinstance(lf[2], dict) for lf in leaves)  # not `{q: other}`
     if len(items) >= 2 and constant and len({lf[0] for lf in leaves}) == 1:  # type: ignore[index]
         if {lf[1] for lf in leaves} == {"has"}:  # type: ignore[index]
             return {"q": leaves[0][0], "has_all": [lf[2] for lf in leaves]}  # type: ignore[index]
     if len(items) == 2 and "not" in items[0] and len(items[0]) == 1:
-        inner = _leaf(items[0]["not"])
-        answered = _leaf(items[1])
+        inner = leaf_of(items[0]["not"])
+        answered = leaf_of(items[1])
         if inner and answered and answered == (inner[0], "answered", True):
             ref, op, arg = inner
             if op in COMPLEMENT:
@@ -341,114 +339,3 @@ def canon_all(items: list[Cond]) -> Cond:
             if op == "count_gte" and isinstance(arg, int) and arg >= 2:
                 return {"q": ref, "count_lte": arg - 1}
     return {"all": items}
-
-
-# ====================================================================== export
-def to_xpath(cond: Cond, by_ref: Mapping[str, Var]) -> str | None:
-    """The XPath of a condition, or None when it names something off the survey sheet."""
-    try:
-        return _x(cond, by_ref, "top")
-    except _NoXPath:
-        return None
-
-
-class _NoXPath(Exception):
-    """The condition cannot be written in the XPath subset."""
-
-
-def _x(cond: Cond, by_ref: Mapping[str, Var], ctx: str) -> str:
-    if not isinstance(cond, dict):
-        raise _NoXPath
-    if "all" in cond or "any" in cond:
-        word = "all" if "all" in cond else "any"
-        items = cond[word]
-        if len(cond) != 1 or not isinstance(items, list) or not items:
-            raise _NoXPath
-        joiner = " and " if word == "all" else " or "
-        return _wrap(joiner.join(_x(i, by_ref, "nested") for i in items), ctx, len(items) > 1)
-    if "not" in cond:
-        if len(cond) != 1:
-            raise _NoXPath
-        return f"not({_x(cond['not'], by_ref, 'top')})"
-    leaf = _leaf(cond)
-    if leaf is None:
-        raise _NoXPath
-    ref, op, arg = leaf
-    var = by_ref.get(ref)
-    if var is None or var.xpath_name is None:
-        raise _NoXPath
-    text, compound = _leaf_xpath(f"${{{var.xpath_name}}}", var, op, arg)
-    return _wrap(text, ctx, compound)
-
-
-def _wrap(text: str, ctx: str, compound: bool) -> str:
-    return f"({text})" if compound and ctx == "nested" else text
-
-
-def _lit(value: Any, var: Var) -> str:
-    if var.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _NoXPath
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _NoXPath
-        return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    if "'" in text or isinstance(value, bool):
-        raise _NoXPath
-    return f"'{text}'"
-
-
-def _leaf_xpath(name: str, var: Var, op: str, arg: Any) -> tuple[str, bool]:
-    """(XPath, is compound) of one leaf."""
-    answered = f"{name} != ''"
-    if op == "answered":
-        if not isinstance(arg, bool):
-            raise _NoXPath
-        return (answered if arg else f"{name} = ''"), False
-    if var.kind in ("code", "number"):
-        simple: dict[str, str] = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
-        if op in simple and (op == "eq" or var.kind == "number"):
-            return f"{name} {simple[op]} {_lit(arg, var)}", False
-        if op == "ne":
-            return f"{name} != {_lit(arg, var)} and {answered}", True
-        if op in ("in", "not_in") and var.kind == "code" and _codes(arg):
-            alts = " or ".join(f"{name} = {_lit(c, var)}" for c in arg)
-            return (alts, True) if op == "in" else (f"not({alts}) and {answered}", True)
-    if var.kind == "set":
-        if op == "has":
-            return f"selected({name}, {_lit(arg, var)})", False
-        if op in ("has_any", "has_all", "has_none") and _codes(arg):
-            tests = [f"selected({name}, {_lit(c, var)})" for c in arg]
-            if op == "has_all":
-                return " and ".join(tests), True
-            if op == "has_any":
-                return " or ".join(tests), True
-            return f"not({' or '.join(tests)}) and {answered}", True
-        count = f"count-selected({name})"
-        if op in ("count_eq", "count_gte", "count_lte") and _count_arg(arg):
-            if op == "count_eq":
-                return f"{count} = {arg}", False
-            if op == "count_gte":
-                return f"{count} >= {arg}", False
-            return f"{count} <= {arg} and {answered}", True
-    raise _NoXPath
-
-
-def _codes(arg: Any) -> bool:
-    return isinstance(arg, list) and bool(arg)
-
-
-def _count_arg(arg: Any) -> bool:
-    return isinstance(arg, int) and not isinstance(arg, bool) and arg >= 1
-
-
-def exact_xpath(cond: Cond, symbols: Symbols) -> str | None:
-    """The XPath of a condition if it imports back to exactly `cond`, else None."""
-    text = to_xpath(cond, symbols.by_ref())
-    if text is None:
-        return None
-    try:
-        back = Translator(symbols).translate(text)
-    except XPathError:
-        return None
-    return text if back == cond else None

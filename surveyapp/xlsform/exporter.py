@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import calc
-from .conditions import Symbols, exact_xpath
+from .condition_export import exact_xpath
+from .conditions import Symbols
 from .constraints import constraint_text
 from .languages import language_label
 from .symbols import iter_questions, matrix_row_name, symbols_from_schema

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveyapp.xlsform import xpath
-from surveyapp.xlsform.conditions import Symbols, Translator, Var, exact_xpath, to_xpath
+from surveyapp.xlsform.condition_export import exact_xpath, to_xpath
+from surveyapp.xlsform.conditions import Symbols, Translator, Var
 from surveyapp.xlsform.constraints import bounds, options_from
 from surveyapp.xlsform.xpath import XPathError
 

@@ -17,6 +17,7 @@ Modules, each one job:
 - `writes`: the optimistic write of a response (take it, write, commit; or a lost race);
 - `reading`: the use cases that only read (entry, a page, the ending, continue later);
 - `submission`: a page posted (Next, Back, language switch, Continue later);
+- `ending`: a response reaching its ending (status, quota claims, withdrawal code);
 - `resume`: continuing on another device, and withdrawing a finished response.
 
 Callers import from the package: the names below are its public interface.

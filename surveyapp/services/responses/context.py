@@ -88,7 +88,9 @@ def refuse_open_link(session: Session, ctx: ResponseContext, visitor: Visitor) -
     raise InvitationRequired(survey_info_for(ctx, shown_language(ctx, visitor)))
 
 
-def invited_start(session, ctx: ResponseContext, visitor: Visitor) -> tuple[str, dict] | None:
+def invited_start(
+    session: Session, ctx: ResponseContext, visitor: Visitor
+) -> tuple[str, dict[str, Any]] | None:
     from surveyapp.services.invitations import participation
 
     return participation.invited_start(session, ctx.survey.slug, visitor.invitation, visitor.secret)
@@ -123,7 +125,7 @@ def shown_language(ctx: ResponseContext, visitor: Visitor) -> str:
     """?lang=, else the respondent's language, else Accept-Language, else the survey default."""
     languages = ctx.schema.languages
     if visitor.lang in languages:
-        return visitor.lang  # type: ignore[return-value]
+        return visitor.lang
     if ctx.response is not None:
         return ctx.schema.language(ctx.response.language)
     return best_language(visitor.accept, languages) or ctx.schema.default_language
@@ -163,7 +165,7 @@ def kept_query(ctx: ResponseContext, visitor: Visitor, args: Mapping[str, str]) 
     """Arguments a new visitor's links keep: the language and the declared URL parameters."""
     query = {p.param: args[p.param] for p in ctx.schema.parameters if args.get(p.param)}
     if visitor.lang in ctx.schema.languages:
-        query["lang"] = visitor.lang  # type: ignore[assignment]
+        query["lang"] = visitor.lang
         if visitor.lang_switch:
             query["switch"] = "1"
     query = {k: v[:200] for k, v in query.items()}
@@ -173,7 +175,11 @@ def kept_query(ctx: ResponseContext, visitor: Visitor, args: Mapping[str, str]) 
 
 
 def page_screen(
-    ctx: ResponseContext, page_id: str, visitor: Visitor, params, **extra
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    params: Mapping[str, Any] | None,
+    **extra: Any,
 ) -> PageScreen:
     lang = shown_language(ctx, visitor)
     env = condition_env(ctx.response, params)

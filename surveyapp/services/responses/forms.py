@@ -60,7 +60,7 @@ def single_value(form: Mapping[str, Any], key: str) -> str | None:
     return values[0] if len(values) == 1 and isinstance(values[0], str) else None
 
 
-def draft_with_page(ctx: ResponseContext, page_id: str, form) -> dict[str, Any]:
+def draft_with_page(ctx: ResponseContext, page_id: str, form: Mapping[str, Any]) -> dict[str, Any]:
     response = ctx.response
     assert response is not None
     view = flow.render_page(

@@ -14,25 +14,13 @@ from surveyapp.engine import flow
 from surveyapp.engine.model import Ending
 from surveyapp.models import utcnow
 from surveyapp.services import surveys
+from surveyapp.services.responses import context
 from surveyapp.services.responses.codes import (
     format_code,
     new_token,
     normalise_code,
     secret_hash,
     withdrawal_code,
-)
-from surveyapp.services.responses.context import (
-    accepts_answers,
-    closed_screen,
-    fieldwork_open,
-    kept_query,
-    load_context,
-    page_screen,
-    refuse_open_link,
-    shown_language,
-    stale_page_redirect,
-    survey_info_for,
-    where_respondent_is,
 )
 from surveyapp.services.responses.contract import (
     ClosedScreen,
@@ -54,7 +42,7 @@ def open_surveys(session: Session, lang: str) -> list[SurveyLink]:
     links = []
     for survey in surveys.list_surveys(session):
         if (
-            not fieldwork_open(survey, now)
+            not context.fieldwork_open(survey, now)
             or survey.current_version is None
             or survey.access != "open"
         ):
@@ -69,22 +57,22 @@ def enter(
     session: Session, slug: str, visitor: Visitor, args: Mapping[str, str]
 ) -> Redirect | ClosedScreen:
     """`/s/<slug>/`: resume where the respondent is, or go to the first (consent) page."""
-    ctx = load_context(session, slug, visitor.token, visitor.test)
+    ctx = context.load_context(session, slug, visitor.token, visitor.test)
     if visitor.test:  # a test run always starts afresh, whatever this browser did before
         ctx.response = None
     if ctx.response is not None:
-        where = where_respondent_is(ctx)
+        where = context.where_respondent_is(ctx)
         if visitor.lang in ctx.schema.languages and where.target == "page":
             return Redirect("page", page_id=where.page_id, query={"lang": visitor.lang or ""})
         return where
-    refuse_open_link(session, ctx, visitor)
-    if not accepts_answers(ctx, visitor):
-        return closed_screen(ctx, visitor)
+    context.refuse_open_link(session, ctx, visitor)
+    if not context.accepts_answers(ctx, visitor):
+        return context.closed_screen(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
     return Redirect(
         "page",
         page_id=flow.first_page(ctx.schema, params),
-        query=kept_query(ctx, visitor, args),
+        query=context.kept_query(ctx, visitor, args),
         # An invited visitor's token is the one derived from the personal link: kept.
         clear_token=visitor.token is not None and visitor.invitation is None,
     )
@@ -102,17 +90,17 @@ def show_page(
     status: int = 200,
 ) -> PageScreen | Redirect | ClosedScreen:
     """A page to display (GET, or a re-render after a CSRF or database failure)."""
-    ctx = load_context(session, slug, visitor.token, visitor.test)
+    ctx = context.load_context(session, slug, visitor.token, visitor.test)
     if ctx.response is None:
-        refuse_open_link(session, ctx, visitor)
-        if not accepts_answers(ctx, visitor):
-            return closed_screen(ctx, visitor)
+        context.refuse_open_link(session, ctx, visitor)
+        if not context.accepts_answers(ctx, visitor):
+            return context.closed_screen(ctx, visitor)
         params = flow.parameters_from_query(ctx.schema, args)
         if page_id != flow.first_page(ctx.schema, params):
-            return Redirect("entry", query=kept_query(ctx, visitor, args))
+            return Redirect("entry", query=context.kept_query(ctx, visitor, args))
         typed = typed_values(typed) if typed is not None else None
         start = typed.get("_token", [None])[0] if typed else None
-        return page_screen(
+        return context.page_screen(
             ctx,
             page_id,
             visitor,
@@ -121,30 +109,30 @@ def show_page(
             notice=notice,
             status=status,
             start_token=normalise_code(start) or new_token(),
-            query=kept_query(ctx, visitor, args),
+            query=context.kept_query(ctx, visitor, args),
         )
     if ctx.response.status != "in_progress" or page_id != ctx.response.current_page:
-        return stale_page_redirect(ctx, page_id)
-    if not accepts_answers(ctx, visitor):
-        return closed_screen(ctx, visitor)
+        return context.stale_page_redirect(ctx, page_id)
+    if not context.accepts_answers(ctx, visitor):
+        return context.closed_screen(ctx, visitor)
     draft = (ctx.response.draft or {}).get(page_id)
     typed = typed_values(typed) if typed is not None else None
-    return page_screen(
+    return context.page_screen(
         ctx, page_id, visitor, None, typed=typed or draft, notice=notice, status=status
     )
 
 
 def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen | Redirect:
     """The ending the respondent reached, in their language, with the withdrawal code."""
-    ctx = load_context(session, slug, visitor.token)
+    ctx = context.load_context(session, slug, visitor.token)
     response = ctx.response
     if response is None or response.status == "in_progress":
         return (
-            where_respondent_is(ctx)
+            context.where_respondent_is(ctx)
             if response is not None
             else Redirect("entry", clear_token=True)
         )
-    lang = shown_language(ctx, visitor)
+    lang = context.shown_language(ctx, visitor)
     ending = _ending_or_default(ctx.schema, response.ending_id)
     code = None
     if visitor.token and visitor.secret and response.withdrawal_hash:
@@ -152,7 +140,7 @@ def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen
         if hmac.compare_digest(secret_hash(candidate), response.withdrawal_hash):
             code = format_code(candidate)
     return EndingScreen(
-        survey_info_for(ctx, lang, status=response.status),
+        context.survey_info_for(ctx, lang, status=response.status),
         lang,
         response.status,
         typeset(ending.message[lang], lang),
@@ -171,17 +159,17 @@ def _ending_or_default(schema: Schema, ending_id: str | None) -> Ending:
 
 def continue_later(session: Session, slug: str, visitor: Visitor) -> LaterScreen | Redirect:
     """The continue-later code of an in-progress response."""
-    ctx = load_context(session, slug, visitor.token)
+    ctx = context.load_context(session, slug, visitor.token)
     if ctx.response is None or ctx.response.status != "in_progress" or not visitor.token:
-        return where_respondent_is(ctx)
-    lang = shown_language(ctx, visitor)
+        return context.where_respondent_is(ctx)
+    lang = context.shown_language(ctx, visitor)
     page = ctx.response.current_page or ""
     return LaterScreen(
-        survey_info_for(ctx, lang), lang, format_code(visitor.token), visitor.token, page
+        context.survey_info_for(ctx, lang), lang, format_code(visitor.token), visitor.token, page
     )
 
 
 def survey_info(session: Session, slug: str, visitor: Visitor) -> SurveyInfo:
     """Title and languages of a published survey, in the visitor's language."""
-    ctx = load_context(session, slug, visitor.token)
-    return survey_info_for(ctx, shown_language(ctx, visitor))
+    ctx = context.load_context(session, slug, visitor.token)
+    return context.survey_info_for(ctx, context.shown_language(ctx, visitor))

@@ -15,30 +15,17 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
-from surveyapp.engine.model import Ending
-from surveyapp.models import Contact, Response, utcnow
+from surveyapp.engine.flow import PageResult
+from surveyapp.engine.inputs import ConsentType
+from surveyapp.models import Contact, Response
 from surveyapp.services import quotas
+from surveyapp.services.responses import context
 from surveyapp.services.responses.codes import (
     new_token,
     normalise_code,
     secret_hash,
-    withdrawal_code,
 )
-from surveyapp.services.responses.context import (
-    ResponseContext,
-    accepts_answers,
-    closed_screen,
-    condition_env,
-    invited_start,
-    kept_query,
-    load_context,
-    page_screen,
-    refuse_open_link,
-    shown_language,
-    stale_page_redirect,
-    survey_info_for,
-    where_respondent_is,
-)
+from surveyapp.services.responses.context import ResponseContext
 from surveyapp.services.responses.contract import (
     ClosedScreen,
     PageScreen,
@@ -46,6 +33,7 @@ from surveyapp.services.responses.contract import (
     StartRefused,
     Visitor,
 )
+from surveyapp.services.responses.ending import finish_response
 from surveyapp.services.responses.forms import (
     META_FIELDS,
     draft_with_page,
@@ -58,6 +46,9 @@ from surveyapp.services.transaction import begin_write, retrying
 
 log = logging.getLogger("surveyapp.responses")
 
+#: What a posted page leads to (a refused start only on the first page).
+Outcome = PageScreen | Redirect | ClosedScreen | StartRefused
+
 
 def submit_page(
     session: Session,
@@ -66,7 +57,7 @@ def submit_page(
     visitor: Visitor,
     form: Mapping[str, Any],
     args: Mapping[str, str],
-) -> PageScreen | Redirect | ClosedScreen:
+) -> Outcome:
     """POST of a page: Next (validate, save, route), Back, the language switch, or Continue
     later (the typed values wait as a draft). Commits.
 
@@ -74,62 +65,70 @@ def submit_page(
     nothing and redirects to where the respondent is. Nothing is stored from a form that
     fails validation or carries fields the page does not show (422, typed values kept).
     """
-    outcome = retrying(session, lambda: _submit_once(session, slug, page_id, visitor, form, args))
+
+    def once() -> Outcome:  # one attempt: begins, and commits or rolls back
+        begin_write(session)
+        ctx = context.load_context(session, slug, visitor.token, visitor.test)
+        response = ctx.response
+        if response is None:
+            return _start_response(session, ctx, page_id, visitor, form, args)
+        if response.status != "in_progress" or page_id != response.current_page:
+            session.rollback()
+            return context.stale_page_redirect(ctx, page_id)
+        if not context.accepts_answers(ctx, visitor):
+            session.rollback()
+            return context.closed_screen(ctx, visitor)
+        action = single_value(form, "_action") or "next"
+        if action == "back":
+            return _go_back(session, ctx, page_id, form)
+        if action.startswith("lang:"):
+            return _switch_language(session, ctx, page_id, form, action[5:])
+        if action == "later":
+            changes = {"draft": draft_with_page(ctx, page_id, form)}
+            return write_changes(session, ctx, changes, Redirect("later"))
+        assert visitor.token is not None  # a response is only ever found by its token
+        return _submit_next(session, ctx, page_id, visitor, form, visitor.token)
+
+    outcome = retrying(session, once)
     if visitor.invitation and isinstance(outcome, Redirect):
-        _sync_participation(session, slug, visitor, outcome)
+        _sync_participation(session, slug, visitor.invitation, visitor.secret, outcome)
     return outcome
 
 
-def _sync_participation(session: Session, slug: str, visitor: Visitor, outcome: Redirect) -> None:
+def _sync_participation(
+    session: Session, slug: str, invitation: str, secret: bytes, outcome: Redirect
+) -> None:
     """Started or finished through a personal link: the participation record follows, in a
     transaction of its own (never the response's)."""
     from surveyapp.services.invitations import participation
 
     if outcome.set_token:
-        participation.sync_progress(
-            session, slug, visitor.invitation, visitor.secret, "in_progress"
-        )
+        participation.sync_progress(session, slug, invitation, secret, "in_progress")
     elif outcome.target in ("end", "external"):
-        participation.sync_progress(session, slug, visitor.invitation, visitor.secret, "ended")
+        participation.sync_progress(session, slug, invitation, secret, "ended")
 
 
-def _submit_once(session, slug, page_id, visitor, form, args):
-    begin_write(session)
-    ctx = load_context(session, slug, visitor.token, visitor.test)
-    response = ctx.response
-    if response is None:
-        return _start_response(session, ctx, page_id, visitor, form, args)
-    if response.status != "in_progress" or page_id != response.current_page:
-        session.rollback()
-        return stale_page_redirect(ctx, page_id)
-    if not accepts_answers(ctx, visitor):
-        session.rollback()
-        return closed_screen(ctx, visitor)
-    action = single_value(form, "_action") or "next"
-    if action == "back":
-        return _go_back(session, ctx, page_id, form)
-    if action.startswith("lang:"):
-        return _switch_language(session, ctx, page_id, form, action[5:])
-    if action == "later":
-        changes = {"draft": draft_with_page(ctx, page_id, form)}
-        return write_changes(session, ctx, changes, Redirect("later"))
-    return _submit_next(session, ctx, page_id, visitor, form, visitor.token)
-
-
-def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, form, args):
+def _start_response(
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    args: Mapping[str, str],
+) -> Outcome:
     """The first page accepted: the response is created (never before)."""
     if ctx.survey.access == "invitation" and not visitor.test:
         session.rollback()
-        refuse_open_link(session, ctx, visitor)
-    if not accepts_answers(ctx, visitor):
+        context.refuse_open_link(session, ctx, visitor)
+    if not context.accepts_answers(ctx, visitor):
         session.rollback()
-        return closed_screen(ctx, visitor)
+        return context.closed_screen(ctx, visitor)
     params = flow.parameters_from_query(ctx.schema, args)
     if page_id != flow.first_page(ctx.schema, params):
         session.rollback()
-        return Redirect("entry", query=kept_query(ctx, visitor, args))
+        return Redirect("entry", query=context.kept_query(ctx, visitor, args))
     token = normalise_code(single_value(form, "_token")) or new_token()
-    invited = invited_start(session, ctx, visitor)
+    invited = context.invited_start(session, ctx, visitor)
     if invited is not None:  # the personal link's response: its token and attributes
         token, attributes = invited
         params = {**params, **attributes}
@@ -137,7 +136,8 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
     if existing is not None:  # the same start posted twice: one response, same outcome
         session.rollback()
         return with_token(
-            where_respondent_is(ResponseContext(ctx.survey, ctx.schema, existing, 0)), token
+            context.where_respondent_is(ResponseContext(ctx.survey, ctx.schema, existing, 0)),
+            token,
         )
     action = single_value(form, "_action") or "next"
     if action.startswith("lang:") and action[5:] in ctx.schema.languages:
@@ -145,10 +145,12 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
         return Redirect(
             "page",
             page_id=page_id,
-            query={**kept_query(ctx, visitor, args), "lang": action[5:], "switch": "1"},
+            query={**context.kept_query(ctx, visitor, args), "lang": action[5:], "switch": "1"},
         )
     page_lang = single_value(form, "_lang")
-    language = page_lang if page_lang in ctx.schema.languages else shown_language(ctx, visitor)
+    language = (
+        page_lang if page_lang in ctx.schema.languages else context.shown_language(ctx, visitor)
+    )
     response = Response(
         survey_id=ctx.survey.id,
         version_id=ctx.version_id,
@@ -171,17 +173,17 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
         params,
         "",
         start_token=token,
-        query=kept_query(ctx, visitor, args),
+        query=context.kept_query(ctx, visitor, args),
     )
     if isinstance(checked, PageScreen):
         session.rollback()
         return checked
     # A personal link is its own proof (one response per link): no challenge, no start limit.
-    checked_start = visitor.start_check and not visitor.test and invited is None
-    refused = visitor.start_check() if checked_start else None
+    start_check = visitor.start_check if not visitor.test and invited is None else None
+    refused = start_check() if start_check is not None else None
     if refused == "challenge":  # the consent page again, with a new challenge (422)
         session.rollback()
-        return page_screen(
+        return context.page_screen(
             ctx,
             page_id,
             visitor,
@@ -190,11 +192,13 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
             notice="challenge",
             status=422,
             start_token=token,
-            query=kept_query(ctx, visitor, args),
+            query=context.kept_query(ctx, visitor, args),
         )
     if refused:
         session.rollback()
-        return StartRefused(survey_info_for(ctx, response.language), response.language, refused)
+        return StartRefused(
+            context.survey_info_for(ctx, response.language), response.language, refused
+        )
     session.add(response)
     try:
         session.flush()
@@ -209,12 +213,19 @@ def _start_response(session, ctx: ResponseContext, page_id, visitor: Visitor, fo
 
 def _consent_version(schema: Schema, page_id: str) -> str | None:
     for q in schema.page(page_id).questions:
-        if q.type == "consent":
-            return q.kind.consent_version  # type: ignore[attr-defined]
+        if isinstance(q.kind, ConsentType):
+            return q.kind.consent_version
     return None
 
 
-def _submit_next(session, ctx: ResponseContext, page_id, visitor: Visitor, form, token):
+def _submit_next(
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    token: str,
+) -> PageScreen | Redirect:
     response = ctx.response
     assert response is not None
     checked = _validate_or_page_again(ctx, page_id, visitor, form, None, response.seed)
@@ -225,41 +236,39 @@ def _submit_next(session, ctx: ResponseContext, page_id, visitor: Visitor, form,
     return _store_page(session, ctx, page_id, checked, token, visitor.secret, page_lang)
 
 
-def _validate_or_page_again(ctx: ResponseContext, page_id, visitor, form, params, seed, **screen):
+def _validate_or_page_again(
+    ctx: ResponseContext,
+    page_id: str,
+    visitor: Visitor,
+    form: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+    seed: str,
+    **screen: Any,
+) -> PageResult | PageScreen:
     """Validated values of a page, or the page again (422) with what was typed."""
-    env = condition_env(ctx.response, params)
+    env = context.condition_env(ctx.response, params)
     view = flow.render_page(ctx.schema, page_id, env, seed, ctx.schema.default_language)
     typed = typed_values(form)
     unknown = [k for k in typed if k not in META_FIELDS and k not in field_names(view)]
     if unknown:
         log.info("event=unknown_fields page=%s count=%d", page_id, len(unknown))
-        return page_screen(
-            ctx,
-            page_id,
-            visitor,
-            params,
-            typed=typed,
-            notice="unknown_fields",
-            status=422,
-            **screen,
-        )
-    result = flow.validate_page(ctx.schema, page_id, form, env, seed)
-    if result.errors:
-        return page_screen(
-            ctx,
-            page_id,
-            visitor,
-            params,
-            typed=typed,
-            errors=tuple(result.errors),
-            status=422,
-            **screen,
-        )
-    return result
+        screen["notice"] = "unknown_fields"
+    else:
+        result = flow.validate_page(ctx.schema, page_id, form, env, seed)
+        if not result.errors:
+            return result
+        screen["errors"] = tuple(result.errors)
+    return context.page_screen(ctx, page_id, visitor, params, typed=typed, status=422, **screen)
 
 
 def _store_page(
-    session, ctx: ResponseContext, page_id, result, token, secret, page_lang
+    session: Session,
+    ctx: ResponseContext,
+    page_id: str,
+    result: PageResult,
+    token: str,
+    secret: bytes,
+    page_lang: str | None,
 ) -> Redirect:
     """Store a valid page, then go to the next page or the ending; commits."""
     response, schema = ctx.response, ctx.schema
@@ -267,7 +276,9 @@ def _store_page(
     if not take_response(session, ctx):  # before the quota claims: a twin post never reaches them
         return lost_race(session, ctx)
     param_ids = {p.id for p in schema.parameters}
-    new = flow.apply_page(schema, page_id, result.values, condition_env(response), response.seed)
+    new = flow.apply_page(
+        schema, page_id, result.values, context.condition_env(response), response.seed
+    )
     answers = {k: v for k, v in new.items() if k not in param_ids}
     language, chosen = _language_after_page(schema, response, page_id, result.values, page_lang)
     drafts = {k: v for k, v in (response.draft or {}).items() if k != page_id}
@@ -288,11 +299,17 @@ def _store_page(
         changes["current_page"] = step.page_id
         redirect = Redirect("page", page_id=step.page_id)
     else:
-        redirect = _finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
+        redirect = finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
     return write_changes(session, ctx, changes, redirect, locked=True)
 
 
-def _language_after_page(schema: Schema, response: Response, page_id, values, page_lang):
+def _language_after_page(
+    schema: Schema,
+    response: Response,
+    page_id: str,
+    values: Mapping[str, Any],
+    page_lang: str | None,
+) -> tuple[str, bool]:
     """The page's language if it differs (an explicit choice), then `sets_language` answers:
     a question whose every option sets a language is the respondent's own choice; any other
     (a country) sets it only when the respondent has not chosen one."""
@@ -312,47 +329,9 @@ def _language_after_page(schema: Schema, response: Response, page_id, values, pa
     return language, chosen
 
 
-def _finish_response(
-    session, ctx: ResponseContext, ending: Ending, env, cells, changes, token, secret
+def _go_back(
+    session: Session, ctx: ResponseContext, page_id: str, form: Mapping[str, Any]
 ) -> Redirect:
-    """The ending's status, quota slots claimed (hard cell full -> its quota's ending)."""
-    response, schema = ctx.response, ctx.schema
-    assert response is not None
-    if ending.status == "complete" and not response.is_test:
-        counted = [c.cell_id for c in cells if ending.id in _endings_counted_by(schema, c.quota_id)]
-        if not quotas.claim(session, response, counted):
-            ending = _quota_full_ending(session, ctx, cells)
-    url = flow.redirect_url(schema, ending, env)
-    transient = {p.id for p in schema.parameters if p.transient}
-    changes["params"] = {k: v for k, v in response.params.items() if k not in transient}
-    changes["draft"] = None
-    changes.update(
-        status=ending.status,
-        ending_id=ending.id,
-        completed_at=utcnow(),
-        current_page=None,
-        withdrawal_hash=secret_hash(withdrawal_code(token, secret)),
-    )
-    return Redirect("external", url=url) if url else Redirect("end")
-
-
-def _endings_counted_by(schema: Schema, quota_id: str) -> tuple[str, ...]:
-    quota = next(q for q in schema.quotas if q.id == quota_id)
-    return quota.counts or tuple(e.id for e in schema.endings if e.status == "complete")
-
-
-def _quota_full_ending(session, ctx: ResponseContext, cells) -> Ending:
-    hard = [c for c in cells if c.kind == "hard"]
-    full = quotas.full_cells(session, ctx.survey.id, [c.cell_id for c in hard])
-    by_id = {q.id: q for q in ctx.schema.quotas}
-    for cell in sorted(hard, key=lambda c: c.cell_id not in full):
-        ending_id = by_id[cell.quota_id].ending
-        if ending_id:
-            return ctx.schema.ending(ending_id)
-    raise RuntimeError("a hard quota claim failed without a quota ending")
-
-
-def _go_back(session, ctx: ResponseContext, page_id, form) -> Redirect:
     """Back to the page submitted before this one; what was typed here waits as a draft."""
     response = ctx.response
     assert response is not None
@@ -369,7 +348,9 @@ def _go_back(session, ctx: ResponseContext, page_id, form) -> Redirect:
     return write_changes(session, ctx, changes, Redirect("page", page_id=previous))
 
 
-def _switch_language(session, ctx: ResponseContext, page_id, form, lang) -> Redirect:
+def _switch_language(
+    session: Session, ctx: ResponseContext, page_id: str, form: Mapping[str, Any], lang: str
+) -> Redirect:
     """The language switch: the typed values wait as a draft, the choice is kept."""
     if lang not in ctx.schema.languages:
         session.rollback()

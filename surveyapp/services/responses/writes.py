@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from surveyapp.models import Response, utcnow
 from surveyapp.services.responses.context import ResponseContext, where_respondent_is
 from surveyapp.services.responses.contract import Redirect
+from surveyapp.services.sqlutil import affected
 
 
-def take_response(session, ctx: ResponseContext) -> bool:
+def take_response(session: Session, ctx: ResponseContext) -> bool:
     """Take the response for this transaction: `UPDATE ... SET revision = revision + 1 WHERE
     revision = <read>`. The row stays locked until commit, so a concurrent twin of this post
     waits here, then finds the revision moved on and changes nothing."""
@@ -25,10 +27,10 @@ def take_response(session, ctx: ResponseContext) -> bool:
         .values(revision=response.revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return affected(result) == 1
 
 
-def lost_race(session, ctx: ResponseContext) -> Redirect:
+def lost_race(session: Session, ctx: ResponseContext) -> Redirect:
     """Another request changed the response first: nothing stored, go where it is now."""
     assert ctx.response is not None
     response_id = ctx.response.id
@@ -38,7 +40,11 @@ def lost_race(session, ctx: ResponseContext) -> Redirect:
 
 
 def write_changes(
-    session, ctx: ResponseContext, changes: dict[str, Any], redirect: Redirect, locked: bool = False
+    session: Session,
+    ctx: ResponseContext,
+    changes: dict[str, Any],
+    redirect: Redirect,
+    locked: bool = False,
 ) -> Redirect:
     """Write the changes to the response (taking it first unless `locked`) and commit."""
     if not locked and not take_response(session, ctx):

@@ -151,7 +151,9 @@ def build_fields(screen: PageScreen) -> tuple[list[Field], list[ErrorLink]]:
     errors: dict[str, list[str]] = {}
     for error in screen.errors:
         errors.setdefault(error.field, []).append(message(error, labels, screen.lang))
-    fields = [_field(qv, typed, errors, screen.lang) for qv in screen.view.questions]
+    # `required_when` made by this page's answers: the page again says so, not "(optional)"
+    required = {e.field for e in screen.errors if e.code == "required"}
+    fields = [_field(qv, typed, errors, screen.lang, required) for qv in screen.view.questions]
     return fields, _summary(fields)
 
 
@@ -172,7 +174,13 @@ def _number_text(value: Any, lang: str) -> Any:
     return value
 
 
-def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> Field:
+def _field(
+    qv: QuestionView,
+    typed,
+    errors: dict[str, list[str]],
+    lang: str,
+    required: set[str] | frozenset[str] = frozenset(),
+) -> Field:
     qid, kind = qv.id, qv.question.type
     widget = qv.kind.widget if kind in ("single", "text") else kind
     f = Field(
@@ -181,7 +189,7 @@ def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> 
         widget,
         qv.text,
         qv.help,
-        qv.required,
+        qv.required or qid in required,
         f"f-{qid}",
         errors=errors.get(qid, []),
         anchors=qv.anchors,

@@ -64,8 +64,6 @@ REFUSED_COLUMNS = {
     "control": "custom XForms attributes are not supported: clear the cell",
 }
 DROPPED = {
-    "constraint_message": "constraint_message ignored: the platform writes its own translated "
-    "message for limits",
     "required_message": "required_message ignored: the platform writes its own translated message",
     "guidance_hint": "guidance_hint ignored: only hint is shown",
 }
@@ -88,6 +86,10 @@ class Pending:
     path: tuple[Any, ...]
     page: int
     parts: list[tuple[str, Any, Location]]
+    #: The key of `target` the condition goes to (`when`; `condition` of a check,
+    #: `required_when`), and whether it may read this page's answers (checked on submission).
+    key: str = "when"
+    same_page: bool = False
 
 
 @dataclass

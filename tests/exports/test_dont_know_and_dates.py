@@ -133,3 +133,23 @@ def test_spss_user_missing_value_label_and_date(tmp_path):
     # Without user_missing, SPSS semantics: the "don't know" code is missing, never a number.
     plain, _ = pyreadstat.read_sav(str(path))
     assert plain["staff"].isna().tolist() == [True, False]
+
+
+def test_results_leave_dont_know_out_of_the_statistics_but_in_the_base():
+    from surveyapp.results.breakdowns import columns
+    from surveyapp.results.data import build_dataset
+    from surveyapp.results.numbers import number_table
+    from surveyapp.results.variables import catalog, question_titles
+
+    answers = [*ROWS, _answers({"staff": ["60"], "budget": ["1"]})]
+    recs = [make_record(i + 1, a, ending="end_complete", status="complete", params={},
+                        started_at=START, completed_at=START + timedelta(seconds=300))
+            for i, a in enumerate(answers)]  # fmt: skip
+    variables = catalog(LAYOUT, question_titles([SURVEY]))
+    data = build_dataset(variables.values(), {1: SURVEY}, [recs])
+    table = number_table(data, variables["staff"], columns(data, None), None)
+    rows = {r.key or r.label["en"]: r for r in table.rows}
+    assert rows["mean"].cells[0].count == 50  # (40 + 60) / 2, never with -99999
+    assert rows["min"].cells[0].count == 40
+    assert rows["Don’t know (not in the statistics)"].cells[0].n == 1
+    assert table.bases[0].n == 3  # every respondent asked is in the base

@@ -114,7 +114,7 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     for _, question in iter_questions(schema):
         _reorder(question, QUESTION_ORDER)
     for page in schema["pages"]:
-        _reorder(page, ("id", "when", "questions"))
+        _reorder(page, ("id", "when", "checks", "questions"))
     return schema
 
 

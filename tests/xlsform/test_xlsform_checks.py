@@ -82,3 +82,18 @@ def test_a_constraint_reading_a_later_question_is_refused_at_its_cell(tmp_path):
     with pytest.raises(XlsformError) as info:
         imported(tmp_path, rows)
     assert "${later} is asked later" in str(info.value)
+
+
+def test_the_new_keys_round_trip_through_the_xlsform_export(tmp_path):
+    import yaml
+
+    from surveyapp.xlsform.exporter import export_xlsform
+    from tests.respondent.test_checks_web import SCHEMA
+
+    path = tmp_path / "checks.xlsx"
+    export_xlsform(SCHEMA, path)
+    back = import_xlsform(path).schema
+    original = yaml.safe_load(SCHEMA)
+    assert back["pages"][0]["checks"] == original["pages"][0]["checks"]
+    for page, again in zip(original["pages"], back["pages"], strict=True):
+        assert page["questions"] == again["questions"]

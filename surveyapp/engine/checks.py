@@ -410,7 +410,9 @@ def _has_constraint(q: Question) -> bool:
     bounds = (getattr(kind, "min", None), getattr(kind, "max", None))
     if q.type == "nps":
         return False
-    return any(b is not None for b in bounds) or getattr(kind, "pattern", None) is not None
+    if q.type == "text":  # max_length (1000 by default) is always a bound
+        return True
+    return any(b is not None for b in bounds)
 
 
 def _tree_codes(tree: TargetTree, depth: int) -> set[str]:

@@ -75,7 +75,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
 
 #: Errors that a question's `constraint_message` replaces: its bounds and its pattern.
 CONSTRAINT_CODES = frozenset(
-    {"too_small", "too_large", "too_few", "too_many", "pattern_mismatch"}
+    {"too_small", "too_large", "too_few", "too_many", "too_long", "pattern_mismatch"}
     | {"date_too_early", "date_too_late"}
 )
 

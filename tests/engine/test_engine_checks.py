@@ -184,8 +184,8 @@ def test_required_and_required_when_together_are_refused():
 def test_constraint_message_needs_something_to_explain():
     pages = AGE_TENURE.replace(
         '{id: share_a, type: integer, min: 0, max: 100, text: {fr: "Part A", en: "Share A"}}',
-        '{id: share_a, type: text, text: {fr: "A", en: "A"}, '
-        'constraint_message: {fr: "x", en: "y"}}',
+        '{id: share_a, type: single, text: {fr: "A", en: "A"}, options: [{code: 1, '
+        'label: {fr: "Un", en: "One"}}], constraint_message: {fr: "x", en: "y"}}',
     )
     assert any("constraint_message needs" in p for p in problems(pages, ""))
 

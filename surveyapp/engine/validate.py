@@ -47,7 +47,8 @@ def validate_page(
     """Check the raw posted strings of a page against the questions visible now.
 
     `form` maps field names to lists of strings (a MultiDict works too): `<id>`,
-    `<id>.<row>` for matrix rows, `<id>_other` for "other" texts. Fields of hidden or
+    `<id>.<row>` for matrix rows, `<id>_other` for "other" texts, `<id>_dk` for a "don't
+    know" box. `required_when` and the checks run last (`_submission_rules`). Fields of hidden or
     unknown questions are ignored. A contact e-mail is returned in `contact`, never in
     `values`. `seed` is accepted for symmetry with apply_page (orders do not affect checks).
     """
@@ -100,22 +101,24 @@ def _submission_rules(
     bad = {_question_of(e.field, ids) for e in errors}
     found: list[FieldError] = []
 
-    def holds(condition: Any) -> bool:
-        return bool(condition.refs & bad) or bool(condition(env))
+    def fails(condition: Any) -> bool:
+        """False when it holds, and while an answer it reads has an error of its own."""
+        return not _reads(survey, condition) & bad and not condition(env)
 
     for q in visible:
         if q.id in bad:
             continue
         value = values.get(q.id)
-        if value is None and q.required_when is not None and not _not_required(q, env, bad):
+        when = q.required_when
+        if value is None and when is not None and not _reads(survey, when) & bad and when(env):
             found.append(FieldError(q.id, "required"))
             continue
-        failed = next((c for c in q.checks if value is not None and not holds(c.condition)), None)
+        failed = next((c for c in q.checks if value is not None and fails(c.condition)), None)
         if failed is not None:
             found.append(FieldError(q.id, "check_failed", text=failed.message))
     shown = {e.field for e in found} | bad
     for check in page.checks:
-        if not holds(check.condition):
+        if fails(check.condition):
             field = _check_field(survey, check, visible)
             if field not in shown:
                 found.append(FieldError(field, "check_failed", text=check.message))
@@ -123,10 +126,17 @@ def _submission_rules(
     return found
 
 
-def _not_required(q: Question, env: Mapping[str, Any], bad: set[str]) -> bool:
-    """True when `required_when` does not make the question required now (or must wait)."""
-    assert q.required_when is not None
-    return bool(q.required_when.refs & bad) or not q.required_when(env)
+def _reads(survey: Survey, condition: Any) -> set[str]:
+    """The ids a condition reads, directly or through derived variables."""
+    derived = {d.id: d for d in survey.derived}
+    refs: set[str] = set()
+    todo = list(condition.refs)
+    while todo:
+        ref = todo.pop()
+        if ref not in refs:
+            refs.add(ref)
+            todo.extend(derived_deps(derived[ref]) if ref in derived else ())
+    return refs
 
 
 def _question_of(field_name: str, ids: set[str]) -> str:
@@ -145,13 +155,7 @@ def _check_field(survey: Survey, check: Check, visible: list[Question]) -> str:
     ids = [q.id for q in visible]
     if check.field in ids:
         return check.field
-    derived = {d.id: d for d in survey.derived}
-    refs, todo = set(), list(check.condition.refs)
-    while todo:
-        ref = todo.pop()
-        if ref not in refs:
-            refs.add(ref)
-            todo.extend(derived_deps(derived[ref]) if ref in derived else ())
+    refs = _reads(survey, check.condition)
     read = [qid for qid in ids if qid in refs]
     if read:
         return read[0]

@@ -97,6 +97,12 @@ def test_a_check_waits_for_the_answers_it_reads_to_be_valid(survey):
     }
 
 
+def test_a_page_check_waits_for_the_answers_its_calculation_reads(survey):
+    # share_b is not a number: its own error only, not "must add up to 100" as well
+    assert errors(survey, post(share_b="forty")) == {"share_b": ("not_an_integer", None)}
+    assert errors(survey, post(share_a="150")) == {"share_a": ("too_large", None)}
+
+
 def test_a_question_check_is_not_run_on_a_blank_answer(survey):
     form = post()
     del form["tenure"]

@@ -67,7 +67,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "date_too_early": N_("Please enter a date on or after %(min)s."),
         "date_too_late": N_("Please enter a date on or before %(max)s."),
         # %(label)s: the question's "don't know" label, as the respondent reads it.
-        "dont_know_and_number": N_("Please either enter a number or tick “%(label)s”, not both."),
+        "dont_know_and_number": N_("Please either enter a number or select “%(label)s”, not both."),
         # Only with the schema's own message (FieldError.text); this is a fallback.
         "check_failed": N_("Please check this answer against your other answers."),
     }

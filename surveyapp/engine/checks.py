@@ -171,6 +171,12 @@ class Checker:
                     self._at(o.when, page.index, True, f"{where}, option {o.code}")
                 for row in q.rows:
                     self._at(row.when, page.index, True, f"{where}, row {row.code}")
+                # checked when the page is submitted: this page's answers are known
+                self._at(q.required_when, page.index, False, f"{where}, required_when")
+                for i, check in enumerate(q.checks):
+                    self._at(check.condition, page.index, False, f"{where}, checks[{i}]")
+            for i, check in enumerate(page.checks):
+                self._at(check.condition, page.index, False, f"page '{page.id}', checks[{i}]")
         for d in self.p.derived:
             for case in d.cases:
                 self.resolver.resolve(case.when)
@@ -206,6 +212,11 @@ class Checker:
     # ------------------------------------------------------------------ questions
     def _questions(self) -> None:
         for q in self.p.questions.values():
+            if q.constraint_message is not None and not _has_constraint(q):
+                message = (
+                    "constraint_message needs a bound or a pattern to explain (min, max, pattern)"
+                )
+                self.r.report_at(("question", q.id), message, "value", "constraint_message")
             if q.options_from is not None:
                 self._options_from(q)
             if isinstance(q.kind, EmailType) and q.kind.contact is not None:
@@ -355,6 +366,17 @@ class Checker:
             problem = self._position(name, page, True)
             if problem:
                 self.r.report_at(("text", id(text)), f"{where}: {problem}", "forward-reference")
+
+
+def _has_constraint(q: Question) -> bool:
+    """The question has a bound or a pattern whose error a constraint_message can replace."""
+    kind = q.kind
+    bounds = (getattr(kind, "min", None), getattr(kind, "max", None))
+    if q.type == "nps":
+        return False
+    if q.type == "text":  # max_length (1000 by default) is always a bound
+        return True
+    return any(b is not None for b in bounds)
 
 
 def check_all(reader: Reader, parsed: Parsed) -> Checked:

@@ -10,7 +10,16 @@ from .model import Derived, Survey
 
 
 def derived_value(d: Derived, env: Mapping[str, Any]) -> Any:
-    """One derived variable: a calculation, a count, or the first case whose condition holds."""
+    """One derived variable: a calculation, a count, or the first case whose condition holds.
+
+    A "don't know" code of a number question it reads counts as null (no number)."""
+    if d.unknown:
+        masked = dict(env)
+        for qid, code in d.unknown.items():
+            value = masked.get(qid)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value == code:
+                masked[qid] = None
+        env = masked
     if d.calc is not None:
         value = d.calc(env)
         if d.type == "number" and isinstance(value, str):  # a whole-number code

@@ -40,6 +40,7 @@ def export_row(
 ) -> dict[str, Any]:
     """One response as {column name: value}; empty cells carry a Missing reason."""
     env = environment(survey, answers)
+    env.update({qid: answers[qid] for qid in survey.dont_know if qid in answers})  # the codes
     return {c.name: _cell(c, env) for c in columns or export_columns(survey)}
 
 

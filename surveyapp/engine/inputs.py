@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .messages import FieldError
-from .model import Column, Option, Question, Row, Text
+from .model import Column, DontKnow, Option, Question, Row, Text
 from .question_base import (
     DECIMAL,
     EMAIL_MAX_LENGTH,
@@ -32,10 +32,12 @@ class IntegerType(QuestionType):
     """A whole number between min and max."""
 
     name: ClassVar[str] = "integer"
-    keys: ClassVar[frozenset[str]] = frozenset({"min", "max"})
+    keys: ClassVar[frozenset[str]] = frozenset({"min", "max", "dont_know"})
     value_kind: ClassVar[str] = "number"
     min: int | float | None = None
     max: int | float | None = None
+    #: A "don't know" box: its code is stored instead of a number (a user-missing value).
+    dont_know: DontKnow | None = None
 
     @classmethod
     def from_yaml(cls, reader: Reader, fields: dict[str, YNode], path: str) -> QuestionType:
@@ -45,7 +47,10 @@ class IntegerType(QuestionType):
         )
         if low is not None and high is not None and low > high:
             reader.error(fields["min"], join(path, "min"), "min is greater than max", "range")
-        return cls(low, high, **cls._extra(reader, fields, path))
+        extra = cls._extra(reader, fields, path)
+        if "dont_know" in fields:
+            extra["dont_know"] = _dont_know(reader, fields["dont_know"], path, low, high)
+        return cls(low, high, **extra)
 
     @classmethod
     def _extra(cls, reader: Reader, fields: dict[str, YNode], path: str) -> dict[str, Any]:
@@ -54,6 +59,13 @@ class IntegerType(QuestionType):
     @property
     def widget(self) -> str:
         return "number"
+
+    def columns(self, q: Question) -> list[Column]:
+        """One numeric column; the "don't know" code, when there is one, with its label."""
+        if self.dont_know is None:
+            return QuestionType.columns(self, q)
+        labels = MappingProxyType({str(self.dont_know.code): self.dont_know.label})
+        return [Column(q.id, q.id, self.name, q.text, labels, personal=q.personal)]
 
     def convert(self, raw: str) -> tuple[int | float | None, str | None, dict[str, Any]]:
         """Parse a posted number: (value, error code, error params)."""
@@ -66,8 +78,15 @@ class IntegerType(QuestionType):
     ) -> Parsed:
         errors: list[FieldError] = []
         raw = single_value(form, q.id, errors)
+        ticked = single_value(form, f"{q.id}_dk", errors) if self.dont_know else None
         if errors:
             return {}, errors
+        if ticked is not None and self.dont_know is not None:
+            if ticked.strip() != "1":
+                return {}, [FieldError(q.id, "invalid_choice")]
+            if raw is not None:
+                return {}, [FieldError(q.id, "dont_know_and_number")]
+            return {q.id: self.dont_know.code}, errors
         if raw is None:
             return self._missing(q, errors)
         value, error, params = self.convert(raw.strip())
@@ -80,12 +99,35 @@ class IntegerType(QuestionType):
         return {q.id: value}, errors
 
 
+def _dont_know(
+    reader: Reader, node: YNode, path: str, low: float | None, high: float | None
+) -> DontKnow | None:
+    """`dont_know: {code, label}`: an integer code no typed answer can take (outside min/max)."""
+    where = join(path, "dont_know")
+    mapping = reader.mapping(node, where, "{code: 98, label: {fr: …, en: …}}")
+    if mapping is None:
+        return None
+    sub = reader.fields(mapping, where, ("code", "label"), ("code", "label"))
+    code = reader.integer(sub["code"], join(where, "code"), "code") if "code" in sub else None
+    label = reader.text(sub.get("label"), join(where, "label")) if "label" in sub else None
+    if code is None or label is None:
+        return None
+    if not ((high is not None and code > high) or (low is not None and code < low)):
+        message = (
+            f"dont_know code {code} could also be typed as an answer: choose a code below "
+            "min or above max (for example min: 0 with code -99, or max: 90 with code 98)"
+        )
+        reader.error(sub["code"], join(where, "code"), message, "range")
+        return None
+    return DontKnow(code, label)
+
+
 @dataclass(frozen=True, slots=True)
 class DecimalType(IntegerType):
     """A number with at most `decimals` decimal places; "4,5" and "4.5" are both accepted."""
 
     name: ClassVar[str] = "decimal"
-    keys: ClassVar[frozenset[str]] = frozenset({"min", "max", "decimals"})
+    keys: ClassVar[frozenset[str]] = frozenset({"min", "max", "decimals", "dont_know"})
     decimals: int = 2
 
     @classmethod

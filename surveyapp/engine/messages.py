@@ -66,7 +66,17 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "not_a_date": N_("Please enter a date, for example 2025-01-31."),
         "date_too_early": N_("Please enter a date on or after %(min)s."),
         "date_too_late": N_("Please enter a date on or before %(max)s."),
+        # %(label)s: the question's "don't know" label, as the respondent reads it.
+        "dont_know_and_number": N_("Please either enter a number or select “%(label)s”, not both."),
+        # Only with the schema's own message (FieldError.text); this is a fallback.
+        "check_failed": N_("Please check this answer against your other answers."),
     }
+)
+
+#: Errors that a question's `constraint_message` replaces: its bounds and its pattern.
+CONSTRAINT_CODES = frozenset(
+    {"too_small", "too_large", "too_few", "too_many", "too_long", "pattern_mismatch"}
+    | {"date_too_early", "date_too_late"}
 )
 
 
@@ -77,6 +87,9 @@ class FieldError:
     field: str
     code: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    #: The schema's own message in every language (a check, a constraint_message): shown
+    #: instead of the platform's message for `code`.
+    text: Mapping[str, str] | None = None
 
 
 def _english_plural(singular: str, plural: str, n: int) -> str:
@@ -87,9 +100,13 @@ def message_text(
     error: FieldError,
     gettext: Callable[[str], str],
     ngettext: Callable[[str, str, int], str] = _english_plural,
+    lang: str | None = None,
 ) -> str:
     """The error's message, translated by `gettext` (or `ngettext` when its wording follows a
-    number), with its parameters filled in."""
+    number), with its parameters filled in; the schema's own message in `lang` when it has one."""
+    if error.text:
+        own = error.text.get(lang or "") or next(iter(error.text.values()))
+        return own
     params = dict(error.params)
     if error.code == "exclusive":
         params.setdefault("option", params.get("code", ""))

@@ -53,6 +53,24 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """A cross-question check: `condition` must hold when the page is submitted, else
+    `message` (in every declared language) is shown next to the question `field`."""
+
+    condition: Condition
+    message: Text
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DontKnow:
+    """ "Don't know" on a number question: a box whose tick stores `code` instead of a number."""
+
+    code: int
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """A question; type-specific settings live in `kind` (see questions.py)."""
 
@@ -74,6 +92,11 @@ class Question:
     rows: tuple[Row, ...] = ()
     sets_language: Mapping[str, str] = field(default_factory=_empty)
     dynamic: bool = False  # options or rows depend on answers (conditions, options_from)
+    #: `required` that depends on answers (earlier pages or this page, at submission).
+    required_when: Condition | None = None
+    #: The message of a bound or pattern error, replacing the platform's default one.
+    constraint_message: Text | None = None
+    checks: tuple[Check, ...] = ()
 
     @property
     def type(self) -> str:
@@ -94,6 +117,7 @@ class Page:
     index: int
     questions: tuple[Question, ...]
     when: Condition | None = None
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +185,8 @@ class Derived:
     cases: tuple[Case, ...] = ()
     count: str | None = None
     calc: Calc | None = None
+    #: "Don't know" codes of the number questions it reads: read as null, never as numbers.
+    unknown: Mapping[str, int] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +262,8 @@ class Survey:
     page_index: Mapping[str, int] = field(default_factory=_empty)
     endings_after: Mapping[str, tuple[Ending, ...]] = field(default_factory=_empty)
     quotas_after: Mapping[str, tuple[Quota, ...]] = field(default_factory=_empty)
+    #: Number questions with a "don't know" box: question id -> the code stored when ticked.
+    dont_know: Mapping[str, int] = field(default_factory=_empty)
 
     def __repr__(self) -> str:
         return f"Survey(id={self.id!r}, version={self.version!r}, pages={len(self.pages)})"

@@ -11,7 +11,7 @@ from typing import Any
 
 from .expressions import Condition, parse_condition
 from .limits import MAX_OPTIONS, MAX_PAGES, MAX_QUESTIONS, MAX_ROWS, plural
-from .model import Option, Page, Question, Row, Text
+from .model import Check, Option, Page, Question, Row, Text
 from .questions import QUESTION_TYPES, ConsentType, QuestionType
 from .reader import LANGUAGE, Reader, Section, join
 from .yamlsource import YMap, YNode, YScalar, YSeq
@@ -22,7 +22,13 @@ HEADER_KEYS = (
     "estimated_seconds_per_question", "screening_title", "real_title_from",
 )  # fmt: skip
 HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
-COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal"})
+COMMON_KEYS = frozenset(
+    {
+        "id", "type", "text", "help", "when", "required", "personal",
+        "required_when", "constraint_message", "checks",
+    }
+)  # fmt: skip
+CHECK_KEYS = ("condition", "message", "question")
 EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
 OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
 
@@ -226,7 +232,7 @@ def _read_page(reader: Reader, node: YNode, path: str, index: int, ctx: PageCont
     mapping = reader.mapping(node, path, "a page {id, questions}")
     if mapping is None:
         return None
-    sec = reader.section(mapping, path, ("id", "when", "questions"), ("id", "questions"))
+    sec = reader.section(mapping, path, ("id", "when", "questions", "checks"), ("id", "questions"))
     page_id = sec.read("id", reader.identifier, "page id") or f"page{index}"
     reader.locate(("page", page_id), mapping, path)
     seq = sec.read("questions", reader.sequence, "a list of questions")
@@ -237,7 +243,34 @@ def _read_page(reader: Reader, node: YNode, path: str, index: int, ctx: PageCont
         question = read_question(reader, item, join(path, f"questions[{i}]"), page_id, index, ctx)
         if question is not None:
             questions.append(question)
-    return Page(page_id, index, tuple(questions), _when(sec))
+    ids = tuple(q.id for q in questions)
+    checks = sec.read("checks", read_checks, reader, ids, default=())
+    return Page(page_id, index, tuple(questions), _when(sec), checks)
+
+
+def read_checks(
+    node: YNode, path: str, reader: Reader, page_questions: tuple[str, ...] | None
+) -> tuple[Check, ...]:
+    """`checks:` — conditions that must hold when the page is submitted, each with its message
+    in every declared language; on a page, `question:` names where the message is shown."""
+    seq = reader.sequence(node, path, "a list of checks {condition, message}")
+    checks: list[Check] = []
+    for i, item in enumerate(seq.items if seq else ()):
+        at = join(path, i)
+        mapping = reader.mapping(item, at, "a check {condition, message}")
+        if mapping is None:
+            continue
+        keys = CHECK_KEYS if page_questions is not None else CHECK_KEYS[:2]
+        sec = reader.section(mapping, at, keys, ("condition", "message"))
+        condition = sec.read("condition", lambda n, p: parse_condition(reader, n, p))
+        message = sec.read("message", reader.text)
+        field = sec.read("question", reader.identifier, "question id") or ""
+        if field and page_questions is not None and field not in page_questions:
+            message = f"question '{field}' is not on this page"
+            sec.error("question", message, "unknown-reference")
+        if condition is not None and message is not None:
+            checks.append(Check(condition, message, field))
+    return tuple(checks)
 
 
 def read_question(
@@ -272,6 +305,9 @@ def read_question(
         when=_when(sec),
         required=_required(sec, kind),
         personal=bool(sec.read("personal", reader.boolean, "personal")),
+        required_when=_required_when(sec, kind),
+        constraint_message=sec.read("constraint_message", reader.text),
+        checks=sec.read("checks", read_checks, reader, None, default=()),
         **_choices(sec, qid, kind, ctx),
     )
     ctx.questions[qid] = question
@@ -294,9 +330,26 @@ def _required(sec: Section, kind: QuestionType) -> bool:
     required = sec.read("required", sec.reader.boolean, "required")
     if isinstance(kind, ConsentType) and required is False:
         sec.error("required", "consent is always required", "value")
+    if "required_when" in sec and required is None:
+        return False  # required only when the condition holds: see validate_page
     if isinstance(kind, ConsentType) or required is None:
         return kind.default_required or isinstance(kind, ConsentType)
     return bool(required)
+
+
+def _required_when(sec: Section, kind: QuestionType) -> Condition | None:
+    """`required_when: <condition>`: required only when the condition holds (at submission)."""
+    if "required_when" not in sec:
+        return None
+    if "required" in sec:
+        message = "write either required or required_when, not both"
+        sec.error("required_when", message, "value")
+    if isinstance(kind, ConsentType) or not kind.takes_answer:
+        sec.error("required_when", f"a {kind.name} question cannot take required_when", "value")
+    when: Condition | None = sec.read(
+        "required_when", lambda node, path: parse_condition(sec.reader, node, path)
+    )
+    return when
 
 
 def _choices(sec: Section, qid: str, kind: QuestionType, ctx: PageContext) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .model import Derived, Option, Page, Parameter, Question, Row, Survey, Text
@@ -49,6 +49,11 @@ class QuestionView:
     value: Any
     other_value: str | None
     anchors: tuple[str, str] | None = None
+    #: A number question's "don't know" box: its label, and whether the stored answer is it.
+    dont_know: str | None = None
+    dont_know_checked: bool = False
+    #: `required_when` holds on the answers known when the page is drawn.
+    required_now: bool = False
 
     @property
     def id(self) -> str:
@@ -62,8 +67,8 @@ class QuestionView:
 
     @property
     def required(self) -> bool:
-        """An answer is required."""
-        return self.question.required
+        """An answer is required (`required_when`: as far as the answers known now say)."""
+        return self.question.required or self.required_now
 
     @property
     def order(self) -> tuple[str, ...]:
@@ -135,8 +140,31 @@ def render_page(
         for q in page.questions:
             state = question_state(q, env)
             if state.visible:
-                views.append(_question_view(survey, q, state, env, seed, lang, typeset))
+                view = _question_view(survey, q, state, env, seed, lang, typeset)
+                views.append(_own_state(view, q, answers, env, lang, typeset))
     return PageView(page.id, lang, tuple(views))
+
+
+def _own_state(
+    view: QuestionView,
+    q: Question,
+    answers: Answers,
+    env: Mapping[str, Any],
+    lang: str,
+    typeset: Callable[[str], str] | None,
+) -> QuestionView:
+    """The "don't know" box (label, ticked) and `required_when` as known now."""
+    dk = getattr(q.kind, "dont_know", None)
+    required_now = q.required_when is not None and bool(q.required_when(env))
+    if dk is None and not required_now:
+        return view
+    label = dk.label[lang] if dk is not None else None
+    return replace(
+        view,
+        dont_know=typeset(label) if typeset and label else label,
+        dont_know_checked=dk is not None and answers.get(q.id) == dk.code,
+        required_now=required_now,
+    )
 
 
 def _question_view(

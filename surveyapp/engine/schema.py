@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass, replace
 from os import PathLike
 from pathlib import Path
@@ -11,13 +12,13 @@ from typing import Any
 from .checks import Checked, Parsed, check_all
 from .expressions import Condition
 from .limits import MAX_SCHEMA_BYTES
-from .model import Ending, Quota, Survey
+from .model import Derived, Ending, Quota, Survey
 from .parse_logic import read_derived, read_endings, read_parameters, read_quotas
 from .parse_survey import Header, PageContext, read_header, read_option_lists, read_pages
 from .placeholders import warn_placeholders
 from .problems import Problem, SchemaError
 from .reader import Reader
-from .resolve import Resolver
+from .resolve import Resolver, derived_deps
 from .yamlsource import parse_yaml
 
 TOP_KEYS = (
@@ -120,7 +121,15 @@ def _assemble(header: Header, parsed: Parsed, checked: Checked, lists: Any, sour
             cell_by_codes=MappingProxyType({c.codes: c for c in cells}),
         )
         quotas.append(compile_(quota))
-    derived = compile_(parsed.derived)
+    dont_know = MappingProxyType(
+        {
+            q.id: dk.code
+            for p in pages
+            for q in p.questions
+            if (dk := getattr(q.kind, "dont_know", None)) is not None
+        }
+    )
+    derived = tuple(_unknown(d, dont_know) for d in compile_(parsed.derived))
     by_id = {d.id: d for d in derived}
     return Survey(
         id=header.id,
@@ -146,7 +155,14 @@ def _assemble(header: Header, parsed: Parsed, checked: Checked, lists: Any, sour
         page_index=MappingProxyType({p.id: p.index for p in pages}),
         endings_after=_group(endings, lambda e: e.check_after),
         quotas_after=_group(quotas, lambda q: q.check_after if q.kind == "hard" else None),
+        dont_know=dont_know,
     )
+
+
+def _unknown(d: Derived, dont_know: Mapping[str, int]) -> Derived:
+    """The derived variable with the "don't know" codes of the questions it reads."""
+    read = {qid: code for qid, code in dont_know.items() if qid in derived_deps(d)}
+    return replace(d, unknown=MappingProxyType(read)) if read else d
 
 
 def _check_title_page(reader: Reader, header: Header, pages: Any) -> None:

@@ -32,8 +32,14 @@ HIDDEN = Shown(False)
 
 
 def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
-    """The answers plus every derived variable: what conditions are evaluated against."""
+    """The answers plus every derived variable: what conditions are evaluated against.
+
+    A "don't know" code is no number: conditions, calculations and piping see null."""
     env = dict(answers)
+    for qid, code in survey.dont_know.items():
+        value = env.get(qid)
+        if isinstance(value, int | float) and value == code:
+            env[qid] = None
     for d in survey.derived_order:
         env[d.id] = derived_value(d, env)
     return env

@@ -100,6 +100,9 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
             return _MISSING_BY_KIND["other"]
         if col.kind == "flag":
             return _MISSING_BY_KIND["flag"]
+        if col.extra.get("dont_know") is not None:  # a number question's "don't know" box
+            code = str(col.extra["dont_know"])
+            return {**_MISSING_BY_KIND["answer"], code: '"don\'t know" selected (user-missing)'}
         return _MISSING_BY_KIND["answer"]
     if col.kind in ("ending", "ending_detail", "completed_at", "completed_date", "duration"):
         return _MISSING_BY_KIND["completed"]

@@ -194,6 +194,9 @@ def _extra(q: Question, kind: str) -> Mapping[str, Any]:
     if kind in ("integer", "decimal", "nps"):
         extra["min"] = getattr(q.kind, "min", None)
         extra["max"] = getattr(q.kind, "max", None)
+        dont_know = getattr(q.kind, "dont_know", None)
+        if dont_know is not None:  # a user-missing code (SPSS), labelled in the codebook
+            extra["dont_know"] = dont_know.code
     return MappingProxyType(extra)
 
 

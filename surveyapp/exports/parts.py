@@ -184,6 +184,25 @@ def number_part(key: str, codec: Codec, derived: bool = False) -> Part:
     return numeric
 
 
+def date_part(key: str, codec: Codec) -> Part:
+    """A date question for SPSS: the day as midnight (a DATE variable), -99 when shown but not
+    answered; a value that is not an ISO date (never stored by the engine) is system-missing."""
+    missing = codec.missing
+
+    def day(env: Mapping[str, Any]) -> Sequence[Any]:
+        value = env.get(key, ABSENT)
+        if value is ABSENT:
+            return (None,)
+        if value is None:
+            return (missing,)
+        try:
+            return (datetime.fromisoformat(str(value)[:10]),)
+        except ValueError:
+            return (None,)
+
+    return day
+
+
 def order_part(key: str) -> Part:
     def order(env: Mapping[str, Any]) -> Sequence[Any]:
         value = env.get(key)

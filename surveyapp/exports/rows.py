@@ -43,6 +43,7 @@ from surveyapp.exports.parts import (
     Record,
     Target,
     constant,
+    date_part,
     iso_utc,
     make_record,
     meta_getter,
@@ -242,6 +243,8 @@ class RowBuilder:
             return order_part(col.name)
         if col.kind in ("integer", "decimal", "nps"):
             return number_part(col.source or col.name, self._codec)
+        if col.kind == "date" and self._codec.target.typed:
+            return date_part(col.source or col.name, self._codec)  # SPSS DATE; ISO in CSV
         return text_part(col.source or col.name, self._codec)
 
     def _question(self, col: ExportColumn) -> Question:

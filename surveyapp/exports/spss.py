@@ -4,7 +4,9 @@ Numeric variables: option codes that are all integers, numbers, 0/1 flags, durat
 "Not asked" is system-missing; "shown, not answered" is -99, declared user-missing and
 labelled. String variables: option codes that are identifiers, free text, the order shown;
 "not asked" is an empty string and "shown, not answered" is "-99", declared user-missing.
-Timestamps are SPSS DATETIME variables (UTC). Labels are in one language (`lang`).
+Timestamps are SPSS DATETIME variables (UTC); date questions are SPSS DATE variables
+(SDATE10), with -99 as their declared "shown, not answered" value. Labels are in one
+language (`lang`).
 
 pyreadstat writes a whole DataFrame at once, so the values are gathered in memory (column by
 column, as compact arrays) before the file is written: unlike the CSV, the SPSS export's
@@ -96,6 +98,7 @@ TIME_FORMATS = {
     "started_at": "DATETIME20",
     "completed_at": "DATETIME20",
     "completed_date": "SDATE10",
+    "date": "SDATE10",  # date questions: yyyy/mm/dd in SPSS, read back as dates
 }
 
 
@@ -137,7 +140,7 @@ class SavBuilder:
                     columns[i].append(shared[i].setdefault(text, text))
                 elif value is None:
                     columns[i].append(NAN)
-                elif is_datetime:
+                elif is_datetime and isinstance(value, datetime):
                     columns[i].append(value.replace(tzinfo=UTC).timestamp() + SPSS_EPOCH)
                 else:
                     columns[i].append(float(value))
@@ -174,6 +177,8 @@ class SavBuilder:
             if _declares_missing(col):
                 key = str(NOT_ANSWERED) if string else NOT_ANSWERED
                 missing[name] = [key]
+                if col.extra.get("dont_know") is not None:  # "don't know": user-missing too
+                    missing[name].append(col.extra["dont_know"])
                 if col.values or not string:
                     vl[key] = MISSING_LABEL.get(lang, MISSING_LABEL["en"])
             if vl and not (string and col.kind in ("text", "other", "order")):

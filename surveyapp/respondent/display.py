@@ -49,6 +49,16 @@ class Other:
 
 
 @dataclass
+class DontKnowBox:
+    """The "don't know" checkbox of a number question."""
+
+    name: str
+    id: str
+    label: str
+    checked: bool
+
+
+@dataclass
 class MatrixRow:
     """One row of a matrix: its own group of radio buttons."""
 
@@ -83,6 +93,7 @@ class Field:
     max: int | None = None
     #: Matrix: the scale's (code, label), the table's column headers.
     scale: list[tuple[str, str]] = field(default_factory=list)
+    dont_know: DontKnowBox | None = None
 
     @property
     def described_by(self) -> str:
@@ -102,9 +113,17 @@ class ErrorLink:
     href: str
 
 
-def message(error: FieldError, labels: Mapping[tuple[str, str], str] | None = None) -> str:
+def message(
+    error: FieldError,
+    labels: Mapping[tuple[str, str], str] | None = None,
+    lang: str | None = None,
+) -> str:
     """A validation message in the interface language: numbers formatted for the locale, plural
-    forms following them, the excluding option named by its label, French typography."""
+    forms following them, the excluding option named by its label, French typography; the
+    schema's own message (a check, a constraint_message) in the respondent's language."""
+    if error.text:
+        lang = lang or ui_lang()
+        return typeset(message_text(error, _, lang=lang), lang)
     params = {
         k: format_decimal(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
         for k, v in error.params.items()
@@ -112,6 +131,8 @@ def message(error: FieldError, labels: Mapping[tuple[str, str], str] | None = No
     if error.code == "exclusive":
         code = str(error.params.get("code", ""))
         params["option"] = (labels or {}).get((error.field, code), code)
+    if error.code == "dont_know_and_number":
+        params["label"] = (labels or {}).get((error.field, "_dk"), "")
     counted = PLURAL_MESSAGES.get(error.code, ("", "", ""))[2]
     count = error.params.get(counted, 2)
 
@@ -126,10 +147,13 @@ def build_fields(screen: PageScreen) -> tuple[list[Field], list[ErrorLink]]:
     """The page's fields and its error summary."""
     typed = screen.typed
     labels = {(qv.id, o.code): o.label for qv in screen.view.questions for o in qv.options}
+    labels |= {(qv.id, "_dk"): qv.dont_know for qv in screen.view.questions if qv.dont_know}
     errors: dict[str, list[str]] = {}
     for error in screen.errors:
-        errors.setdefault(error.field, []).append(message(error, labels))
-    fields = [_field(qv, typed, errors, screen.lang) for qv in screen.view.questions]
+        errors.setdefault(error.field, []).append(message(error, labels, screen.lang))
+    # `required_when` made by this page's answers: the page again says so, not "(optional)"
+    required = {e.field for e in screen.errors if e.code == "required"}
+    fields = [_field(qv, typed, errors, screen.lang, required) for qv in screen.view.questions]
     return fields, _summary(fields)
 
 
@@ -150,7 +174,13 @@ def _number_text(value: Any, lang: str) -> Any:
     return value
 
 
-def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> Field:
+def _field(
+    qv: QuestionView,
+    typed,
+    errors: dict[str, list[str]],
+    lang: str,
+    required: set[str] | frozenset[str] = frozenset(),
+) -> Field:
     qid, kind = qv.id, qv.question.type
     widget = qv.kind.widget if kind in ("single", "text") else kind
     f = Field(
@@ -159,7 +189,7 @@ def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> 
         widget,
         qv.text,
         qv.help,
-        qv.required,
+        qv.required or qid in required,
         f"f-{qid}",
         errors=errors.get(qid, []),
         anchors=qv.anchors,
@@ -176,6 +206,10 @@ def _field(qv: QuestionView, typed, errors: dict[str, list[str]], lang: str) -> 
         shown = _values(typed, qid, _number_text(qv.value, lang))
         f.value = shown[0] if shown else ""
         f.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(kind)
+    if qv.dont_know is not None:
+        name = f"{qid}_dk"
+        ticked = typed.get(name) == ["1"] if typed is not None else qv.dont_know_checked
+        f.dont_know = DontKnowBox(name, f"f-{name}", qv.dont_know, ticked)
     return f
 
 

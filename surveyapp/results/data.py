@@ -113,6 +113,9 @@ class Dataset:
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
     blank: dict[str, np.ndarray] = field(default_factory=dict)
     texts: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Number questions with a "don't know" box: True where its code was stored (such a
+    #: respondent is in the base, never in the statistics).
+    dont_know: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -186,7 +189,13 @@ class ColumnBuilder:
         ids = np.concatenate(self.ids) if self.ids else np.zeros(0, dtype=np.int64)
         order = np.argsort(ids, kind="stable")
         data = Dataset(ids[order])
-        targets = {"c": data.codes, "f": data.flags, "n": data.numbers, "b": data.blank}
+        targets = {
+            "c": data.codes,
+            "f": data.flags,
+            "n": data.numbers,
+            "b": data.blank,
+            "d": data.dont_know,
+        }
         for name, parts in self.parts.items():
             kind, _, key = name.partition(":")
             targets.get(kind, data.texts)[key] = np.concatenate(parts, axis=0)[order]
@@ -228,9 +237,13 @@ class ColumnBuilder:
             for item, column in self._grid(v, schema if has else None, envs):
                 self._push(f"c:{item}", column)
         elif v.kind in ("number", "nps", "derived_number"):
-            values, blank = _numbers(v.id if has else None, envs, v.kind == "derived_number")
+            code = schema.dont_know.get(v.id) if has and schema is not None else None
+            values, blank, dont_know = _numbers(
+                v.id if has else None, envs, v.kind == "derived_number", code
+            )
             self._push(f"n:{v.id}", values)
             self._push(f"b:{v.id}", blank)
+            self._push(f"d:{v.id}", dont_know)
         elif v.kind in ("text", "other"):
             key = v.columns[0] if v.kind == "other" else v.id
             self._push(f"t:{v.id}", _texts(key if has else None, envs))
@@ -341,6 +354,7 @@ def _empty_columns(v: Variable, data: Dataset) -> None:
     elif v.kind in ("number", "nps", "derived_number"):
         data.numbers.setdefault(v.id, np.full(data.n, np.nan))
         data.blank.setdefault(v.id, np.zeros(data.n, dtype=bool))
+        data.dont_know.setdefault(v.id, np.zeros(data.n, dtype=bool))
     elif v.kind in ("text", "other"):
         data.texts.setdefault(v.id, np.empty(data.n, dtype=object))
 
@@ -361,12 +375,16 @@ def _in_version(v: Variable, schema: CompiledSurvey) -> bool:
     )
 
 
-def _numbers(key: str | None, envs: Sequence[Env], derived: bool) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(
+    key: str | None, envs: Sequence[Env], derived: bool, dont_know: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values (NaN when not a number), blanks, and the "don't know" code's answers."""
     n = len(envs)
     values = np.full(n, np.nan)
     blank = np.zeros(n, dtype=bool)
+    unknown = np.zeros(n, dtype=bool)
     if key is None:
-        return values, blank
+        return values, blank, unknown
     for i, env in enumerate(envs):
         value = env.get(key, ABSENT)
         if value is ABSENT or (derived and value is None):
@@ -374,8 +392,11 @@ def _numbers(key: str | None, envs: Sequence[Env], derived: bool) -> tuple[np.nd
         if isinstance(value, bool) or not isinstance(value, int | float):
             blank[i] = value is None
             continue
+        if dont_know is not None and value == dont_know:
+            unknown[i] = True
+            continue
         values[i] = value
-    return values, blank
+    return values, blank, unknown
 
 
 def _texts(key: str | None, envs: Sequence[Env]) -> np.ndarray:

@@ -63,7 +63,7 @@ def merge(old: Dataset, new: Dataset) -> Dataset:
     for name, column in old.codes.items():
         if name not in out.codes:
             out.codes[name] = join(column, new.codes[name])
-    for store in ("flags", "numbers", "blank", "texts"):
+    for store in ("flags", "numbers", "blank", "texts", "dont_know"):
         a, b = getattr(old, store), getattr(new, store)
         setattr(out, store, {name: join(a[name], b[name]) for name in a})
     return out

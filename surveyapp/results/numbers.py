@@ -81,8 +81,9 @@ def number_table(
     """Statistics per column; the mean row is marked with Welch's t-tests (Bonferroni)."""
     values = data.numbers[v.id]
     blank = data.blank[v.id]
+    unknown = data.dont_know.get(v.id, np.zeros(data.n, dtype=bool))
     answered = ~np.isnan(values)
-    asked = answered | blank
+    asked = answered | blank | unknown
     weighted = weights is not None
     bases = tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
     samples = [values[c.mask & answered] for c in cols]
@@ -109,6 +110,18 @@ def number_table(
                 _text("Sans réponse", "No answer"),
                 tuple(
                     Cell(int((c.mask & blank).sum()), float((c.mask & blank).sum()), None)
+                    for c in cols
+                ),
+                "blank",
+            )
+        )
+    if any(unknown):
+        rows.append(
+            Row(
+                "",
+                _text("Ne sait pas (hors statistiques)", "Don’t know (not in the statistics)"),
+                tuple(
+                    Cell(int((c.mask & unknown).sum()), float((c.mask & unknown).sum()), None)
                     for c in cols
                 ),
                 "blank",

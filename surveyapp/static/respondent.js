@@ -24,13 +24,27 @@
     }
   }
 
+  /* "Don't know" and a number exclude each other: ticking the box empties the number field,
+     typing a number unticks the box (without JavaScript the server says so in words). */
+  function dontKnow(el) {
+    var box = el.hasAttribute("data-dont-know-for") ? el : null;
+    var field = box ? document.getElementById(box.getAttribute("data-dont-know-for")) : el;
+    if (box && box.checked && field) field.value = "";
+    if (!box) {
+      var boxes = form.querySelectorAll('[data-dont-know-for="' + el.id + '"]');
+      if (boxes.length && el.value.trim() !== "") boxes[0].checked = false;
+    }
+  }
+
   if (form) {
     form.addEventListener("change", function (event) {
       var el = event.target;
       if (el.type === "checkbox" && el.checked) exclusive(el);
+      if (el.hasAttribute("data-dont-know-for")) dontKnow(el);
     });
     form.addEventListener("input", function (event) {
       if (event.target.hasAttribute("data-other-for")) otherTyped(event.target);
+      if (event.target.hasAttribute("data-has-dont-know")) dontKnow(event.target);
     });
     /* One submission per page view: a double click must not post twice. */
     form.addEventListener("submit", function (event) {

@@ -116,7 +116,7 @@ def convert(ctx: Context, language: str | None = None) -> dict[str, Any]:
     for _, question in iter_questions(schema):
         _reorder(question, QUESTION_ORDER)
     for page in schema["pages"]:
-        _reorder(page, ("id", "when", "questions"))
+        _reorder(page, ("id", "when", "checks", "questions"))
     authoring.follow_piped_names(ctx, schema)
     return schema
 
@@ -315,7 +315,8 @@ def _condition(ctx: Context, pending: Pending, translator: Translator, refused: 
         if translator.mapped:
             ctx.warn(loc, "; ".join(translator.mapped))
         for var, pos in translator.refs:
-            if var.source in ("question", "row") and var.page >= pending.page:
+            later = var.page > pending.page if pending.same_page else var.page >= pending.page
+            if var.source in ("question", "row") and later:
                 where = "on the same page" if var.page == pending.page else "asked later"
                 message = (
                     f"${{{var.xpath_name}}} is {where}: conditions are checked when a page is "
@@ -330,9 +331,9 @@ def _condition(ctx: Context, pending: Pending, translator: Translator, refused: 
     if not found:
         return
     if len(found) == 1:
-        pending.target["when"] = found[0][0]
+        pending.target[pending.key] = found[0][0]
     else:
-        pending.target["when"] = {"all": [c for c, _ in found]}
+        pending.target[pending.key] = {"all": [c for c, _ in found]}
         for i, (_, loc) in enumerate(found):
             ctx.origin((*pending.path, "all", i), loc)
     ctx.origin(pending.path, found[-1][1])

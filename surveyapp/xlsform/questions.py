@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import cascade, constraints
+from . import checks as xlschecks
 from .conditions import code_value
 from .context import IDENT, Context
 from .problems import Location
@@ -90,6 +91,9 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
         ctx.origin((*path, "help"), sheet.loc(row, "hint", _first_suffix(sheet, "hint")))
     if qtype != "note":
         _required(ctx, sheet, row, question)
+        required = sheet.get(row, "required")
+        if parse_required(required) is None and xlschecks.reads_answers(required):
+            xlschecks.add_required_when(ss, question, path, required, sheet.loc(row, "required"))
     if kind.list_name:
         question["options"] = ListRef(kind.list_name, kind.or_other, sheet.loc(row, "type"))
         ctx.origin((*path, "options"), sheet.loc(row, "type"))
@@ -97,7 +101,7 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
     _parameters(ctx, sheet, row, question, kind.base)
     if kind.base == "phone number":
         ctx.warn(sheet.loc(row, "type"), "phone number becomes a text question")
-    _constraint(ctx, sheet, row, question, path)
+    _constraint(ctx, sheet, row, question, path, ss)
     _choice_filter(ctx, sheet, row, question, path)
     for key, (value, loc) in extras.items():
         if key in question:
@@ -118,7 +122,8 @@ def _required(ctx: Context, sheet: Sheet, row: SheetRow, question: dict[str, Any
     value = parse_required(text)
     loc = sheet.loc(row, "required")
     if value is None:
-        ctx.error(loc, "required must be yes or no: conditional requirement is not supported")
+        if not xlschecks.reads_answers(text):  # else required_when (checks.py)
+            ctx.error(loc, "required must be yes or no, or a condition on ${other} questions")
         return
     if question["type"] == "consent":
         if not value:
@@ -190,9 +195,11 @@ def _range(ctx: Context, loc: Location, question: dict[str, Any], bounds: dict) 
     ctx.warn(loc, f"range becomes an integer question from {start} to {end} (no slider)")
 
 
-def _constraint(ctx, sheet, row, question: dict[str, Any], path) -> None:
+def _constraint(ctx, sheet, row, question: dict[str, Any], path, ss=None) -> None:
     text = sheet.get(row, "constraint")
     if not text:
+        if sheet.get(row, "constraint_message"):
+            ctx.warn(sheet.loc(row, "constraint_message"), "constraint_message without constraint")
         return
     loc = sheet.loc(row, "constraint")
     base = CONSTRAINED.get(question["type"])
@@ -201,6 +208,9 @@ def _constraint(ctx, sheet, row, question: dict[str, Any], path) -> None:
         ctx.error(
             loc, f"no constraint on a {question['type']} question{': ' if what else ''}{what}"
         )
+        return
+    if ss is not None and xlschecks.reads_answers(text):  # `. <= ${age}`: a check
+        xlschecks.add_check(ss, sheet, row, question, path, text)
         return
     try:
         found = constraints.bounds(text, base)
@@ -212,6 +222,9 @@ def _constraint(ctx, sheet, row, question: dict[str, Any], path) -> None:
             ctx.error(loc, "an nps question is always 0 to 10: write . >= 0 and . <= 10")
         return
     question.update(found)
+    own = xlschecks.message(ctx, sheet, row)
+    if own:
+        question["constraint_message"] = own
     for key in found:
         ctx.origin((*path, key), loc)
 

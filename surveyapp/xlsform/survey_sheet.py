@@ -66,8 +66,6 @@ REFUSED_COLUMNS = {
     "control": "custom XForms attributes are not supported: clear the cell",
 }
 DROPPED = {
-    "constraint_message": "constraint_message ignored: the platform writes its own translated "
-    "message for limits",
     "required_message": "required_message ignored: the platform writes its own translated message",
     "guidance_hint": "guidance_hint ignored: only hint is shown",
 }
@@ -93,6 +91,10 @@ class Pending:
     #: where a name asked on the same or a later page is reported, once (an option condition
     #: of a cascading choice filter: the filter's cell), instead of each part's cell
     order_loc: Location | None = None
+    #: The key of `target` the condition goes to (`when`; `condition` of a check,
+    #: `required_when`), and whether it may read this page's answers (checked on submission).
+    key: str = "when"
+    same_page: bool = False
 
 
 @dataclass
@@ -306,6 +308,7 @@ class SurveySheet:
             group = self.ctx.identifier(self.sheet, node.row, "name", "group")
             page_conds = conds + self._rel(node.row)
             page = self._new_page(group or "page", node.row, page_conds)
+            self._page_checks(node.row, page)
             self._group_label(node)
             self.group = _Group(node.row, group or "page", page_conds, [page["id"]])
             for child in node.children:
@@ -334,6 +337,15 @@ class SurveySheet:
         ):
             message = "group label not shown: pages have no title (add a note if it matters)"
             self.ctx.warn(self.sheet.loc(node.row, "label"), message)
+
+    def _page_checks(self, row: SheetRow, page: dict) -> None:
+        """`surveyapp_checks` on a field-list group: the page's checks (YAML, as exported)."""
+        from .questions import surveyapp_columns
+
+        found = surveyapp_columns(self.ctx, self.sheet, row).get("checks")
+        if found is not None:
+            page["checks"] = found[0]
+            self.ctx.origin(("pages", len(self.pages) - 1, "checks"), found[1])
 
     def _new_page(self, page_id: str, row: SheetRow, conds: list, generated=False) -> dict:
         page: dict[str, Any] = {"id": page_id, "questions": []}

@@ -248,6 +248,7 @@ def test_every_error_code_has_an_english_message_and_formats():
         "not_an_integer", "not_a_number", "too_small", "too_large", "too_many_decimals",
         "too_long", "invalid_characters", "invalid_email", "consent_required",
         "pattern_mismatch", "not_a_date", "date_too_early", "date_too_late",
+        "dont_know_and_number", "check_failed",
     }  # fmt: skip
     error = FieldError("m", "too_few", {"min": 2})
     assert message_text(error, lambda s: s) == "Please choose at least 2 answers."

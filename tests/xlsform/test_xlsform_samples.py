@@ -9,6 +9,7 @@ place for it (a git worktree has no ../shared of its own).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import os
@@ -201,10 +202,12 @@ def test_sample_answered_over_http(app, client, runner, tmp_path, name):
     frame, meta = pyreadstat.read_sav(str(sav))
     record = frame.to_dict("records")[0]
     for column, text in expected.items():
-        numeric = meta.original_variable_types[column].startswith("F")
+        numeric = meta.original_variable_types[column].startswith(("F", "SDATE"))
         value = record[column]
         if (numeric and text == "") or text == "-99":  # -99 is declared user-missing: NaN
             assert math.isnan(value), column
+        elif meta.original_variable_types[column].startswith("SDATE"):  # a date question
+            assert value == dt.date.fromisoformat(text), column
         else:
             assert value == (float(text) if numeric else text), column
 

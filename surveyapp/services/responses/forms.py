@@ -23,7 +23,7 @@ DRAFT_PAGES_MAX = 3
 
 
 def field_names(view: PageView) -> set[str]:
-    """The form fields a page may post: question ids, `<id>.<row>`, `<id>_other`."""
+    """The form fields a page may post: question ids, `<id>.<row>`, `<id>_other`, `<id>_dk`."""
     names: set[str] = set()
     for qv in view.questions:
         kind = qv.question.type
@@ -35,6 +35,8 @@ def field_names(view: PageView) -> set[str]:
             names.add(qv.id)
         if any(o.other for o in qv.options):
             names.add(f"{qv.id}_other")
+        if qv.dont_know is not None:
+            names.add(f"{qv.id}_dk")
     return names
 
 

@@ -66,6 +66,15 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "not_a_date": N_("Please enter a date, for example 2025-01-31."),
         "date_too_early": N_("Please enter a date on or after %(min)s."),
         "date_too_late": N_("Please enter a date on or before %(max)s."),
+        # A date typed as day, month and year (the web layer fills %(date)s, `31/02`).
+        "date_no_day": N_("Please enter the day."),
+        "date_no_month": N_("Please enter the month."),
+        "date_no_year": N_("Please enter the year."),
+        "date_incomplete": N_("Please enter the day, the month and the year."),
+        "date_not_numbers": N_("Please enter the day, the month and the year in figures."),
+        "date_year_digits": N_("Please enter the year with four digits, for example 1987."),
+        "date_bad_month": N_("Please enter a month from 1 to 12."),
+        "date_not_real": N_("This date does not exist: %(date)s."),
     }
 )
 
@@ -93,6 +102,9 @@ def message_text(
     params = dict(error.params)
     if error.code == "exclusive":
         params.setdefault("option", params.get("code", ""))
+    if error.code == "date_not_real":  # without the web layer's wording: the ISO order
+        parts = (str(params.get(key, "")) for key in ("year", "month", "day"))
+        params.setdefault("date", "-".join(parts))
     if error.code in PLURAL_MESSAGES:
         singular, plural, counted = PLURAL_MESSAGES[error.code]
         count = params.get(counted)

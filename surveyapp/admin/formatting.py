@@ -16,6 +16,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from surveyapp import date_fields
 from surveyapp.admin import bp
 from surveyapp.engine import SchemaError
 from surveyapp.exports.columns import language_name
@@ -101,6 +102,24 @@ def percent_pattern(decimals: int) -> str:
     if locale is not None and locale.language == "fr":
         pattern = re.sub("[ \u00a0\u202f]*%", FRENCH_PERCENT_SPACE + "%", pattern)
     return pattern
+
+
+@bp.app_template_global()
+def date_part_order() -> tuple[str, ...]:
+    """Day, month and year in the order the admin's language writes a date."""
+    return date_fields.part_order(get_locale_language())
+
+
+@bp.app_template_global()
+def date_part_label(part: str) -> str:
+    """The label of a date's day, month or year field."""
+    return {"day": _("Day"), "month": _("Month"), "year": _("Year")}[part]
+
+
+@bp.app_template_global()
+def split_date(iso: str | None) -> dict[str, str]:
+    """An ISO date's day, month and year as the fields show them."""
+    return date_fields.split_iso(iso)
 
 
 @bp.app_template_global()

@@ -113,7 +113,7 @@ class DateType(QuestionType):
     ) -> Parsed:
         names = [f"{q.id}.{part}" for part in PARTS]
         if any(form_values(form, name) for name in names):
-            value, error = _from_parts(q.id, [form_values(form, name) for name in names])
+            value, error = from_parts(q.id, [form_values(form, name) for name in names])
         else:
             errors: list[FieldError] = []
             raw = single_value(form, q.id, errors)
@@ -149,7 +149,7 @@ def _from_iso(qid: str, text: str) -> Checked:
     return (value, None) if value is not None else (None, FieldError(qid, "not_a_date"))
 
 
-def _from_parts(qid: str, posted: list[list[str]]) -> Checked:
+def from_parts(qid: str, posted: list[list[str]]) -> Checked:
     """The date of the day, month and year fields (None when all are blank), or what is wrong
     with them, in the order a person would fix it."""
     if any(len(values) > 1 for values in posted):

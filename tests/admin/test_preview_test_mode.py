@@ -103,6 +103,7 @@ def test_preview_of_the_barometer(app, as_role):
     # p03 (asked only in Canada) shows no question without answers: the preview says why.
     p03 = client.get(f"/admin/surveys/{slug}/preview?page=p03&lang=fr").get_data(as_text=True)
     assert "Cette page dépend de réponses précédentes" in p03
+    assert 'hreflang="en">English</a>' in p03  # the language switch stays a link (no POST)
     first = client.get(f"/admin/surveys/{slug}/preview?page={pages[0]}&lang=fr")
     assert "Cette page dépend" not in first.get_data(as_text=True)
 

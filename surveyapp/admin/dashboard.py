@@ -15,6 +15,7 @@ from surveyapp.engine import SchemaError
 from surveyapp.extensions import db
 from surveyapp.models import Survey
 from surveyapp.services import alerts, dashboard, surveys
+from surveyapp.services.invitations import participation
 
 
 def page_order(survey: Survey) -> list[str]:
@@ -61,7 +62,8 @@ def display_names(survey: Survey, lang: str) -> tuple[dict[str, str], dict[str, 
 @bp.get("/surveys/<slug>/dashboard")
 @roles_required(*ALL_ROLES)
 def survey_dashboard(slug: str):
-    """Starts and outcomes per day (SVG), where respondents stopped, median time, splits."""
+    """Starts and outcomes per day (SVG), where respondents stopped, median time, splits, and
+    the invitation funnel when the survey was sent to a contact list."""
     survey = survey_or_404(slug)
     tz = get_timezone()
     board = dashboard.fieldwork(
@@ -74,6 +76,7 @@ def survey_dashboard(slug: str):
         board=board,
         chart=charts.build(board.days),
         alerts=alerts.completion_alerts(db.session, survey),
+        invitations=participation.funnel_totals(db.session, survey.id),
         page_names=pages,
         source_names=sources,
     )

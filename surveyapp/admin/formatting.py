@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from surveyapp import date_fields
 from surveyapp.admin import bp
 from surveyapp.engine import SchemaError
 from surveyapp.exports.columns import language_name
@@ -83,14 +85,41 @@ def admin_share(percent: float | int | None) -> str:
     return format_percent(percent / 100, format=percent_pattern(0))
 
 
+#: The space French typography puts before `%`: narrow and no-break (U+202F). Babel's French
+#: data has a full no-break space (U+00A0) there, which reads as a gap in a table column.
+FRENCH_PERCENT_SPACE = "\u202f"
+
+
 def percent_pattern(decimals: int) -> str:
-    """The locale's percent pattern (its sign and spacing) with `decimals` decimals."""
+    """The locale's percent pattern (its sign and spacing) with `decimals` decimals; French
+    puts a narrow no-break space before the sign."""
     from flask_babel import get_locale
 
     locale = get_locale()
     pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
     fraction = "." + "0" * decimals if decimals else ""
-    return pattern.replace("#,##0", "#,##0" + fraction, 1)
+    pattern = pattern.replace("#,##0", "#,##0" + fraction, 1)
+    if locale is not None and locale.language == "fr":
+        pattern = re.sub("[ \u00a0\u202f]*%", FRENCH_PERCENT_SPACE + "%", pattern)
+    return pattern
+
+
+@bp.app_template_global()
+def date_part_order() -> tuple[str, ...]:
+    """Day, month and year in the order the admin's language writes a date."""
+    return date_fields.part_order(get_locale_language())
+
+
+@bp.app_template_global()
+def date_part_label(part: str) -> str:
+    """The label of a date's day, month or year field."""
+    return {"day": _("Day"), "month": _("Month"), "year": _("Year")}[part]
+
+
+@bp.app_template_global()
+def split_date(iso: str | None) -> dict[str, str]:
+    """An ISO date's day, month and year as the fields show them."""
+    return date_fields.split_iso(iso)
 
 
 @bp.app_template_global()

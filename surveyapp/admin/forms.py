@@ -7,8 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -27,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from surveyapp.admin.date_parts import DatePartsField, DateTimePartsField
 from surveyapp.auth.forms import LANGUAGE_CHOICES
 
 ROLE_CHOICES = [
@@ -98,8 +97,8 @@ class AccessForm(FlaskForm):
 class WindowForm(FlaskForm):
     """Opening and closing dates of fieldwork (in the admin time zone)."""
 
-    opens_at = DateTimeLocalField(_l("Opens at"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes at"), validators=[Optional()])
+    opens_at = DateTimePartsField(_l("Opens at"), validators=[Optional()])
+    closes_at = DateTimePartsField(_l("Closes at"), validators=[Optional()])
     submit = SubmitField(_l("Save dates"))
 
     def validate_closes_at(self, field) -> None:
@@ -132,8 +131,8 @@ class ResponseFilterForm(FlaskForm):
     source = SelectField(
         _l("Recruitment source"), choices=[], validators=[Optional()], validate_choice=False
     )
-    started_from = DateField(_l("Started from"), validators=[Optional()])
-    started_to = DateField(_l("Started until"), validators=[Optional()])
+    started_from = DatePartsField(_l("Started from"), validators=[Optional()])
+    started_to = DatePartsField(_l("Started until"), validators=[Optional()])
     test = SelectField(_l("Test mode"), choices=TEST_CHOICES, validators=[Optional()])
     submit = SubmitField(_l("Filter"))
 

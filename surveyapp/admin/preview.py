@@ -28,8 +28,15 @@ def preview_screen(schema, slug: str, page_id: str, lang: str) -> responses.Page
     view = flow.render_page(schema, page_id, {}, "", lang)
     title = typeset(schema.shown_title(page_id)[lang], lang)  # as the respondent sees it
     info = responses.SurveyInfo(slug, title, schema.languages, lang)
+    pages = [page.id for page in schema.pages]
     return responses.PageScreen(
-        survey=info, view=view, lang=lang, progress=flow.progress(schema, page_id, {}), new=True
+        survey=info,
+        view=view,
+        lang=lang,
+        progress=flow.progress(schema, page_id, {}),
+        new=page_id == pages[0],  # "Start" on the first page only
+        last=page_id == pages[-1],  # "Finish" on the last
+        can_go_back=page_id != pages[0],
     )
 
 

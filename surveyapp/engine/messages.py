@@ -70,6 +70,15 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "dont_know_and_number": N_("Please either enter a number or select “%(label)s”, not both."),
         # Only with the schema's own message (FieldError.text); this is a fallback.
         "check_failed": N_("Please check this answer against your other answers."),
+        # A date typed as day, month and year (the web layer fills %(date)s, `31/02`).
+        "date_no_day": N_("Please enter the day."),
+        "date_no_month": N_("Please enter the month."),
+        "date_no_year": N_("Please enter the year."),
+        "date_incomplete": N_("Please enter the day, the month and the year."),
+        "date_not_numbers": N_("Please enter the day, the month and the year in figures."),
+        "date_year_digits": N_("Please enter the year with four digits, for example 1987."),
+        "date_bad_month": N_("Please enter a month from 1 to 12."),
+        "date_not_real": N_("This date does not exist: %(date)s."),
     }
 )
 
@@ -110,6 +119,9 @@ def message_text(
     params = dict(error.params)
     if error.code == "exclusive":
         params.setdefault("option", params.get("code", ""))
+    if error.code == "date_not_real":  # without the web layer's wording: the ISO order
+        parts = (str(params.get(key, "")) for key in ("year", "month", "day"))
+        params.setdefault("date", "-".join(parts))
     if error.code in PLURAL_MESSAGES:
         singular, plural, counted = PLURAL_MESSAGES[error.code]
         count = params.get(counted)

@@ -81,6 +81,8 @@ class QuestionType:
     #: A grid of rows answered on one scale (matrix): the rows, not the options, are what
     #: `random_order` shuffles, the value is a {row: code} mapping, straight-lining is possible.
     has_rows: ClassVar[bool] = False
+    #: Fields posted as `<id>.<part>` besides `<id>` (a date's day, month and year).
+    parts: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def from_yaml(cls, reader: Reader, fields: dict[str, YNode], path: str) -> QuestionType:

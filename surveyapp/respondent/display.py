@@ -7,14 +7,17 @@ respondent typed (a re-render never loses them).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_date, format_decimal, get_translations
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from surveyapp import date_fields
 from surveyapp.engine.messages import PLURAL_MESSAGES, FieldError, message_text
 from surveyapp.engine.render import DECIMAL_COMMA, QuestionView
 from surveyapp.i18n import ui_lang
@@ -24,6 +27,8 @@ from surveyapp.typography import typeset
 #: Language names as their speakers write them (the switch names the other language).
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 SUMMARY_LABEL_MAX = 90
+#: The labels of a date's three fields.
+DATE_PART_LABELS = {"day": _l("Day"), "month": _l("Month"), "year": _l("Year")}
 
 
 @dataclass
@@ -71,6 +76,17 @@ class MatrixRow:
 
 
 @dataclass
+class DatePart:
+    """One of a date's three fields (day, month or year)."""
+
+    part: str
+    name: str
+    id: str
+    label: str
+    value: str
+
+
+@dataclass
 class Field:
     """One question as the template draws it."""
 
@@ -94,6 +110,8 @@ class Field:
     #: Matrix: the scale's (code, label), the table's column headers.
     scale: list[tuple[str, str]] = field(default_factory=list)
     dont_know: DontKnowBox | None = None
+    #: Date: the day, month and year fields in the page language's order.
+    parts: list[DatePart] = field(default_factory=list)
 
     @property
     def described_by(self) -> str:
@@ -133,6 +151,11 @@ def message(
         params["option"] = (labels or {}).get((error.field, code), code)
     if error.code == "dont_know_and_number":
         params["label"] = (labels or {}).get((error.field, "_dk"), "")
+    if error.code == "date_not_real":
+        params["date"] = _typed_date(error.params)
+    for bound in ("min", "max"):
+        if error.code.startswith("date_too_") and bound in params:
+            params[bound] = _long_date(str(params[bound]))
     counted = PLURAL_MESSAGES.get(error.code, ("", "", ""))[2]
     count = error.params.get(counted, 2)
 
@@ -141,6 +164,29 @@ def message(
 
     text = message_text(FieldError(error.field, error.code, params), _, plural)
     return typeset(text, ui_lang())
+
+
+def _typed_date(params: Mapping[str, Any]) -> str:
+    """The impossible date typed, as the interface language writes it: `31/02` (the year only
+    when it is what makes the date wrong: `29/02/2025`)."""
+    day, month, year = (str(params.get(k, "")) for k in ("day", "month", "year"))
+    if not (day.isdigit() and month.isdigit()):
+        return "-".join((year, month, day))
+    d, m = int(day), int(month)
+    leap_only = (d, m) == (29, 2)
+    return date_fields.short_text(ui_lang(), d, m, year if leap_only else None)
+
+
+def _long_date(iso: str) -> str:
+    """A bound in words (`1er janvier 1900`, `January 1, 1900`)."""
+    try:
+        value = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    text = format_date(value, "long")
+    if ui_lang() == "fr" and value.day == 1:
+        text = "1er" + text[1:]
+    return text
 
 
 def build_fields(screen: PageScreen) -> tuple[list[Field], list[ErrorLink]]:
@@ -202,6 +248,8 @@ def _field(
             f.other.errors = errors.get(f.other.name, [])
     elif kind == "matrix":
         _matrix(f, qv, typed, errors)
+    elif qv.kind.parts:
+        _date_parts(f, qv, typed, lang)
     elif kind != "note":
         shown = _values(typed, qid, _number_text(qv.value, lang))
         f.value = shown[0] if shown else ""
@@ -232,6 +280,29 @@ def _choices(f: Field, qv: QuestionView, typed) -> None:
         name = f"{qv.id}_other"
         typed_other = _values(typed, name, qv.other_value)
         f.other = Other(name, f"f-{name}", typed_other[0] if typed_other else "")
+
+
+def _date_parts(f: Field, qv: QuestionView, typed, lang: str) -> None:
+    """A date's fields in `lang`'s order, with what was typed (or the stored ISO date)."""
+    shown = date_fields.split_iso(qv.value if isinstance(qv.value, str) else None)
+    if typed is not None:
+        iso = typed.get(qv.id, [])
+        shown = date_fields.split_iso(iso[0]) if iso else {}
+        for part in qv.kind.parts:
+            values = typed.get(f"{qv.id}.{part}")
+            if values is not None:
+                shown[part] = values[0] if values else ""
+    f.parts = [
+        DatePart(
+            part,
+            f"{qv.id}.{part}",
+            f"f-{qv.id}-{part}",
+            str(DATE_PART_LABELS[part]),
+            shown.get(part, ""),
+        )
+        for part in date_fields.part_order(lang)
+    ]
+    f.anchor = f.parts[0].id
 
 
 def _matrix(f: Field, qv: QuestionView, typed, errors: dict[str, list[str]]) -> None:

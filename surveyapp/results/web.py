@@ -19,7 +19,9 @@ from flask import (
     stream_with_context,
 )
 from flask_babel import format_percent, get_locale
+from flask_babel import gettext as _
 
+from surveyapp.admin.date_filter import redirect_to_iso
 from surveyapp.admin.formatting import percent_pattern
 from surveyapp.auth.access import (
     current_user,
@@ -94,6 +96,10 @@ def results_pct(value: float | None) -> str:
 def index(slug: str):
     """Every closed question's table for the chosen breakdown, weighting and filters."""
     survey = _survey(slug)
+    dates = {"from": _("Completed from"), "to": _("Completed until")}
+    typed = redirect_to_iso("results.index", dates, slug=slug)  # the form's day/month/year
+    if typed is not None:
+        return typed
     options = _options(survey)
     secret = str(current_app.secret_key).encode()
     limit = current_app.config.get("RESULTS_JOB_ROWS", 5000)

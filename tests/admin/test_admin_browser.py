@@ -91,7 +91,7 @@ def test_an_analyst_reaches_every_export_by_links(browser, server):
 
 
 #: Checked in the browser: no element wider than the viewport (tables scroll in their own
-#: wrapper), and no two links of the preview bar overlapping.
+#: wrapper, their captions wrap within it), and no two links of the preview bar overlapping.
 LAYOUT_PROBLEMS = """() => {
   const width = document.documentElement.clientWidth;
   const wide = [];
@@ -116,8 +116,15 @@ LAYOUT_PROBLEMS = """() => {
       overlaps.push('markers of ' + (list.parentElement.className || list.tagName));
     }
   }
+  // A scrolling table's caption wraps within the wrapper's visible width (not cut off).
+  const captions = [];
+  for (const caption of document.querySelectorAll('.table-wrap caption')) {
+    const r = caption.getBoundingClientRect();
+    const box = caption.closest('.table-wrap').getBoundingClientRect();
+    if (r.width && r.right > box.right + 1) captions.push(caption.textContent.slice(0, 40));
+  }
   const scroll = document.documentElement.scrollWidth > width + 1;
-  return {wide: wide.slice(0, 5), overlaps, scroll};
+  return {wide: wide.slice(0, 5), overlaps, scroll, captions};
 }"""
 
 
@@ -161,5 +168,5 @@ def test_screenshots_of_every_admin_page(browser, server, lang):
 def _shoot(page, path, problems) -> None:
     page.screenshot(path=str(path), full_page=True)
     found = page.evaluate(LAYOUT_PROBLEMS)
-    if found["wide"] or found["overlaps"] or found["scroll"]:
+    if found["wide"] or found["overlaps"] or found["scroll"] or found["captions"]:
         problems[path.name] = found

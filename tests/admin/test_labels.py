@@ -84,7 +84,8 @@ def test_dashboard_percentages_follow_the_locale(clients, seeded):
     fr = clients["fr"].get("/admin/surveys/demo/dashboard").get_data(as_text=True)
     en = clients["en"].get("/admin/surveys/demo/dashboard").get_data(as_text=True)
     assert "50.0%" in en  # French pages: 1 complete of 2 started
-    assert "50,0\xa0%" in fr
+    assert "50,0\u202f%" in fr  # a narrow no-break space before % in French
+    assert "50,0\xa0%" not in fr
 
 
 def test_quota_page_names_cells_and_languages(clients, seeded):
@@ -97,10 +98,11 @@ def test_quota_page_names_cells_and_languages(clients, seeded):
     assert NORTH not in visible_en
     assert "Nord" in visible_fr
     assert "North" in visible_en
-    assert "Totals by Your region?" in visible_en
+    assert "Totals by the question “Your region?”" in visible_en
+    assert "Totaux selon la question « Votre région ? »" in visible_fr
     assert "Français" in visible_fr
     assert re.search(r"\b4%", visible_en)  # 2 / 50
-    assert "4\xa0%" in visible_fr
+    assert "4\u202f%" in visible_fr
 
 
 def soft_states(html: str) -> list[str]:

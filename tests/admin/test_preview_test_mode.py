@@ -88,6 +88,25 @@ def test_preview_of_the_barometer(app, as_role):
             assert response.status_code == 200, (page, lang)
     assert _counts(app) == (0, 0)
 
+    def button(page: str) -> str:
+        html = client.get(f"/admin/surveys/{slug}/preview?page={page}&lang=fr").get_data(
+            as_text=True
+        )
+        return re.search(r'value="next" disabled>\s*([^<]+)</button>', html)[1].strip()
+
+    # The button reads as on the respondent's page: Start on the first page only.
+    assert [button(p) for p in (pages[0], pages[2], pages[-1])] == [
+        "Commencer",
+        "Continuer",
+        "Terminer",
+    ]
+    # p03 (asked only in Canada) shows no question without answers: the preview says why.
+    p03 = client.get(f"/admin/surveys/{slug}/preview?page=p03&lang=fr").get_data(as_text=True)
+    assert "Cette page dépend de réponses précédentes" in p03
+    assert 'hreflang="en">English</a>' in p03  # the language switch stays a link (no POST)
+    first = client.get(f"/admin/surveys/{slug}/preview?page={pages[0]}&lang=fr")
+    assert "Cette page dépend" not in first.get_data(as_text=True)
+
 
 # --------------------------------------------------------------------------- test mode
 def _start_test(client) -> str:

@@ -249,6 +249,8 @@ def test_every_error_code_has_an_english_message_and_formats():
         "too_long", "invalid_characters", "invalid_email", "consent_required",
         "pattern_mismatch", "not_a_date", "date_too_early", "date_too_late",
         "dont_know_and_number", "check_failed",
+        "date_no_day", "date_no_month", "date_no_year", "date_incomplete", "date_not_numbers",
+        "date_year_digits", "date_bad_month", "date_not_real",
     }  # fmt: skip
     error = FieldError("m", "too_few", {"min": 2})
     assert message_text(error, lambda s: s) == "Please choose at least 2 answers."

@@ -179,6 +179,41 @@ def funnel(session: Session, survey_id: int) -> list[FunnelRow]:
     return sorted(result, key=lambda r: (r.wave_id is None, r.wave_id or 0))
 
 
+@dataclass(frozen=True, slots=True)
+class FunnelTotals:
+    """Every wave together: contacts mailed, and how many of them went how far."""
+
+    invited: int
+    opened: int
+    started: int
+    completed: int
+
+    @property
+    def steps(self) -> tuple[tuple[str, int], ...]:
+        """(step, contacts) from invited to completed, for the dashboard."""
+        return (
+            ("invited", self.invited),
+            ("opened", self.opened),
+            ("started", self.started),
+            ("completed", self.completed),
+        )
+
+
+def funnel_totals(session: Session, survey_id: int) -> FunnelTotals:
+    """Invited -> opened the link -> started -> reached an ending, all waves together, in one
+    aggregate statement (a contact who started also counts as having opened)."""
+    c = InvitationContact
+    reached = [PROGRESS[PROGRESS.index(p) :] for p in ("opened", "started", "completed")]
+    row = session.execute(
+        select(
+            func.count(),
+            *(func.sum(case((c.progress.in_(steps), 1), else_=0)) for steps in reached),
+        ).where(c.survey_id == survey_id, c.progress != "pending")
+    ).one()
+    invited, opened, started, completed = (int(v or 0) for v in row)
+    return FunnelTotals(invited, opened, started, completed)
+
+
 def fieldwork_ended_at(session: Session, survey: Survey) -> datetime | None:
     """When fieldwork ended: the close, or the end of the window; None while it runs."""
     now = utcnow()

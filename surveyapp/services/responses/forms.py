@@ -23,7 +23,8 @@ DRAFT_PAGES_MAX = 3
 
 
 def field_names(view: PageView) -> set[str]:
-    """The form fields a page may post: question ids, `<id>.<row>`, `<id>_other`, `<id>_dk`."""
+    """The form fields a page may post: question ids, `<id>.<row>`, `<id>.<part>` (a date's
+    day, month, year), `<id>_other`, `<id>_dk`."""
     names: set[str] = set()
     for qv in view.questions:
         kind = qv.question.type
@@ -33,6 +34,7 @@ def field_names(view: PageView) -> set[str]:
             names.update(f"{qv.id}.{row.code}" for row in qv.rows)
         else:
             names.add(qv.id)
+        names.update(f"{qv.id}.{part}" for part in qv.kind.parts)
         if any(o.other for o in qv.options):
             names.add(f"{qv.id}_other")
         if qv.dont_know is not None:

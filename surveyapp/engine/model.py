@@ -74,6 +74,13 @@ class Question:
     rows: tuple[Row, ...] = ()
     sets_language: Mapping[str, str] = field(default_factory=_empty)
     dynamic: bool = False  # options or rows depend on answers (conditions, options_from)
+    #: The author's name for the export columns (`rCSI`, `d4.3`) when it is not the id.
+    column: str | None = None
+
+    @property
+    def export_name(self) -> str:
+        """The name of the question's export column(s): the author's `column`, else the id."""
+        return self.column or self.id
 
     @property
     def type(self) -> str:
@@ -161,6 +168,13 @@ class Derived:
     cases: tuple[Case, ...] = ()
     count: str | None = None
     calc: Calc | None = None
+    #: The author's name for the export column when it is not the id.
+    column: str | None = None
+
+    @property
+    def export_name(self) -> str:
+        """The name of the export column: the author's `column`, else the id."""
+        return self.column or self.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ HEADER_KEYS = (
     "estimated_seconds_per_question", "screening_title", "real_title_from",
 )  # fmt: skip
 HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
-COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal"})
+COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal", "column"})
 EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
 OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
 
@@ -273,6 +273,7 @@ def read_question(
         required=_required(sec, kind),
         personal=bool(sec.read("personal", reader.boolean, "personal")),
         **_choices(sec, qid, kind, ctx),
+        column=sec.read("column", reader.column_name),
     )
     ctx.questions[qid] = question
     return question

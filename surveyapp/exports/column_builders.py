@@ -184,7 +184,16 @@ def question_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
         condition=describe_all(condition_nodes, q, col.code if kind == "flag" else None),
         condition_tree=tree_all(condition_nodes),
         extra=_extra(q, kind),
+        id_name=_id_name(col.name, q.export_name, q.id),
     )
+
+
+def _id_name(name: str, export_name: str, ident: str) -> str | None:
+    """The column's name made of ids (`d4.3_1` of question `d4_3` -> `d4_3_1`); None when the
+    author's name is the id."""
+    if export_name == ident or not name.startswith(export_name):
+        return None
+    return ident + name[len(export_name) :]
 
 
 def _extra(q: Question, kind: str) -> Mapping[str, Any]:
@@ -230,6 +239,7 @@ def derived_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
         numeric=kind == "derived_number" or _all_integers(values),
         condition=_describe_derived(d),
         extra=MappingProxyType({"derived_type": d.type, "calc": d.calc is not None}),
+        id_name=_id_name(col.name, d.export_name, d.id),
     )
 
 

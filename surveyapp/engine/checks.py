@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .calc_types import calc_problems
 from .expressions import Condition
@@ -335,7 +335,7 @@ class Checker:
         (the answer keys) exactly, the names exported (an author's `column: rCSI`) ignoring
         case too, as SPSS does."""
         questions, derived = self.p.questions.values(), self.p.derived
-        keys = [(c.name, q.id) for q in questions for c in q.kind.columns(replace(q, column=None))]
+        keys = [(c.name, q.id) for q in questions for c in q.kind.columns(q.with_ids_only())]
         keys += [(d.id, d.id) for d in derived] + [(p.id, p.id) for p in self.p.parameters]
         reported = set()
         for name, owner, _, first in _collisions(keys, fold=False):
@@ -357,16 +357,17 @@ class Checker:
                 f"export column '{name}' of '{owner}' and '{first_name}' of '{first}' would have "
                 "the same name (export names must differ, ignoring case): change one `column`"
             )
-            authored = owner if self._column_of(owner) is not None else first
+            authored = owner if self._authored(owner) else first
             self.r.report_at(self._owner_key(authored), message, "collision", "column")
 
     def _owner_key(self, owner: str) -> tuple[str, str]:
         return ("question", owner) if owner in self.p.questions else ("derived", owner)
 
-    def _column_of(self, owner: str) -> str | None:
+    def _authored(self, owner: str) -> bool:
+        """Whether an author's `column` names one of the owner's columns."""
         if owner in self.p.questions:
-            return self.p.questions[owner].column
-        return next((d.column for d in self.p.derived if d.id == owner), None)
+            return self.p.questions[owner].authored_names
+        return any(d.column is not None for d in self.p.derived if d.id == owner)
 
     # ------------------------------------------------------------------ texts
     def _texts(self) -> None:

@@ -163,11 +163,12 @@ class MultipleType(QuestionType):
 
 
 def _flag_name(q: Question, option: Option) -> str:
-    """`<id>_<code>`; an "other, specify" option coded `other` (an XLSForm habit) is flagged
+    """`<name>_<code>` (the question's and the option's `column` when they have one: `d4.3_A-1`);
+    an "other, specify" option coded `other` (an XLSForm habit) is flagged
     in `<id>_other_choice`, since `<id>_other` is the text typed."""
     if option.other and str(option.code) == "other":
         return f"{q.export_name}_other_choice"
-    return f"{q.export_name}_{option.code}"
+    return f"{q.export_name}_{option.column or option.code}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ class Option:
     exclusive: bool = False
     other: bool = False
     fixed: bool = False
+    #: The author's name for the option in export column names (`project-alpha`): a multiple
+    #: choice's 0/1 column is `<question column>_<option column or code>`.
+    column: str | None = None
 
     @property
     def pinned(self) -> bool:
@@ -81,6 +84,16 @@ class Question:
     def export_name(self) -> str:
         """The name of the question's export column(s): the author's `column`, else the id."""
         return self.column or self.id
+
+    @property
+    def authored_names(self) -> bool:
+        """Whether an author's `column` names any of its export columns (its own or an option's)."""
+        return self.column is not None or any(o.column for o in self.options)
+
+    def with_ids_only(self) -> Question:
+        """The same question with its export columns named from ids (no author's `column`)."""
+        options = tuple(replace(o, column=None) for o in self.options)
+        return replace(self, column=None, options=options)
 
     @property
     def type(self) -> str:

@@ -24,7 +24,7 @@ HEADER_KEYS = (
 HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
 COMMON_KEYS = frozenset({"id", "type", "text", "help", "when", "required", "personal", "column"})
 EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
-OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
+OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed", "column")
 
 
 def _when(sec: Section) -> Condition | None:
@@ -163,9 +163,10 @@ def _read_option(reader: Reader, node: YNode, path: str) -> Option | None:
     code = sec.read("code", reader.code)
     label = sec.read("label", reader.text)
     flags = {k: bool(sec.read(k, reader.boolean, k)) for k in ("exclusive", "other", "fixed")}
+    column = sec.read("column", reader.column_name)
     if code is None or label is None:
         return None
-    return Option(code, label, _when(sec), **flags)
+    return Option(code, label, _when(sec), **flags, column=column)
 
 
 def resolve_options(

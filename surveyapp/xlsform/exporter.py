@@ -136,9 +136,12 @@ class _Exporter:
 
     def choices(self, name: str, options: list[Any]) -> None:
         for option in options:
-            row: dict[str, Any] = {"list_name": name, "name": str(option.get("code"))}
+            code = str(option.get("code"))
+            column = option.get("column")
+            written = column if isinstance(column, str) and as_identifier(column) == code else code
+            row: dict[str, Any] = {"list_name": name, "name": written}
             self.texts(row, "label", option.get("label"))
-            self.extras(row, option, {"code", "label"})
+            self.extras(row, option, {"code", "label"} | ({"column"} if written != code else set()))
             self.choice_rows.append(row)
 
     # ------------------------------------------------------------------ survey

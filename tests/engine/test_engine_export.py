@@ -220,3 +220,19 @@ def test_column_names_are_csv_safe(survey_from, bad):
     (problem,) = info.value.problems
     assert problem.path == "pages[0].questions[0].column"
     assert "letters, digits, _ . or -" in problem.message
+
+
+def test_an_options_column_names_its_flag_and_collides_like_any_name(survey_from):
+    multiple = (
+        "{id: m, type: multiple, text: {fr: M, en: M}, options: ["
+        "{code: a_1, column: A-1, label: {fr: A, en: A}}, {code: 2, label: {fr: B, en: B}}]}"
+    )
+    survey = survey_from(f"- id: p1\n  questions:\n    - {multiple}\n")
+    assert [c.name for c in export_columns(survey)] == ["m_A-1", "m_2"]
+    with pytest.raises(SchemaError) as info:
+        survey_from(
+            f"- id: p1\n  questions:\n    - {multiple}\n"
+            "    - {id: x, column: M_a-1, type: text, text: {fr: T, en: T}}\n"
+        )
+    (problem,) = info.value.problems
+    assert problem.message.startswith("export column 'M_a-1' of 'x' and 'm_A-1' of 'm'")

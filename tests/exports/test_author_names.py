@@ -1,6 +1,6 @@
-"""Names as authors write them (#14): an imported workbook's `rCSI`, `d4.3`, `Q-1` name the CSV
-columns; SPSS keeps those it accepts and uses the id for the others; the codebook maps each
-name to its question id and its SPSS name."""
+"""Names as authors write them (#14): an imported workbook's `rCSI`, `d4.3`, `Q-1` (and the
+choice `Press-2`) name the CSV columns; SPSS keeps those it accepts and uses the names made of
+ids for the others; the codebook maps each name to its question id and its SPSS name."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ SURVEY = [
 ]
 CHOICES = [
     {"list_name": "d43", "name": "1", EN: "Radio"},
-    {"list_name": "d43", "name": "2", EN: "Press"},
+    {"list_name": "d43", "name": "Press-2", EN: "Press"},
 ]
 SETTINGS = {"form_id": "author-names", "version": "1", "form_title": "Names"}
 
@@ -40,7 +40,7 @@ def answered(app, imported):
     with app.app_context():
         survey = add_version(imported.text, "names.yaml")
         schema = schema_of(survey)
-        script = {"rcsi": "7", "d4_3": ["2"], "q_1": "fine"}
+        script = {"rcsi": "7", "d4_3": ["press_2"], "q_1": "fine"}
         store(survey, fill(schema, script), language="en")
 
 
@@ -60,24 +60,30 @@ def test_csv_spss_and_codebook_use_the_authors_names(login_as, answered, tmp_pat
     analyst = login_as("analyst")
     data = analyst.get(f"{URL}/export.csv?preset=plain").data.decode("utf-8")
     (row,) = list(csv.DictReader(io.StringIO(data, newline="")))
-    answers = ["rCSI", "d4.3_1", "d4.3_2", "Q-1", "rCSI.x2"]
+    answers = ["rCSI", "d4.3_1", "d4.3_Press-2", "Q-1", "rCSI.x2"]
     assert [name for name in row if name in answers] == answers
     assert [row[name] for name in answers] == ["7", "0", "1", "fine", "14"]
 
     path = tmp_path / "names.sav"
     path.write_bytes(analyst.get(f"{URL}/export.sav").data)
     frame, meta = pyreadstat.read_sav(str(path))
-    # SPSS takes rCSI, d4.3_1 and rCSI.x2 as written; Q-1 is not an SPSS name: its id
-    for name in ("rCSI", "d4.3_1", "d4.3_2", "q_1", "rCSI.x2"):
+    # SPSS takes rCSI, d4.3_1 and rCSI.x2 as written; Q-1 and d4.3_Press-2 are not SPSS
+    # names: the names made of ids
+    for name in ("rCSI", "d4.3_1", "d4_3_press_2", "q_1", "rCSI.x2"):
         assert name in meta.column_names, meta.column_names
     assert "Q-1" not in meta.column_names
+    assert frame["d4_3_press_2"].tolist() == [1]
     assert frame["rCSI"].tolist() == [7]
     assert frame["q_1"].tolist() == ["fine"]
 
     book = json.loads(analyst.get(f"{URL}/codebook.json").data)
     columns = {c["name"]: c for c in book["columns"]}
     assert (columns["rCSI"]["question"], columns["rCSI"]["spss_name"]) == ("rcsi", "rCSI")
-    assert columns["d4.3_2"]["id_name"] == "d4_3_2"
+    assert columns["d4.3_1"]["id_name"] == "d4_3_1"
+    assert (columns["d4.3_Press-2"]["option"], columns["d4.3_Press-2"]["spss_name"]) == (
+        "press_2",
+        "d4_3_press_2",
+    )
     assert (columns["Q-1"]["question"], columns["Q-1"]["spss_name"]) == ("q_1", "q_1")
     assert "not a valid SPSS variable name" in columns["Q-1"]["spss_note"]
     assert "spss_note" not in columns["rCSI"]

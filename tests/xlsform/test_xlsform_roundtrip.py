@@ -264,15 +264,27 @@ def test_the_authors_names_go_back_to_the_name_column(tmp_path):
         {"type": "integer", "name": "rCSI", EN: "Index?"},
         {"type": "text", "name": "Q-1", EN: "Why?", "relevant": "${rCSI} > 3"},
         {"type": "calculate", "name": "rCSI.x2", "calculation": "${rCSI} * 2"},
+        {"type": "select_multiple src", "name": "d4.3", EN: "Sources?"},
+    ]
+    choices = [
+        {"list_name": "src", "name": "Radio-1", EN: "Radio"},
+        {"list_name": "src", "name": "2", EN: "Press"},
     ]
     settings = {"form_id": "names", "version": "1", "form_title": "Names"}
-    first = import_xlsform(write_xlsform(tmp_path / "in.xlsx", survey, None, settings))
+    first = import_xlsform(write_xlsform(tmp_path / "in.xlsx", survey, choices, settings))
+    assert first.schema["option_lists"]["src"][0] == {
+        "code": "radio_1",
+        "column": "Radio-1",
+        "label": {"en": "Radio"},
+    }
     sheets = schema_to_sheets(first.text)
     header = sheets["survey"][0]
     rows = [dict(zip(header, row, strict=True)) for row in sheets["survey"][1:]]
     why = next(r for r in rows if r["name"] == "Q-1")
     assert why["relevant"] == "${rCSI} > 3"
     assert "rCSI" in [r["name"] for r in rows]
+    choice_rows = [dict(zip(sheets["choices"][0], r, strict=True)) for r in sheets["choices"][1:]]
+    assert [r["name"] for r in choice_rows] == ["Radio-1", "2"]
     again = _round_trip(first.text, tmp_path, "out")
     assert again.schema == first.schema
 

@@ -150,7 +150,7 @@ EXPORTED = {
     },
     "18_correlaid_testB.xlsx": {
         # the author's names (`project-alpha`, `NO_TC_…`) name the columns (#14)
-        "project_id_project_alpha": "1", "project_role_project-alpha_team_trainee": "1",
+        "project_id_project-alpha": "1", "project_role_project-alpha_team_trainee": "1",
         "motivation_skills": "SQL", "motivation_why": "Learning",
         "past_applications": "first_application", "first_name": "Ada", "last_name": "L",
         "email_address": "ada@example.org", "gender": "female", "consent_privacy_policy": "yes",

@@ -210,7 +210,7 @@ def _mark_other(ctx: Context, q: dict, other_text: tuple) -> None:
     wanted = ctx.renamed_codes.get(code, code)
     option = next(o for o in q["options"] if o["code"] == wanted)
     option["other"] = True
-    column = f"{q['id']}_other"
+    column = f"{q.get('column') or q['id']}_other"
     renamed = "" if written == column else f" (the author's name was '{written}')"
     message = (
         f"the text question '{written}' is the 'other, specify' text of '{q['id']}' "

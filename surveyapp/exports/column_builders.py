@@ -202,6 +202,8 @@ def _id_name(q: Question, name: str) -> str | None:
 
 def _extra(q: Question, kind: str) -> Mapping[str, Any]:
     extra: dict[str, Any] = {"question_type": q.type, "page": q.page_id}
+    if q.column is not None:
+        extra["question_column"] = q.column  # the question's export name (its columns' stem)
     if q.options_from and kind in ("flag", "single"):
         extra["options_from"] = q.options_from
     if kind in ("integer", "decimal", "nps"):

@@ -110,3 +110,22 @@ def test_two_names_that_would_be_one_id_are_one_located_error(tmp_path):
     assert len(problems) == 1, problems
     assert "'a_b' and 'A.b'" in str(problems[0])
     assert "row 3" in str(problems[0])
+
+
+def test_the_results_tables_name_variables_as_their_authors(imported):
+    from surveyapp.engine import load_survey
+    from surveyapp.exports.layout import survey_layout
+    from surveyapp.results.sheet import variable_heading
+    from surveyapp.results.variables import catalog, question_titles
+
+    schema = load_survey(imported.text, "names.yaml")
+    variables = catalog(survey_layout([(1, schema)]), question_titles([schema]))
+    headings = {ident: variable_heading(v) for ident, v in variables.items()}
+    assert {k: headings[k] for k in ("rcsi", "d4_3", "q_1", "rcsi_x2")} == {
+        "rcsi": "rCSI",
+        "d4_3": "d4.3",
+        "q_1": "Q-1",
+        "rcsi_x2": "rCSI.x2",
+    }
+    assert variables["d4_3"].columns == ("d4.3_1", "d4.3_Press-2")
+    assert headings["language"] == "LANGUAGE"  # no author's name: the id in capitals

@@ -92,9 +92,13 @@ class _Exporter:
         self.lists: dict[str, Any] = schema.get("option_lists") or {}
         self.symbols: Symbols = symbols_from_schema(schema)
         self.questions = {q["id"]: q for _, q in iter_questions(schema)}
+        #: question id -> the name its row is written under, when they differ (`rcsi` -> `rCSI`)
+        self.written: dict[str, str] = {}
         for qid, q in self.questions.items():
             written = written_name(q)
             var = self.symbols.by_name.get(qid)
+            if written != qid:
+                self.written[qid] = written
             if written != qid and var is not None:
                 var = replace(var, xpath_name=written)
                 self.symbols.by_name[qid] = self.symbols.by_name[written] = var
@@ -106,7 +110,13 @@ class _Exporter:
         if isinstance(value, dict):
             for lang in self.languages:
                 if value.get(lang) is not None:
-                    row[_label_key(base, lang)] = str(value[lang])
+                    row[_label_key(base, lang)] = self.piped(str(value[lang]))
+
+    def piped(self, text: str) -> str:
+        """A text whose `${id}` placeholders name the rows as written (`${rCSI}`)."""
+        if not self.written:
+            return text
+        return PIPED.sub(lambda m: "${" + self.written.get(m.group(1), m.group(1)) + "}", text)
 
     def condition(self, row: dict[str, Any], cond: Any) -> None:
         if cond is None:

@@ -262,7 +262,7 @@ def test_pyxform_reads_the_export(barometer):
 def test_the_authors_names_go_back_to_the_name_column(tmp_path):
     survey = [
         {"type": "integer", "name": "rCSI", EN: "Index?"},
-        {"type": "text", "name": "Q-1", EN: "Why?", "relevant": "${rCSI} > 3"},
+        {"type": "text", "name": "Q-1", EN: "Why ${rCSI}?", "relevant": "${rCSI} > 3"},
         {"type": "calculate", "name": "rCSI.x2", "calculation": "${rCSI} * 2"},
         {"type": "select_multiple src", "name": "d4.3", EN: "Sources?"},
     ]
@@ -282,6 +282,7 @@ def test_the_authors_names_go_back_to_the_name_column(tmp_path):
     rows = [dict(zip(header, row, strict=True)) for row in sheets["survey"][1:]]
     why = next(r for r in rows if r["name"] == "Q-1")
     assert why["relevant"] == "${rCSI} > 3"
+    assert why[EN] == "Why ${rCSI}?"
     assert "rCSI" in [r["name"] for r in rows]
     choice_rows = [dict(zip(sheets["choices"][0], r, strict=True)) for r in sheets["choices"][1:]]
     assert [r["name"] for r in choice_rows] == ["Radio-1", "2"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .calc_types import calc_problems
@@ -306,21 +306,43 @@ class Checker:
         return self.cells.build(draft, codes)
 
     def _columns(self) -> None:
-        """Export columns (and answer keys such as `<id>_other`) must not collide."""
-        named = [(c.name, q.id) for q in self.p.questions.values() for c in q.kind.columns(q)]
-        named += [(d.id, d.id) for d in self.p.derived] + [(p.id, p.id) for p in self.p.parameters]
-        seen: dict[str, str] = {}
-        for name, owner in named:
-            if name not in seen:
-                seen[name] = owner
-                continue
-            first = seen[name]
+        """Export columns and answer keys (`<id>_other`) must not collide: the names made of ids
+        (the answer keys) exactly, the names exported (an author's `column: rCSI`) ignoring
+        case too, as SPSS does."""
+        questions, derived = self.p.questions.values(), self.p.derived
+        keys = [(c.name, q.id) for q in questions for c in q.kind.columns(q.with_ids_only())]
+        keys += [(d.id, d.id) for d in derived] + [(p.id, p.id) for p in self.p.parameters]
+        reported = set()
+        for name, owner, _, first in _collisions(keys, fold=False):
             if first == owner:
                 message = f"export column '{name}' is produced twice by '{owner}'"
             else:
                 message = f"export column '{name}' of '{owner}' collides with one of '{first}'"
-            key = ("question", owner) if owner in self.p.questions else ("derived", owner)
-            self.r.report_at(key, message, "collision")
+            self.r.report_at(self._owner_key(owner), message, "collision")
+            reported.add((owner, first))
+        named = [(c.name, q.id) for q in questions for c in q.kind.columns(q)]
+        named += [(d.export_name, d.id) for d in derived] + [
+            (p.id, p.id) for p in self.p.parameters
+        ]
+        for name, owner, first_name, first in _collisions(named, fold=True):
+            if (owner, first) in reported:
+                continue
+            reported.add((owner, first))
+            message = (
+                f"export column '{name}' of '{owner}' and '{first_name}' of '{first}' would have "
+                "the same name (export names must differ, ignoring case): change one `column`"
+            )
+            authored = owner if self._authored(owner) else first
+            self.r.report_at(self._owner_key(authored), message, "collision", "column")
+
+    def _owner_key(self, owner: str) -> tuple[str, str]:
+        return ("question", owner) if owner in self.p.questions else ("derived", owner)
+
+    def _authored(self, owner: str) -> bool:
+        """Whether an author's `column` names one of the owner's columns."""
+        if owner in self.p.questions:
+            return self.p.questions[owner].authored_names
+        return any(d.column is not None for d in self.p.derived if d.id == owner)
 
     # ------------------------------------------------------------------ texts
     def _texts(self) -> None:
@@ -377,6 +399,17 @@ def _has_constraint(q: Question) -> bool:
     if q.type == "text":  # max_length (1000 by default) is always a bound
         return True
     return any(b is not None for b in bounds)
+
+
+def _collisions(named: list[tuple[str, str]], fold: bool) -> Iterator[tuple[str, str, str, str]]:
+    """(name, owner, earlier name, earlier owner) for each name already taken."""
+    seen: dict[str, tuple[str, str]] = {}
+    for name, owner in named:
+        key = name.casefold() if fold else name
+        if key in seen:
+            yield (name, owner, *seen[key])
+        else:
+            seen[key] = (name, owner)
 
 
 def check_all(reader: Reader, parsed: Parsed) -> Checked:

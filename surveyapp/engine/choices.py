@@ -33,9 +33,9 @@ def _labels(options: Sequence[Option]) -> Mapping[str, Text]:
 def _choice_columns(q: Question, main: list[Column]) -> list[Column]:
     extra = []
     if q.other_option is not None:
-        extra.append(Column(f"{q.id}_other", q.id, "other", q.text, personal=True))
+        extra.append(Column(f"{q.export_name}_other", q.id, "other", q.text, personal=True))
     if q.random_order:
-        extra.append(Column(f"{q.id}_order", q.id, "order", q.text))
+        extra.append(Column(f"{q.export_name}_order", q.id, "order", q.text))
     return main + extra
 
 
@@ -93,7 +93,7 @@ class SingleType(QuestionType):
         return values, errors
 
     def columns(self, q: Question) -> list[Column]:
-        main = Column(q.id, q.id, "single", q.text, _labels(q.options))
+        main = Column(q.export_name, q.id, "single", q.text, _labels(q.options))
         return _choice_columns(q, [main])
 
 
@@ -163,11 +163,12 @@ class MultipleType(QuestionType):
 
 
 def _flag_name(q: Question, option: Option) -> str:
-    """`<id>_<code>`; an "other, specify" option coded `other` (an XLSForm habit) is flagged
+    """`<name>_<code>` (the question's and the option's `column` when they have one: `d4.3_A-1`);
+    an "other, specify" option coded `other` (an XLSForm habit) is flagged
     in `<id>_other_choice`, since `<id>_other` is the text typed."""
     if option.other and str(option.code) == "other":
-        return f"{q.id}_other_choice"
-    return f"{q.id}_{option.code}"
+        return f"{q.export_name}_other_choice"
+    return f"{q.export_name}_{option.column or option.code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,11 +201,11 @@ class MatrixType(QuestionType):
     def columns(self, q: Question) -> list[Column]:
         labels = _labels(q.options)
         cols = [
-            Column(f"{q.id}_{r.code}", q.id, "matrix_row", r.text, labels, row=r.code)
+            Column(f"{q.export_name}_{r.code}", q.id, "matrix_row", r.text, labels, row=r.code)
             for r in q.rows
         ]
         if q.random_order:
-            cols.append(Column(f"{q.id}_order", q.id, "order", q.text))
+            cols.append(Column(f"{q.export_name}_order", q.id, "order", q.text))
         return cols
 
 

@@ -27,7 +27,7 @@ def export_columns(survey: Survey) -> list[Column]:
             columns.extend(q.kind.columns(q))
     for d in survey.derived:
         labels = MappingProxyType({o.code: o.label for o in d.options})
-        columns.append(Column(d.id, d.id, f"derived_{d.type}", d.label, labels))
+        columns.append(Column(d.export_name, d.id, f"derived_{d.type}", d.label, labels))
     for p in survey.parameters:
         if not p.transient:
             labels = MappingProxyType({o.code: o.label for o in p.options})
@@ -51,9 +51,10 @@ def _cell(column: Column, env: dict[str, Any]) -> Any:
         return Missing.NOT_ASKED
     value = env[column.source_id]
     if column.kind in ("other", "order"):
-        extra = env.get(column.name)
+        key = f"{column.source_id}_{column.kind}"  # stored under the id, named as the author
+        extra = env.get(key)
         if extra is None:
-            return Missing.NOT_ASKED if column.name not in env else Missing.SKIPPED
+            return Missing.NOT_ASKED if key not in env else Missing.SKIPPED
         return " ".join(extra) if isinstance(extra, list) else extra
     if value is None:
         return Missing.SKIPPED

@@ -307,7 +307,7 @@ class EmailType(QuestionType):
     def columns(self, q: Question) -> list[Column]:
         if self.contact is not None:
             return []
-        return [Column(q.id, q.id, "email", q.text, personal=True)]
+        return [Column(q.export_name, q.id, "email", q.text, personal=True)]
 
 
 @dataclass(frozen=True, slots=True)

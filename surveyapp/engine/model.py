@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ class Option:
     exclusive: bool = False
     other: bool = False
     fixed: bool = False
+    #: The author's name for the option in export column names (`project-alpha`): a multiple
+    #: choice's 0/1 column is `<question column>_<option column or code>`.
+    column: str | None = None
 
     @property
     def pinned(self) -> bool:
@@ -97,6 +100,23 @@ class Question:
     #: The message of a bound or pattern error, replacing the platform's default one.
     constraint_message: Text | None = None
     checks: tuple[Check, ...] = ()
+    #: The author's name for the export columns (`rCSI`, `d4.3`) when it is not the id.
+    column: str | None = None
+
+    @property
+    def export_name(self) -> str:
+        """The name of the question's export column(s): the author's `column`, else the id."""
+        return self.column or self.id
+
+    @property
+    def authored_names(self) -> bool:
+        """Whether an author's `column` names any of its export columns (its own or an option's)."""
+        return self.column is not None or any(o.column for o in self.options)
+
+    def with_ids_only(self) -> Question:
+        """The same question with its export columns named from ids (no author's `column`)."""
+        options = tuple(replace(o, column=None) for o in self.options)
+        return replace(self, column=None, options=options)
 
     @property
     def type(self) -> str:
@@ -187,6 +207,13 @@ class Derived:
     calc: Calc | None = None
     #: "Don't know" codes of the number questions it reads: read as null, never as numbers.
     unknown: Mapping[str, int] = field(default_factory=_empty)
+    #: The author's name for the export column when it is not the id.
+    column: str | None = None
+
+    @property
+    def export_name(self) -> str:
+        """The name of the export column: the author's `column`, else the id."""
+        return self.column or self.id
 
 
 @dataclass(frozen=True, slots=True)

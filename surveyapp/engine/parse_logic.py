@@ -18,7 +18,7 @@ from .yamlsource import YNode, YScalar
 URL_PARAM = re.compile(r"[A-Za-z0-9_.\-]{1,64}\Z")
 TargetTree = int | dict[str, "TargetTree"]
 PARAMETER_KEYS = ("id", "param", "type", "options", "aliases", "default", "transient")
-DERIVED_KEYS = ("id", "label", "type", "options", "cases", "count", "calc")
+DERIVED_KEYS = ("id", "label", "type", "options", "cases", "count", "calc", "column")
 ENDING_KEYS = (
     "id",
     "status",
@@ -163,7 +163,10 @@ def read_derived(
         if ids.new(sec, did) and kind is not None:
             reader.locate(("derived", did), sec.node, sec.path)
             label = sec.read("label", reader.text)
-            result.append(Derived(did, kind, label, options, list_name, cases, count, calc))
+            column = sec.read("column", reader.column_name)
+            result.append(
+                Derived(did, kind, label, options, list_name, cases, count, calc, column=column)
+            )
     return tuple(result)
 
 

@@ -25,12 +25,12 @@ HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
 COMMON_KEYS = frozenset(
     {
         "id", "type", "text", "help", "when", "required", "personal",
-        "required_when", "constraint_message", "checks",
+        "required_when", "constraint_message", "checks", "column",
     }
 )  # fmt: skip
 CHECK_KEYS = ("condition", "message", "question")
 EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
-OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed")
+OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed", "column")
 
 
 def _when(sec: Section) -> Condition | None:
@@ -169,9 +169,10 @@ def _read_option(reader: Reader, node: YNode, path: str) -> Option | None:
     code = sec.read("code", reader.code)
     label = sec.read("label", reader.text)
     flags = {k: bool(sec.read(k, reader.boolean, k)) for k in ("exclusive", "other", "fixed")}
+    column = sec.read("column", reader.column_name)
     if code is None or label is None:
         return None
-    return Option(code, label, _when(sec), **flags)
+    return Option(code, label, _when(sec), **flags, column=column)
 
 
 def resolve_options(
@@ -309,6 +310,7 @@ def read_question(
         constraint_message=sec.read("constraint_message", reader.text),
         checks=sec.read("checks", read_checks, reader, None, default=()),
         **_choices(sec, qid, kind, ctx),
+        column=sec.read("column", reader.column_name),
     )
     ctx.questions[qid] = question
     return question

@@ -106,7 +106,7 @@ class QuestionType:
 
     def columns(self, q: Question) -> list[Column]:
         """The export columns of the question."""
-        return [Column(q.id, q.id, self.name, q.text, personal=q.personal)]
+        return [Column(q.export_name, q.id, self.name, q.text, personal=q.personal)]
 
     def _missing(self, q: Question, errors: list[FieldError]) -> Parsed:
         if q.required:

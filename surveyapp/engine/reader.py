@@ -20,6 +20,9 @@ INTEGER_CODE = re.compile(r"(0|[1-9][0-9]*)\Z")
 DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 DECIMAL_FLOAT = re.compile(r"[-+]?(0|[1-9][0-9]*)\.[0-9]+\Z")
 LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?\Z")
+#: An export column name as authors write it (`rCSI`, `d4.3`, `Q-1`): safe in a CSV header.
+COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+MAX_COLUMN_NAME = 64
 
 _KIND_NAMES = {
     "bool": "a boolean",
@@ -169,6 +172,21 @@ class Reader:
         value = self.string(node, path, what)
         if value is not None and not IDENTIFIER.match(value):
             message = f"{what} '{value}' must match ^[a-z][a-z0-9_]*$"
+            self.error(node, path, message, "invalid-id")
+            return None
+        return value
+
+    def column_name(self, node: YNode | None, path: str, what: str = "column") -> str | None:
+        """An export column name: letters, digits, `_`, `.` and `-`, starting with a letter or
+        `_`, at most 64 characters (nothing a CSV reader or a spreadsheet could misread)."""
+        value = self.string(node, path, what)
+        if value is None:
+            return None
+        if not COLUMN_NAME.match(value) or len(value) > MAX_COLUMN_NAME:
+            message = (
+                f"{what} '{value}' must be at most {MAX_COLUMN_NAME} letters, digits, _ . or -, "
+                "starting with a letter or _"
+            )
             self.error(node, path, message, "invalid-id")
             return None
         return value

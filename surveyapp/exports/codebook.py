@@ -14,6 +14,7 @@ from typing import Any
 
 from surveyapp.exports.cells import PRESETS
 from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
+from surveyapp.exports.spss import spss_names
 
 LANGS = ("fr", "en")
 
@@ -86,6 +87,8 @@ CSV_HEADER = [
     "quota_cells",
     "personal",
     "versions",
+    "id_name",
+    "spss_name",
 ]
 
 
@@ -111,10 +114,16 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
     return _MISSING_BY_KIND["none"]
 
 
-def column_entry(col: ExportColumn) -> dict[str, Any]:
-    """One column of the JSON codebook."""
+def column_entry(col: ExportColumn, spss: str | None = None) -> dict[str, Any]:
+    """One column of the JSON codebook (`spss`: its name in the SPSS file)."""
+    naming = {"id_name": col.id_name or col.name, "spss_name": spss or col.name}
+    if spss is not None and spss != col.name:
+        naming["spss_note"] = (
+            f"'{col.name}' is not a valid SPSS variable name: the SPSS file names it '{spss}'"
+        )
     return {
         "name": col.name,
+        **naming,
         "section": col.section,
         "type": col.kind,
         "question": col.source,
@@ -176,7 +185,9 @@ def codebook_document(
             "verbatim: do not open it in a spreadsheet."
         ),
         "missing_data": MISSING_SCHEME,
-        "columns": [column_entry(col) for col in layout],
+        "columns": [
+            column_entry(col, spss) for col, spss in zip(layout, spss_names(layout), strict=True)
+        ],
     }
 
 
@@ -203,6 +214,8 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
         None,
         None,
         None,
+        None,
+        None,
     ]
     yield [
         "_missing",
@@ -220,8 +233,10 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
         None,
         None,
         None,
+        None,
+        None,
     ]
-    for col in layout:
+    for col, spss in zip(layout, spss_names(layout), strict=True):
         missing = missing_codes(col)
         yield [
             col.name,
@@ -238,4 +253,6 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
             " ".join(col.quota_cells),
             1 if col.personal else 0,
             " ".join(str(v) for v in col.versions),
+            col.id_name or col.name,
+            spss,
         ]

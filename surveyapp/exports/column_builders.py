@@ -184,11 +184,26 @@ def question_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
         condition=describe_all(condition_nodes, q, col.code if kind == "flag" else None),
         condition_tree=tree_all(condition_nodes),
         extra=_extra(q, kind),
+        id_name=_id_name(q, col.name),
     )
+
+
+def _id_name(q: Question, name: str) -> str | None:
+    """The column's name made of ids (`d4.3_A-1` of question `d4_3` -> `d4_3_a_1`); None when
+    no author's name (`column`) is in it."""
+    if not q.authored_names:
+        return None
+    plain = q.kind.columns(q.with_ids_only())
+    for authored, ids in zip(q.kind.columns(q), plain, strict=True):
+        if authored.name == name:
+            return ids.name if ids.name != name else None
+    return None
 
 
 def _extra(q: Question, kind: str) -> Mapping[str, Any]:
     extra: dict[str, Any] = {"question_type": q.type, "page": q.page_id}
+    if q.column is not None:
+        extra["question_column"] = q.column  # the question's export name (its columns' stem)
     if q.options_from and kind in ("flag", "single"):
         extra["options_from"] = q.options_from
     if kind in ("integer", "decimal", "nps"):
@@ -233,6 +248,7 @@ def derived_column(survey: CompiledSurvey, col: Column) -> ExportColumn:
         numeric=kind == "derived_number" or _all_integers(values),
         condition=_describe_derived(d),
         extra=MappingProxyType({"derived_type": d.type, "calc": d.calc is not None}),
+        id_name=d.id if d.export_name != d.id else None,
     )
 
 

@@ -91,6 +91,9 @@ class ExportColumn:
     versions: tuple[int, ...] = ()
     description: Text = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The name made of ids (`rcsi`, `d4_3_1`) when the author's name (`rCSI`, `d4.3_1`) differs:
+    #: the SPSS name when the author's is not a valid SPSS name.
+    id_name: str | None = None
 
 
 def bilingual(fr: str, en: str) -> Text:

@@ -238,9 +238,9 @@ class RowBuilder:
             self._needs_env = True
             return text_part(col.source or col.name, self._codec, derived=True)
         if col.kind == "other":
-            return text_part(col.name, self._codec)
+            return text_part(_answer_key(col), self._codec)
         if col.kind == "order":
-            return order_part(col.name)
+            return order_part(_answer_key(col))
         if col.kind in ("integer", "decimal", "nps"):
             return number_part(col.source or col.name, self._codec)
         if col.kind == "date" and self._codec.target.typed:
@@ -351,3 +351,9 @@ class RowBuilder:
             fast_rows = [(row, {**mapping, None: missing}) for row, _, mapping in spec]
             matrix.fast = ("matrix", qid, fast_rows, not_asked)  # type: ignore[attr-defined]  # fastpath.py reads it
         return matrix
+
+
+def _answer_key(col: ExportColumn) -> str:
+    """Where an "other" text or an order shown is stored: `<question id>_other|_order` (the
+    column itself may have the author's name, `d4.3_other`)."""
+    return f"{col.source}_{col.kind}" if col.source else col.name

@@ -15,6 +15,7 @@ memory grows with the number of responses (about 8 bytes per numeric cell).
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -86,6 +87,46 @@ def spss_name(name: str) -> str:
     return out
 
 
+#: What SPSS (and readstat) accept as a variable name: a letter first, then letters, digits
+#: and . _ @ # $, never a final dot; at most 64 bytes; not a reserved word.
+SPSS_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._@#$]*\Z")
+MAX_NAME_BYTES = 64
+
+
+def valid_spss_name(name: str) -> bool:
+    """Whether SPSS takes this name as it is (`d4.3` yes; `Q-1`, `_x`, `a.` no)."""
+    return (
+        bool(SPSS_NAME.match(name))
+        and not name.endswith(".")
+        and len(name.encode("utf-8")) <= MAX_NAME_BYTES
+        and name.lower() not in RESERVED
+    )
+
+
+def column_spss_name(col: ExportColumn) -> str:
+    """The SPSS name of a column: the author's name when SPSS takes it, else the name made of
+    ids (`Q-1` -> `q_1`); the codebook says which."""
+    if col.id_name is not None and not valid_spss_name(col.name):
+        return spss_name(col.id_name)
+    return spss_name(col.name)
+
+
+def spss_names(layout: Sequence[ExportColumn]) -> list[str]:
+    """Every column's SPSS name, unique ignoring case as SPSS wants (a rare clash between an
+    author's name and another column's id-made name gets `_2`, `_3`…)."""
+    taken: set[str] = set()
+    names = []
+    for col in layout:
+        name = base = column_spss_name(col)
+        n = 2
+        while name.lower() in taken:
+            suffix = f"_{n}"
+            name, n = base[: MAX_NAME_BYTES - len(suffix)] + suffix, n + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
 def _clip(text: str, limit: int) -> str:
     data = text.encode("utf-8")
     if len(data) <= limit:
@@ -120,7 +161,7 @@ class SavBuilder:
     def __init__(self, layout: Sequence[ExportColumn], lang: str) -> None:
         self.layout = list(layout)
         self.lang = lang
-        self.names = [spss_name(c.name) for c in self.layout]
+        self.names = spss_names(self.layout)
         #: Numbers and timestamps (SPSS seconds) as compact arrays; strings as lists whose
         #: repeated values share one object.
         self._columns: list[Any] = [[] if _is_string(c) else array("d") for c in self.layout]

@@ -19,6 +19,7 @@ from surveyapp.results import significance as sig
 from surveyapp.results.conditions import base_statement
 from surveyapp.results.report import Report
 from surveyapp.results.tables import Base, Row, Table
+from surveyapp.results.variables import Variable
 
 Text = Mapping[str, str]
 
@@ -148,10 +149,16 @@ def row_test_text(test: sig.TableTest | None) -> str:
     )
 
 
+def variable_heading(v: Variable) -> str:
+    """How a table names its variable: the id in capitals (`Q3`), or the author's name as
+    written (`rCSI`, `d4.3`) when the schema gives one."""
+    return v.name or v.id.upper()
+
+
 def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
     """Every line of one table (a grid: its compact table, then its per-row tables)."""
     v = table.variable
-    title = f"{v.id.upper()} — {tr(v.title, lang)}"
+    title = f"{variable_heading(v)} — {tr(v.title, lang)}"
     if table.subtitle:
         title += f" — {tr(table.subtitle, lang)}"
     lines = [Line("title", (title,)), Line("note", (base_statement(table, report, lang),))]

@@ -51,6 +51,8 @@ class Variable:
     page: str | None = None
     #: The export columns read.
     columns: tuple[str, ...] = ()
+    #: The author's name for it (`rCSI`, schema `column`) when it is not the id.
+    name: str | None = None
 
     def label(self, code: str, lang: str) -> str:
         """The label of a code in `lang` (the code itself when it has none)."""
@@ -121,6 +123,7 @@ def _simple(ident: str, kind: str, col: ExportColumn) -> Variable:
         personal=col.personal,
         page=col.extra.get("page"),
         columns=(col.name,),
+        name=col.name if col.name != ident else None,
     )
 
 
@@ -148,6 +151,7 @@ def _composite(ident: str, cols: list[ExportColumn], title: Text | None) -> Vari
         personal=any(c.personal for c in cols),
         page=first.extra.get("page"),
         columns=tuple(c.name for c in cols),
+        name=first.extra.get("question_column"),
     )
 
 

@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from .conditions import OR_OTHER, code_value
-from .context import IDENT, Context, as_identifier
+from .context import IDENT, Context, as_identifier, column_name
 from .exporter import INLINE
 from .languages import OTHER_LABEL
 from .problems import Location
@@ -82,6 +82,8 @@ def read_choices(ctx: Context, sheet: Sheet | None) -> dict[str, list[tuple[dict
             if c.base in ctx.filter_columns and c.suffix is None
         }
         option: dict[str, Any] = {"code": code}
+        if name != str(code) and column_name(name) is not None:
+            option["column"] = name  # the 0/1 column of a select_multiple keeps the name
         label = ctx.texts(sheet, row, "label", "label", required=True)
         if label:
             option["label"] = label
@@ -208,7 +210,7 @@ def _mark_other(ctx: Context, q: dict, other_text: tuple) -> None:
     wanted = ctx.renamed_codes.get(code, code)
     option = next(o for o in q["options"] if o["code"] == wanted)
     option["other"] = True
-    column = f"{q['id']}_other"
+    column = f"{q.get('column') or q['id']}_other"
     renamed = "" if written == column else f" (the author's name was '{written}')"
     message = (
         f"the text question '{written}' is the 'other, specify' text of '{q['id']}' "

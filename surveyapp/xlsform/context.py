@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.reader import COLUMN_NAME, MAX_COLUMN_NAME
 from .languages import language_label
 from .problems import Location, XlsProblem
 from .reader import Sheet, SheetRow, Workbook
@@ -52,8 +53,11 @@ class Context:
         """Remember where a part of the schema was written."""
         self.origins[path] = loc
 
-    def identifier(self, sheet: Sheet, row: SheetRow, base: str, what: str) -> str | None:
-        """A name cell that must be an identifier (`^[a-z][a-z0-9_]*$`)."""
+    def identifier(
+        self, sheet: Sheet, row: SheetRow, base: str, what: str, exported: bool = False
+    ) -> str | None:
+        """A name cell that must be an identifier (`^[a-z][a-z0-9_]*$`); `exported`: the name
+        of an export column, which keeps the author's name (`author_column`)."""
         text = sheet.get(row, base)
         if not text:
             self.error(sheet.loc(row, base), f"the {what} has no name")
@@ -80,6 +84,13 @@ class Context:
                 f"the {what} '{text}' has the id '{name}' (lower-case letters, digits and _); "
                 "references to it are followed"
             )
+            if exported and column_name(text) is not None:
+                message += f"; its export column keeps the name '{text}'"
+            elif exported:
+                message += (
+                    f"; it is exported as '{name}' (an export column name is letters, digits "
+                    "and _ . - starting with a letter or _)"
+                )
             self.warn(sheet.loc(row, base), message)
         return name
 
@@ -109,6 +120,21 @@ class Context:
                 message = f"no {name} {what}: {where}; every text needs each language"
                 self.error(loc, message)
         return {lang: found[lang] for lang in self.languages if lang in found}
+
+
+def column_name(written: str) -> str | None:
+    """The author's name as an export column name (`rCSI`, `d4.3`, `Q-1`), or None when the
+    schema could not take it (`Größe`, `Q 1`): such a name is exported as its id."""
+    if COLUMN_NAME.match(written) and len(written) <= MAX_COLUMN_NAME:
+        return written
+    return None
+
+
+def author_column(sheet: Sheet, row: SheetRow, ident: str) -> str | None:
+    """The `column` to keep for a row whose name became the id `ident`: the name as written
+    when it differs from the id and is a valid column name."""
+    written = sheet.get(row, "name")
+    return column_name(written) if written and written != ident else None
 
 
 def as_identifier(text: str) -> str:

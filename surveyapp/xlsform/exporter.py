@@ -9,6 +9,7 @@ parameters, derived variables, endings, quotas and the translated title).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..engine import calc
 from .condition_export import exact_xpath
 from .conditions import Symbols
 from .constraints import constraint_text
+from .context import as_identifier
 from .languages import language_label
 from .symbols import iter_questions, matrix_row_name, symbols_from_schema
 from .yamltext import dump_block, dump_cell, safe_load
@@ -61,6 +63,15 @@ def _xpath_calc(text: str) -> str:
         return "''"
 
 
+def written_name(q: dict[str, Any]) -> str:
+    """The name of a question's row: the author's `column` (`rCSI`) when the import makes it
+    the same id again, else the id (and the column goes to a `surveyapp_column` cell)."""
+    column = q.get("column")
+    if isinstance(column, str) and as_identifier(column) == q.get("id"):
+        return column
+    return str(q.get("id"))
+
+
 def inline_list_name(qid: str, named: dict[str, Any]) -> str:
     """The list name of a question's inline options: its id, or `<id>__inline` if taken."""
     for name in (qid, f"{qid}{INLINE}"):
@@ -82,6 +93,16 @@ class _Exporter:
         self.lists: dict[str, Any] = schema.get("option_lists") or {}
         self.symbols: Symbols = symbols_from_schema(schema)
         self.questions = {q["id"]: q for _, q in iter_questions(schema)}
+        #: question id -> the name its row is written under, when they differ (`rcsi` -> `rCSI`)
+        self.written: dict[str, str] = {}
+        for qid, q in self.questions.items():
+            written = written_name(q)
+            var = self.symbols.by_name.get(qid)
+            if written != qid:
+                self.written[qid] = written
+            if written != qid and var is not None:
+                var = replace(var, xpath_name=written)
+                self.symbols.by_name[qid] = self.symbols.by_name[written] = var
         self.survey_rows: list[dict[str, Any]] = []
         self.choice_rows: list[dict[str, Any]] = []
 
@@ -90,7 +111,13 @@ class _Exporter:
         if isinstance(value, dict):
             for lang in self.languages:
                 if value.get(lang) is not None:
-                    row[_label_key(base, lang)] = str(value[lang])
+                    row[_label_key(base, lang)] = self.piped(str(value[lang]))
+
+    def piped(self, text: str) -> str:
+        """A text whose `${id}` placeholders name the rows as written (`${rCSI}`)."""
+        if not self.written:
+            return text
+        return PIPED.sub(lambda m: "${" + self.written.get(m.group(1), m.group(1)) + "}", text)
 
     def condition(self, row: dict[str, Any], cond: Any) -> None:
         if cond is None:
@@ -120,9 +147,12 @@ class _Exporter:
 
     def choices(self, name: str, options: list[Any]) -> None:
         for option in options:
-            row: dict[str, Any] = {"list_name": name, "name": str(option.get("code"))}
+            code = str(option.get("code"))
+            column = option.get("column")
+            written = column if isinstance(column, str) and as_identifier(column) == code else code
+            row: dict[str, Any] = {"list_name": name, "name": written}
             self.texts(row, "label", option.get("label"))
-            self.extras(row, option, {"code", "label"})
+            self.extras(row, option, {"code", "label"} | ({"column"} if written != code else set()))
             self.choice_rows.append(row)
 
     # ------------------------------------------------------------------ survey
@@ -178,7 +208,9 @@ class _Exporter:
             xls_type += f" {self.list_name(q)}"
             if isinstance(q.get("options"), list):
                 self.choices(self.list_name(q), q["options"])
-        row: dict[str, Any] = {"type": xls_type, "name": q["id"]}
+        row: dict[str, Any] = {"type": xls_type, "name": written_name(q)}
+        if row["name"] != q["id"]:
+            handled = handled | {"column"}
         self.texts(row, "label", q.get("text"))
         self.texts(row, "hint", q.get("help"))
         if qtype != "note":
@@ -200,7 +232,8 @@ class _Exporter:
         if appearance:
             row["appearance"] = " ".join(appearance)
         if q.get("options_from") is not None:
-            row["choice_filter"] = f"selected(${{{q['options_from']}}}, name)"
+            source = self.questions.get(q["options_from"], {"id": q["options_from"]})
+            row["choice_filter"] = f"selected(${{{written_name(source)}}}, name)"
         if q.get("order") == "random":
             row["parameters"] = "randomize=true"
         elif "order" in q:

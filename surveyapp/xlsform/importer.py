@@ -33,8 +33,8 @@ SLUG = re.compile(r"[a-z][a-z0-9_-]*\Z")
 TEXT_BASES = ("label", "hint")  # the translated columns that are read (others are dropped)
 SETTINGS = ("form_id", "version", "form_title", "default_language", "style")
 QUESTION_ORDER = (
-    "id", "type", "text", "help", "required", "when", "options", "scale", "rows", "display",
-    "order", "row_order", "options_from", "autocode_single", "min", "max", "decimals",
+    "id", "column", "type", "text", "help", "required", "when", "options", "scale", "rows",
+    "display", "order", "row_order", "options_from", "autocode_single", "min", "max", "decimals",
     "max_length", "pattern", "multiline",
 )  # fmt: skip
 

@@ -10,7 +10,7 @@ import yaml
 from . import cascade, constraints
 from . import checks as xlschecks
 from .conditions import code_value
-from .context import IDENT, Context
+from .context import IDENT, Context, author_column
 from .problems import Location
 from .reader import Sheet, SheetRow
 from .survey_sheet import ListRef, Node, Pending, our_type, parse_required
@@ -65,7 +65,7 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
     """The question of a survey-sheet row, or None when it is refused."""
     ctx, sheet, row, kind = ss.ctx, ss.sheet, node.row, node.kind
     ctx.origin(path, sheet.loc(row, "name"))
-    qid = ctx.identifier(sheet, row, "name", "question")
+    qid = ctx.identifier(sheet, row, "name", "question", exported=True)
     extras = surveyapp_columns(ctx, sheet, row)
     refined = extras.pop("type", (None, None))
     qtype = our_type(kind, refined[0])
@@ -81,6 +81,9 @@ def build_question(ss: SurveySheet, node: Node, path: tuple[Any, ...]) -> dict[s
     if qid is None:
         return None
     question: dict[str, Any] = {"id": qid, "type": qtype}
+    column = author_column(sheet, row, qid)
+    if column is not None:
+        question["column"] = column
     text = ctx.texts(sheet, row, "label", "label", required=True)
     if text:
         question["text"] = text

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..engine import calc, limits
 from . import authoring, constraints
-from .context import IDENT, Context, as_identifier
+from .context import IDENT, Context, as_identifier, author_column
 from .problems import Location
 from .reader import Sheet, SheetRow
 from .types import METADATA, QUESTION_TYPES, REFINED, REFUSED, RowType, parse_type
@@ -451,7 +451,7 @@ class SurveySheet:
             self.pending.append(Pending(matrix, (*path, "when"), index, conds))
 
     def _calculate(self, row: SheetRow, what: str = "calculate") -> str | None:
-        name = self.ctx.identifier(self.sheet, row, "name", what)
+        name = self.ctx.identifier(self.sheet, row, "name", what, exported=True)
         if name in self.declared:  # a mirror written by the export so that ${name} resolves
             return None
         calculation = self.sheet.get(row, "calculation")
@@ -470,6 +470,9 @@ class SurveySheet:
                 self.ctx, self.sheet.loc(row, "constraint"), constraint
             )
         derived: dict[str, Any] = {"id": name}
+        column = author_column(self.sheet, row, name) if name else None
+        if column is not None:
+            derived["column"] = column
         label = self.ctx.texts(self.sheet, row, "label", "label", required=False)
         if label:
             derived["label"] = label

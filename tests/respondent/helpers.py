@@ -236,6 +236,9 @@ class Respondent:
         value = script.get(base)
         if row and isinstance(value, dict):
             return [value[row]]
+        if row in DATE_PARTS and isinstance(value, str):
+            # a date scripted as ISO text, typed as a person does: day, month, year fields
+            return [str(int(value.split("-")[DATE_PARTS[row]]))]
         if value is None:
             choices = [
                 c.value for c in self.fields() if c.name == name and c.type in ("radio", "checkbox")
@@ -278,6 +281,10 @@ class Respondent:
                 return self.pages
             self.answer(script)
         raise AssertionError(f"no ending after {limit} pages: {self.pages}")
+
+
+#: A date question's fields and their place in ISO text (YYYY-MM-DD).
+DATE_PARTS = {"year": 0, "month": 1, "day": 2}
 
 
 def shown_code(html: str) -> str:

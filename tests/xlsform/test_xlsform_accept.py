@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from surveyapp.engine import load_survey
+from surveyapp.engine import export_columns, load_survey
 from surveyapp.xlsform import XlsformError, import_xlsform
 from tests.xlsform.xlsform_support import EN, SETTINGS_EN, save_cached_values, write_xlsform
 
@@ -319,3 +319,18 @@ def test_bind_prefixed_headers(tmp_path):
     question = import_xlsform(path).schema["pages"][1]["questions"][0]
     assert question["when"] == {"q": "a", "eq": "yes"}
     assert question["min"] == 1
+
+
+def test_other_specify_of_an_author_named_question_says_its_column(tmp_path):
+    survey = [
+        {"type": "select_multiple topics", "name": "Topics.1", EN: "Topics?"},
+        {"type": "text", "name": "Topics.1_other", EN: "Which?",
+         "relevant": "selected(${Topics.1}, 'other')"},
+    ]  # fmt: skip
+    path = write_xlsform(tmp_path / "form.xlsx", survey, OTHER_LIST, SETTINGS_EN)
+    result = import_xlsform(path)
+    warnings = _warnings(result)
+    assert "exported as Topics.1_other" in warnings
+    assert "(the author's name was" not in warnings
+    names = [c.name for c in export_columns(load_survey(result.text, "imported"))]
+    assert "Topics.1_other" in names

@@ -80,8 +80,8 @@ def test_the_author_forms_are_mapped_with_a_warning_each(workbook):
     assert _warned(result, "row 4", "named 'note_r4'")
     # read-only calculated question: a calculation shown in a note; its constraint said
     derived = {d["id"]: d for d in schema["derived"]}
-    assert derived["total"] == {"id": "total", "label": {"en": "Total:"}, "type": "number",
-                                "calc": "${a}+${b}"}  # fmt: skip
+    assert derived["total"] == {"id": "total", "column": "Total", "label": {"en": "Total:"},
+                                "type": "number", "calc": "${a}+${b}"}  # fmt: skip
     assert _questions(schema)["total_shown"]["text"] == {"en": "Total: ${total}"}
     assert "total" not in _questions(schema)
     assert _warned(result, "read-only decimal 'Total' becomes the calculation 'total'")

@@ -257,3 +257,45 @@ def test_pyxform_reads_the_export(barometer):
     pyxform = pytest.importorskip("pyxform.xls2xform")
     _, path, _ = barometer
     assert "<h:title>" in pyxform.convert(xlsform=str(path), validate=False).xform
+
+
+def test_the_authors_names_go_back_to_the_name_column(tmp_path):
+    survey = [
+        {"type": "integer", "name": "rCSI", EN: "Index?"},
+        {"type": "text", "name": "Q-1", EN: "Why ${rCSI}?", "relevant": "${rCSI} > 3"},
+        {"type": "calculate", "name": "rCSI.x2", "calculation": "${rCSI} * 2"},
+        {"type": "select_multiple src", "name": "d4.3", EN: "Sources?"},
+    ]
+    choices = [
+        {"list_name": "src", "name": "Radio-1", EN: "Radio"},
+        {"list_name": "src", "name": "2", EN: "Press"},
+    ]
+    settings = {"form_id": "names", "version": "1", "form_title": "Names"}
+    first = import_xlsform(write_xlsform(tmp_path / "in.xlsx", survey, choices, settings))
+    assert first.schema["option_lists"]["src"][0] == {
+        "code": "radio_1",
+        "column": "Radio-1",
+        "label": {"en": "Radio"},
+    }
+    sheets = schema_to_sheets(first.text)
+    header = sheets["survey"][0]
+    rows = [dict(zip(header, row, strict=True)) for row in sheets["survey"][1:]]
+    why = next(r for r in rows if r["name"] == "Q-1")
+    assert why["relevant"] == "${rCSI} > 3"
+    assert why[EN] == "Why ${rCSI}?"
+    assert "rCSI" in [r["name"] for r in rows]
+    choice_rows = [dict(zip(sheets["choices"][0], r, strict=True)) for r in sheets["choices"][1:]]
+    assert [r["name"] for r in choice_rows] == ["Radio-1", "2"]
+    again = _round_trip(first.text, tmp_path, "out")
+    assert again.schema == first.schema
+
+
+def test_a_column_the_id_does_not_come_from_is_kept_in_its_own_cell(tmp_path):
+    text = Path(__file__).resolve().parents[2] / "surveyapp/surveys/barometre-2015.yaml"
+    schema = yaml.safe_load(text.read_text(encoding="utf-8"))
+    first = schema["pages"][0]["questions"][0]
+    first["column"] = "Screen.1"  # `screen_1` would be another id
+    rows = schema_to_sheets(yaml.safe_dump(schema, allow_unicode=True, sort_keys=False))
+    header = rows["survey"][0]
+    row = next(r for r in rows["survey"][1:] if r[header.index("name")] == first["id"])
+    assert row[header.index("surveyapp_column")] == "Screen.1"

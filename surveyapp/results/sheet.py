@@ -61,10 +61,15 @@ def _number(value: float | None) -> float | None:
     return value
 
 
-def _base_lines(bases: tuple[Base, ...], weighted: bool) -> list[Line]:
+def _base_lines(bases: tuple[Base, ...], weighted: bool, dont_know: bool = False) -> list[Line]:
+    title = _("Base (respondents asked, without “Don’t know”)") if dont_know else None
     lines = [
         Line(
-            "base", (_("Base (respondents asked)"), *[c for b in bases for c in (b.n, None, None)])
+            "base",
+            (
+                title or _("Base (respondents asked)"),
+                *[c for b in bases for c in (b.n, None, None)],
+            ),
         )
     ]
     if weighted:
@@ -166,7 +171,7 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
     if per_row:
         sub.append(_("Test of the row"))
     lines.append(Line("header", tuple(sub)))
-    lines += _base_lines(table.bases, table.weighted)
+    lines += _base_lines(table.bases, table.weighted, table.asked is not None)
     for row in table.rows:
         line = _row_line(row, lang)
         if per_row and row.kind == "answer":
@@ -177,7 +182,9 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
                 Line(
                     "base",
                     (
-                        _("base: offered this option"),
+                        _("base: everyone asked")
+                        if row.kind == "dont_know"
+                        else _("base: offered this option"),
                         *[c for b in row.bases for c in (b.n, None, None)],
                     ),
                 )

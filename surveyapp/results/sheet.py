@@ -8,7 +8,7 @@ caller sets the locale with `flask_babel.force_locale`); labels come from the sc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,22 +122,23 @@ def _row_line(row: Row, lang: str) -> Line:
     return Line("stat" if row.kind in ("stat", "score") else "data", tuple(cells))
 
 
-def test_text(test: sig.TableTest | None) -> str:
-    """The table's test, in words."""
+def test_text(test: sig.TableTest | None, decimal: Callable[[float, int], str]) -> str:
+    """The table's test, in words (`decimal`: how its figures are written: `decimal_text`, or
+    on the results page the texts prepared with the figures)."""
     if test is None:
         return _("No test of the table (fewer than two columns or answers to compare).")
     if test.name == "kruskal":
         return _(
             "Kruskal–Wallis test: H = %(stat)s, df = %(dof)s, p = %(p)s",
-            stat=decimal_text(test.statistic, 2),
+            stat=decimal(test.statistic, 2),
             dof=test.dof,
-            p=decimal_text(test.p, 4),
+            p=decimal(test.p, 4),
         )
     text = _(
         "Chi-square test: χ² = %(stat)s, df = %(dof)s, p = %(p)s",
-        stat=decimal_text(test.statistic, 2),
+        stat=decimal(test.statistic, 2),
         dof=test.dof,
-        p=decimal_text(test.p, 4),
+        p=decimal(test.p, 4),
     )
     if test.small_expected > 0.2:
         text += " " + _("(over 20 % of expected counts are under 5: read with caution)")
@@ -190,7 +191,7 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
                 )
             )
     if len(table.columns) > 1 and not per_row:
-        lines.append(Line("test", (test_text(table.test),)))
+        lines.append(Line("test", (test_text(table.test, decimal_text),)))
     return lines
 
 

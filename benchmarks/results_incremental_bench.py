@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/results_incremental_bench.py [--rows 100000] [--added 1000]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--db-name surveyapp_results_incr_bench]
 
 For each backend: a fresh database, the barometer with `--rows` generated responses inserted in
 bulk (`results_bench.fill`), an analyst logged in through the login form (CSRF on), and the
@@ -187,7 +188,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--added", type=int, default=1000)
     parser.add_argument("--backends", default="sqlite")
-    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--pg-url", default=DEFAULT_PG, help="a server the run may create on")
+    parser.add_argument("--db-name", default=BENCH_DB, help="the database made and dropped")
     args = parser.parse_args()
     from surveyapp.engine import load_survey_file
 
@@ -195,13 +197,13 @@ def main() -> None:
     figures = []
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            url = fresh_database(backend, args.pg_url, Path(tmp), BENCH_DB)
+            url = fresh_database(backend, args.pg_url, Path(tmp), args.db_name)
             try:
                 fill_s = fill(url, args.rows, pool)
                 r = {"backend": backend, "rows": args.rows, "added": args.added,
                      "fill_s": fill_s, **measure(url, pool, args.rows, args.added)}  # fmt: skip
             finally:
-                drop_database(backend, args.pg_url, BENCH_DB)
+                drop_database(backend, args.pg_url, args.db_name)
         problems = baseline_problems(r, args.rows)
         for name in ("warm", "stale", "fresh"):
             if r[name]["status"] != 200:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date, datetime
 
@@ -87,21 +86,17 @@ def admin_share(percent: float | int | None) -> str:
 
 #: The space French typography puts before `%`: narrow and no-break (U+202F). Babel's French
 #: data has a full no-break space (U+00A0) there, which reads as a gap in a table column.
-FRENCH_PERCENT_SPACE = "\u202f"
 
 
 def percent_pattern(decimals: int) -> str:
-    """The locale's percent pattern (its sign and spacing) with `decimals` decimals; French
-    puts a narrow no-break space before the sign."""
+    """The admin's locale's percent pattern (its sign and spacing) with `decimals` decimals;
+    French puts a narrow no-break space before the sign (one rule: results/formats.py)."""
     from flask_babel import get_locale
 
+    from surveyapp.results.formats import percent_pattern as pattern_of
+
     locale = get_locale()
-    pattern = locale.percent_formats[None].pattern if locale else "#,##0%"
-    fraction = "." + "0" * decimals if decimals else ""
-    pattern = pattern.replace("#,##0", "#,##0" + fraction, 1)
-    if locale is not None and locale.language == "fr":
-        pattern = re.sub("[ \u00a0\u202f]*%", FRENCH_PERCENT_SPACE + "%", pattern)
-    return pattern
+    return pattern_of(str(locale) if locale is not None else "en", decimals)
 
 
 @bp.app_template_global()

@@ -100,4 +100,10 @@ def base_statement(table: Table, report: Report, lang: str) -> str:
         text += " — " + _(
             "asked when %(condition)s", condition=describe(tree, report.variables, lang)
         )
+    if table.asked:  # §10.4.1: the shares compare with Revision 1, which had no "don't know"
+        text += ". " + _(
+            "“Don’t know” is left out of this base so that the shares compare with the first "
+            "revision of the questionnaire; its own share is of everyone asked (n = %(n)s).",
+            n=table.asked[0].n,
+        )
     return text

@@ -15,12 +15,12 @@ cells — a test checks them cell for cell against `RowBuilder` on generated res
 
 Derived variables and offered options are computed by the engine (`derived_value`, option and
 row conditions), memoised on the values they read: a derived variable that reads `s6` is
-evaluated once per distinct `s6`, not once per response.
+evaluated once per distinct `s6`, not once per response. Codes (`results.categories`) and
+derived values (`results.derived`) have their own modules; this one builds the columns.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,78 +28,22 @@ from typing import Any
 import numpy as np
 
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine.derived import derived_value
-from surveyapp.engine.resolve import derived_deps
 from surveyapp.exports.rows import ABSENT, Record
+from surveyapp.results.categories import BLANK, NOT_ASKED, Categories, freeze
+from surveyapp.results.derived import DerivedMemo
 from surveyapp.results.variables import Variable
 
-NOT_ASKED = -1
-BLANK = -2
+__all__ = [
+    "BLANK",
+    "NOT_ASKED",
+    "ColumnBuilder",
+    "Dataset",
+    "DerivedMemo",
+    "build_dataset",
+    "freeze",
+]
 
 Env = Mapping[str, Any]
-
-
-def freeze(value: Any) -> Any:
-    """A hashable stand-in for an answer (lists and grids become tuples)."""
-    cls = value.__class__
-    if cls is list or cls is tuple:
-        try:
-            hash(value if cls is tuple else tuple(value))
-            return tuple(value)
-        except TypeError:
-            return tuple(freeze(v) for v in value)
-    if cls is dict:
-        return tuple(sorted((k, freeze(v)) for k, v in value.items()))
-    return value
-
-
-def _code_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
-MISS = -32768
-
-
-class Categories:
-    """Code -> index of one code variable; unknown codes found in the data are appended."""
-
-    def __init__(self, codes: Sequence[str], blank: int = BLANK) -> None:
-        self.codes = list(codes)
-        self.index: dict[Any, int] = {code: i for i, code in enumerate(self.codes)}
-        self.index[ABSENT] = NOT_ASKED
-        self.index[None] = blank
-
-    def of(self, value: Any) -> int:
-        """The index of one stored value."""
-        try:
-            return self.index[value]
-        except (KeyError, TypeError):
-            text = _code_text(value)
-            if text not in self.index:
-                self.index[text] = len(self.codes)
-                self.codes.append(text)
-            found = self.index[text]
-            try:
-                self.index[value] = found
-            except TypeError:
-                pass
-            return found
-
-    def column(self, values: list[Any]) -> np.ndarray:
-        """Indexes of a batch of stored values (one dict lookup each)."""
-        get = self.index.get
-        try:
-            out = [get(x, MISS) for x in values]
-        except TypeError:  # an unhashable value (a list where a code belongs)
-            out = [self.of(x) for x in values]
-        else:
-            if MISS in out:
-                out = [o if o != MISS else self.of(x) for o, x in zip(out, values, strict=True)]
-        return np.array(out, dtype=np.int16)
 
 
 @dataclass
@@ -121,33 +65,6 @@ class Dataset:
     def n(self) -> int:
         """Number of responses."""
         return len(self.ids)
-
-
-# ----------------------------------------------------------------------------- derived
-class DerivedMemo:
-    """Derived variables of a schema, evaluated once per distinct set of values they read."""
-
-    def __init__(self, schema: CompiledSurvey) -> None:
-        self.plan: list[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = []
-        for d in schema.derived_order:  # what it reads: cases, copies, counts, calculations
-            self.plan.append((d, tuple(sorted(derived_deps(d))), {}))
-
-    def __call__(self, env: dict[str, Any]) -> dict[str, Any]:
-        """Add every derived value to `env` (params + answers) and return it."""
-        get = env.get
-        for d, refs, memo in self.plan:
-            key = tuple(map(get, refs))
-            try:
-                value = memo[key]
-            except KeyError:
-                value = memo[key] = derived_value(d, env)
-            except TypeError:  # a list or grid among the values read
-                key = freeze(key)
-                value = memo.get(key, ABSENT)
-                if value is ABSENT:
-                    value = memo[key] = derived_value(d, env)
-            env[d.id] = value
-        return env
 
 
 class ColumnBuilder:

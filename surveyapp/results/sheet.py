@@ -8,7 +8,7 @@ caller sets the locale with `flask_babel.force_locale`); labels come from the sc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,10 +62,15 @@ def _number(value: float | None) -> float | None:
     return value
 
 
-def _base_lines(bases: tuple[Base, ...], weighted: bool) -> list[Line]:
+def _base_lines(bases: tuple[Base, ...], weighted: bool, dont_know: bool = False) -> list[Line]:
+    title = _("Base (respondents asked, without “Don’t know”)") if dont_know else None
     lines = [
         Line(
-            "base", (_("Base (respondents asked)"), *[c for b in bases for c in (b.n, None, None)])
+            "base",
+            (
+                title or _("Base (respondents asked)"),
+                *[c for b in bases for c in (b.n, None, None)],
+            ),
         )
     ]
     if weighted:
@@ -118,22 +123,23 @@ def _row_line(row: Row, lang: str) -> Line:
     return Line("stat" if row.kind in ("stat", "score") else "data", tuple(cells))
 
 
-def test_text(test: sig.TableTest | None) -> str:
-    """The table's test, in words."""
+def test_text(test: sig.TableTest | None, decimal: Callable[[float, int], str]) -> str:
+    """The table's test, in words (`decimal`: how its figures are written: `decimal_text`, or
+    on the results page the texts prepared with the figures)."""
     if test is None:
         return _("No test of the table (fewer than two columns or answers to compare).")
     if test.name == "kruskal":
         return _(
             "Kruskal–Wallis test: H = %(stat)s, df = %(dof)s, p = %(p)s",
-            stat=decimal_text(test.statistic, 2),
+            stat=decimal(test.statistic, 2),
             dof=test.dof,
-            p=decimal_text(test.p, 4),
+            p=decimal(test.p, 4),
         )
     text = _(
         "Chi-square test: χ² = %(stat)s, df = %(dof)s, p = %(p)s",
-        stat=decimal_text(test.statistic, 2),
+        stat=decimal(test.statistic, 2),
         dof=test.dof,
-        p=decimal_text(test.p, 4),
+        p=decimal(test.p, 4),
     )
     if test.small_expected > 0.2:
         text += " " + _("(over 20 % of expected counts are under 5: read with caution)")
@@ -173,7 +179,7 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
     if per_row:
         sub.append(_("Test of the row"))
     lines.append(Line("header", tuple(sub)))
-    lines += _base_lines(table.bases, table.weighted)
+    lines += _base_lines(table.bases, table.weighted, table.asked is not None)
     for row in table.rows:
         line = _row_line(row, lang)
         if per_row and row.kind == "answer":
@@ -184,13 +190,15 @@ def table_lines(table: Table, report: Report, lang: str) -> list[Line]:
                 Line(
                     "base",
                     (
-                        _("base: offered this option"),
+                        _("base: everyone asked")
+                        if row.kind == "dont_know"
+                        else _("base: offered this option"),
                         *[c for b in row.bases for c in (b.n, None, None)],
                     ),
                 )
             )
     if len(table.columns) > 1 and not per_row:
-        lines.append(Line("test", (test_text(table.test),)))
+        lines.append(Line("test", (test_text(table.test, decimal_text),)))
     return lines
 
 

@@ -10,12 +10,17 @@ answer: it is outside the base. "Shown, not answered" is inside the base, as its
 - grid: a compact table, rows × scale (see `grid_table`), and with a breakdown one table per
   row;
 - numbers: mean, median and quartiles; NPS: promoters, passives, detractors and the score.
+
+"Don't know" added by Revision 2 of the barometer (code 99, specification §10.4.1) is its own
+row, kind `dont_know`: the shares of the other answers are on the base *without* it, so they
+compare with Revision 1, which had no such option, and the share of "don't know" is reported
+beside them on the base of everyone asked (that row's own `bases`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -27,6 +32,10 @@ from surveyapp.results.variables import Variable
 
 Text = Mapping[str, str]
 NO_ANSWER = MappingProxyType({"fr": "Sans réponse", "en": "No answer"})
+#: The "Don't know" code of Revision 2 (§10.1 R1: "99 = Don't know"; §10.4.1: "Shares that
+#: compare with Revision 1 […] use the base without code 99 and report the share of 99
+#: beside it"). Older "don't know" codes (S6 [8], Q2 [5]…) existed in Revision 1: ordinary rows.
+DONT_KNOW = "99"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,8 @@ class Table:
     children: tuple[Table, ...] = field(default_factory=tuple)
     #: A grid row's label, for its own table.
     subtitle: Text | None = None
+    #: With a "don't know" row: the bases of everyone asked (`bases` leave "don't know" out).
+    asked: tuple[Base, ...] | None = None
 
     @property
     def key(self) -> str:
@@ -151,7 +162,12 @@ def code_table(
     codes = data.categories[name]
     weighted = weights is not None
     asked = index != NOT_ASKED
-    bases = tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
+    full = tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
+    dk = codes.index(DONT_KNOW) if v.kind == "single" and DONT_KNOW in codes else None
+    if dk is None:
+        bases = full
+    else:  # the comparable base: everyone asked but those who answered "don't know"
+        bases = tuple(make_base(weights, c.mask & asked & (index != dk), weighted) for c in cols)
     tallies = [_tally(index, len(codes), c.mask, weights) for c in cols]
     tested = _tested(cols, bases)
     letters = [c.letter for c in cols]
@@ -159,11 +175,19 @@ def code_table(
     answers = (
         _answer_row(code, v.labels.get(code), k + 2, tallies, bases, tested, letters)
         for k, code in enumerate(codes)
+        if k != dk
     )
     rows = [row for row in answers if row is not None]  # answer rows are never None
     blank = _answer_row("", NO_ANSWER, 0, tallies, bases, tested, letters, "blank")
     if blank is not None:
         rows.append(blank)
+    if dk is not None:
+        label = v.labels.get(DONT_KNOW)
+        row = _answer_row(
+            DONT_KNOW, label, dk + 2, tallies, full, _tested(cols, full), letters, "dont_know"
+        )
+        if row is not None:
+            rows.append(replace(row, bases=full))
     counts = np.array(
         [
             [_hits(r.cells[j].pct, bases[j]) for j in range(len(cols)) if tested[j]]
@@ -182,6 +206,7 @@ def code_table(
         not_asked=int((~asked).sum()),
         weighted=weighted,
         test=test,
+        asked=full if dk is not None else None,
     )
 
 
@@ -201,7 +226,7 @@ def _answer_row(
         cells.append(Cell(int(n[slot]), count, count / base.weighted if base.weighted else None))
     if kind == "blank" and not any(c.n for c in cells):
         return None  # nobody left it blank: no "No answer" row
-    if kind == "answer":
+    if kind != "blank":
         hits = [_hits(c.pct, b) for c, b in zip(cells, bases, strict=True)]
         marks = sig.column_marks(hits, [b.effective or 1.0 for b in bases], tested, letters)
         cells = [Cell(c.n, c.count, c.pct, m) for c, m in zip(cells, marks, strict=True)]
@@ -216,11 +241,17 @@ def multiple_table(
     flags = data.flags[v.id]
     weighted = weights is not None
     asked = (flags != NOT_ASKED).any(axis=1)
-    bases = tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
+    dk = next((j for j, item in enumerate(v.items) if item.code == DONT_KNOW), None)
+    # "Don't know" (exclusive) leaves the comparable base of the other options (§10.4.1).
+    knows = flags[:, dk] != 1 if dk is not None else np.ones(data.n, dtype=bool)
+    bases = tuple(make_base(weights, c.mask & asked & knows, weighted) for c in cols)
     letters = [c.letter for c in cols]
     rows = []
+    last = None
     for j, item in enumerate(v.items):
         offered = flags[:, j] != NOT_ASKED
+        if j != dk:
+            offered &= knows
         item_bases = tuple(make_base(weights, c.mask & offered, weighted) for c in cols)
         tested = _tested(cols, item_bases)
         cells = []
@@ -235,16 +266,19 @@ def multiple_table(
         effective = [b.effective for b, t in zip(item_bases, tested, strict=True) if t]
         pair = np.array([[h for h, t in zip(hits, tested, strict=True) if t]])
         test = sig.chi_square(np.vstack([pair, np.array(effective) - pair])) if pair.size else None
-        differs = any(ib.n != b.n for ib, b in zip(item_bases, bases, strict=True))
-        rows.append(
-            Row(
-                item.code,
-                item.label,
-                tuple(cells),
-                bases=item_bases if differs else None,
-                test=test,
-            )
+        differs = j == dk or any(ib.n != b.n for ib, b in zip(item_bases, bases, strict=True))
+        row = Row(
+            item.code,
+            item.label,
+            tuple(cells),
+            kind="dont_know" if j == dk else "answer",
+            bases=item_bases if differs else None,
+            test=test,
         )
+        if j == dk:
+            last = row
+        else:
+            rows.append(row)
     blank_cells = []
     for c, base in zip(cols, bases, strict=True):
         none = c.mask & (flags == BLANK).any(axis=1) & ~(flags == 1).any(axis=1)
@@ -254,6 +288,8 @@ def multiple_table(
         )
     if any(c.n for c in blank_cells):
         rows.append(Row("", NO_ANSWER, tuple(blank_cells), "blank"))
+    if last is not None:
+        rows.append(last)
     return Table(
         v,
         "multiple",
@@ -263,6 +299,11 @@ def multiple_table(
         respondents=data.n,
         not_asked=int((~asked).sum()),
         weighted=weighted,
+        asked=(
+            tuple(make_base(weights, c.mask & asked, weighted) for c in cols)
+            if dk is not None
+            else None
+        ),
     )
 
 
@@ -327,4 +368,5 @@ def _with_subtitle(table: Table, label: Text) -> Table:
         table.weighted,
         table.test,
         subtitle=label,
+        asked=table.asked,
     )

@@ -7,6 +7,7 @@ the same options. Test responses are never included.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flask import (
@@ -18,11 +19,10 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from surveyapp.admin.date_filter import redirect_to_iso
-from surveyapp.admin.formatting import percent_pattern
 from surveyapp.auth.access import (
     current_user,
     guard_blueprint,
@@ -30,11 +30,14 @@ from surveyapp.auth.access import (
     roles_required,
 )
 from surveyapp.extensions import db
+from surveyapp.i18n import TYPESET_BLUEPRINTS
 from surveyapp.lazy import LazyModule
 from surveyapp.models import Survey
+from surveyapp.results import formats
 from surveyapp.results.conditions import base_statement
 from surveyapp.services.auth import user_actor
 from surveyapp.services.surveys import compiled, get_survey
+from surveyapp.typography import typeset
 
 #: NumPy, SciPy, statsmodels and Matplotlib load on the first results request, not when a
 #: worker or the CLI starts (they cost seconds and about 150 MB per process).
@@ -48,6 +51,8 @@ shared = LazyModule("surveyapp.services.results_cache")
 open_service = LazyModule("surveyapp.services.results_open")
 
 bp = Blueprint("results", __name__)
+#: French interface strings of these pages get French typography (no mark starts a line).
+TYPESET_BLUEPRINTS.add(bp.name)
 bp.before_request(guard_blueprint)
 bp.after_request(private_page_headers)
 
@@ -83,12 +88,27 @@ def _download(body, mimetype: str, filename: str) -> Response:
     return response
 
 
+@lru_cache(maxsize=8192)
+def _typeset(text: str, lang: str) -> str:
+    return typeset(text, lang)
+
+
+def _tr(text, lang: str) -> str:
+    """A schema text in `lang`, with French typography on a French label (« 5 % », « ? »);
+    a page shows the same labels many times, so each is set once per process."""
+    return _typeset(sheet.tr(text, lang), lang)
+
+
+def _ui_locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "fr"
+
+
 @bp.app_template_filter("results_pct")
 def results_pct(value: float | None) -> str:
-    """A proportion as a percentage with one decimal, in the page's language (Babel)."""
-    if value is None:
-        return "—"
-    return format_percent(value, format=percent_pattern(1))
+    """A proportion as a percentage with one decimal in the page's language (Babel; French
+    "42,3 %" with U+202F before the sign)."""
+    return formats.Numbers(_ui_locale()).pct(value)
 
 
 @bp.get("/surveys/<slug>/results")
@@ -108,13 +128,14 @@ def index(slug: str):
     except service.ResultsError as exc:
         abort(400, description=str(exc))
     refresh = None
-    if page is None or page.stale:
-        refresh = _refresh_job(survey, options)
-    if page is None:
+    if isinstance(page, shared.Pending) or page.stale:
+        refresh = _refresh_job(survey, options, page.responses)
+    if isinstance(page, shared.Pending):
         return render_template(
             "results/computing.html", survey=survey, options=options, job=refresh
         )
     report = page.report
+    numbers = page.formatter(_ui_locale())
     return render_template(
         "results/index.html",
         survey=survey,
@@ -123,21 +144,23 @@ def index(slug: str):
         computed_at=page.computed_at,
         refresh=refresh,
         report=report,
-        tr=sheet.tr,
+        num=numbers,
+        tr=_tr,
         base_statement=base_statement,
-        test_text=sheet.test_text,
+        test_text=lambda test: sheet.test_text(test, numbers.plain),
         weighting=report.weights is not None and _weighting_rows(report, options.lang),
     )
 
 
-def _refresh_job(survey: Survey, options):
-    """The job refreshing this view's figures: the one queued or running, else a new one."""
+def _refresh_job(survey: Survey, options, responses: int | None):
+    """The job refreshing this view's figures: the one queued or running, else a new one
+    (its total: the responses the page has just counted, not a second count)."""
     from surveyapp.jobs import queue
     from surveyapp.services import jobs
 
     params = {k: v for k, v in options.query().items() if k != "lang"}
     job, new = jobs.create_job(
-        db.session, survey, "results_page", params, user_actor(current_user())
+        db.session, survey, "results_page", params, user_actor(current_user()), total=responses
     )
     if new:
         queue.enqueue_new(current_app, job.id)
@@ -226,7 +249,7 @@ def open_answers(slug: str):
     except service.ResultsError as exc:
         abort(404, description=str(exc))
     return render_template(
-        "results/open_answers.html", survey=survey, options=options, page=page, tr=sheet.tr
+        "results/open_answers.html", survey=survey, options=options, page=page, tr=_tr
     )
 
 

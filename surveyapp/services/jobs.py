@@ -59,18 +59,25 @@ class JobSettings:
 
 # ----------------------------------------------------------------------------- asking
 def create_job(
-    session: Session, survey: Survey, kind: str, params: Mapping[str, str], actor: Actor
+    session: Session,
+    survey: Survey,
+    kind: str,
+    params: Mapping[str, str],
+    actor: Actor,
+    total: int | None = None,
 ) -> tuple[Job, bool]:
     """A job for `survey`; an identical one still queued or running is returned instead of
-    a second one (the flag says whether a new job was made). The caller enqueues new jobs."""
+    a second one (the flag says whether a new job was made). The caller enqueues new jobs.
+    `total`: its size when the caller has just counted it (the kind's own count is skipped)."""
     spec = KINDS.get(kind)
     if spec is None:
         raise JobError(f"kind must be one of {', '.join(KINDS)}")
     clean = {str(k): str(v) for k, v in params.items() if v not in (None, "")}
-    try:
-        total = spec.total(session, survey, clean)
-    except JobFailure as exc:
-        raise JobError(exc.detail or exc.code) from exc
+    if total is None:
+        try:
+            total = spec.total(session, survey, clean)
+        except JobFailure as exc:
+            raise JobError(exc.detail or exc.code) from exc
     survey_id, slug = survey.id, survey.slug
     begin_write(session)
     same = session.scalars(

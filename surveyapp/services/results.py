@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.exports.query import ExportFilters, conditions
+from surveyapp.exports.rows import Record
 from surveyapp.models import Response, Survey
 from surveyapp.results import breakdowns as bd
 from surveyapp.results import charts, files
@@ -102,11 +103,16 @@ class Loaded:
     filters: ExportFilters
 
 
-_cache: OrderedDict[tuple, Loaded] = OrderedDict()
+#: (count, last id, last update) of the matching responses.
+Fingerprint = tuple[int, int | None, str]
+#: (survey id, versions, filters, fingerprint) -> the read.
+CacheKey = tuple[int, results_columns.Versions, str, Fingerprint]
+
+_cache: OrderedDict[CacheKey, Loaded] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> tuple:
+def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> Fingerprint:
     stmt = select(func.count(), func.max(Response.id), func.max(Response.updated_at)).where(
         and_(*conditions(survey.id, filters))
     )
@@ -121,7 +127,7 @@ def load(
     how many responses each batch read holds)."""
     layout = exports.load_layout(session, survey)
     versions = tuple(sorted((n, s.source, s.version) for n, s in layout.versions.items()))
-    key = (
+    key: CacheKey = (
         survey.id,
         versions,
         repr(filters.describe()),
@@ -162,10 +168,10 @@ def load(
     return loaded
 
 
-def _counted(batches: Iterator[Iterator], progress: Progress) -> Iterator[Iterator]:
+def _counted(batches: Iterable[Iterable[Record]], progress: Progress) -> Iterator[Iterator[Record]]:
     """The same batches; `progress` hears each batch's size once it has been read."""
 
-    def counting(batch: Iterator) -> Iterator:
+    def counting(batch: Iterable[Record]) -> Iterator[Record]:
         n = 0
         for item in batch:
             n += 1

@@ -23,15 +23,16 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from surveyapp.i18n import SUPPORTED_LOCALES
 from surveyapp.models import ResultsCache, Survey, utcnow
 from surveyapp.results import breakdowns as bd
-from surveyapp.results import tables
+from surveyapp.results import formats, tables
 from surveyapp.results.report import Report
 from surveyapp.results.sheet import Line, Pct
 from surveyapp.results.significance import TableTest
@@ -68,7 +69,7 @@ for _cls in (
 
 #: Part of every key: bump when Report, Variable or Breakdown change shape (or are pickled
 #: differently).
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,22 @@ class PageResults:
     shared: bool
     #: True when these are the latest figures of the view but responses changed since.
     stale: bool = False
+    #: How many responses match the view now (counted once per request, also the job's total).
+    responses: int | None = None
+    #: The numbers of the tables as text, per interface locale (`results.formats.prepare`).
+    numbers: Mapping[str, dict[formats.Key, str]] = dataclasses.field(default_factory=dict)
+
+    def formatter(self, locale: str) -> formats.Numbers:
+        """The page's numbers in `locale` (formatted with the figures when it was prepared)."""
+        return formats.Numbers(locale, self.numbers.get(locale))
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A view with no figures yet, too large to compute in the request."""
+
+    #: How many responses match the view now (the refresh job's total).
+    responses: int
 
 
 def _digest(value: object) -> str:
@@ -113,25 +130,46 @@ def keys(
     return _digest((*view, fingerprint)), fingerprint, _digest(view), int(found[0])
 
 
+@overload
+def page_results(
+    session: Session,
+    survey: Survey,
+    options: service.ResultOptions,
+    secret: bytes,
+    background_over: None = None,
+) -> PageResults: ...
+
+
+@overload
+def page_results(
+    session: Session,
+    survey: Survey,
+    options: service.ResultOptions,
+    secret: bytes,
+    background_over: int,
+) -> PageResults | Pending: ...
+
+
 def page_results(
     session: Session,
     survey: Survey,
     options: service.ResultOptions,
     secret: bytes,
     background_over: int | None = None,
-) -> PageResults | None:
+) -> PageResults | Pending:
     """Every table for these options: from the shared cache, or computed and stored there.
 
     With `background_over`, a view of more matching responses than that is not computed in
-    the request: its latest figures are returned marked `stale` (None when it has none), and
-    the caller starts a refresh job."""
+    the request: its latest figures are returned marked `stale` (`Pending` when it has none),
+    and the caller starts a refresh job. Either says how many responses match the view now
+    (one aggregate query per call: the key's fingerprint)."""
     survey_id = survey.id
     key, fingerprint, scope, count = keys(session, survey, options)
     row = session.scalar(select(ResultsCache).where(ResultsCache.key == key))
     if row is not None:
         found = _unpack(row, secret)
         if found is not None:
-            return found
+            return replace(found, responses=count)
     if background_over is not None and count > background_over:
         for row in session.scalars(
             select(ResultsCache)
@@ -141,13 +179,16 @@ def page_results(
         ):
             found = _unpack(row, secret)
             if found is not None:
-                return replace(found, stale=True)
-        return None
+                return replace(found, stale=True, responses=count)
+        return Pending(count)
     loaded, report = service.compute(session, survey, options)
     now = utcnow()
-    payload = pickle.dumps((report, loaded.breakdowns, dict(loaded.variables)), protocol=5)
+    numbers = formats.prepare(report, SUPPORTED_LOCALES)
+    payload = pickle.dumps((report, loaded.breakdowns, dict(loaded.variables), numbers), protocol=5)
     _store(session, survey_id, key, fingerprint, scope, now, payload, _sign(secret, payload))
-    return PageResults(report, loaded.breakdowns, loaded.variables, now, shared=False)
+    return PageResults(
+        report, loaded.breakdowns, loaded.variables, now, False, responses=count, numbers=numbers
+    )
 
 
 def _unpack(row: ResultsCache, secret: bytes) -> PageResults | None:
@@ -156,11 +197,11 @@ def _unpack(row: ResultsCache, secret: bytes) -> PageResults | None:
         return None
     try:
         # nosec B301: the payload is HMAC-signed with the secret key, checked just above
-        report, breakdowns, variables = pickle.loads(row.payload)  # noqa: S301 # nosec B301
+        report, breakdowns, variables, numbers = pickle.loads(row.payload)  # noqa: S301 # nosec B301
     except Exception:  # a row written by another release: recomputed
         log.warning("event=results_cache_unreadable survey_id=%s", row.survey_id)
         return None
-    return PageResults(report, breakdowns, variables, row.computed_at, shared=True)
+    return PageResults(report, breakdowns, variables, row.computed_at, True, numbers=numbers)
 
 
 def _store(

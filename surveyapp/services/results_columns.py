@@ -49,6 +49,9 @@ Where = list[ColumnElement[bool]]
 log = logging.getLogger(__name__)
 
 #: Part of every key: bump when `Dataset` or the way columns are built changes.
+#: The versions a read covers: (number, schema source, version label) of each.
+Versions = tuple[tuple[int, str, str], ...]
+
 FORMAT = 1
 
 
@@ -112,7 +115,7 @@ def _base(
 def read_columns(
     session: Session,
     survey_id: int,
-    versions: tuple[int, ...],
+    versions: Versions,
     filters: ExportFilters,
     variables: Mapping[str, Variable],
     schemas: Mapping[int, CompiledSurvey],

@@ -53,6 +53,8 @@ def _form(view, rng: random.Random, weights: Mapping[str, Any], answers) -> dict
             form[q.id] = ["1"]
         elif q.type == "single":
             form[q.id] = [wanted(rng, answers, codes) if callable(wanted) else rng.choice(codes)]
+        elif q.type == "multiple" and callable(wanted):
+            form[q.id] = wanted(rng, answers, [o.code for o in qv.options])
         elif q.type == "multiple":
             plain = [o.code for o in qv.options if not o.exclusive]
             limit = min(getattr(q.kind, "max", None) or 4, 4, len(plain))

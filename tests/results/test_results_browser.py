@@ -113,3 +113,29 @@ def test_results_page_says_when_its_figures_were_computed(browser, server, email
     assert box is not None
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize(
+    ("email", "width"), [(EMAIL, 360), (EMAIL, 1280), (EMAIL_FR, 360), (EMAIL_FR, 1280)]
+)
+def test_dont_know_row_and_comparable_base_on_screen(browser, server, email, width):
+    """§10.4.1 as a reader sees it: Q7's "Don't know" row under the comparable answers, its own
+    base beside it, the base statement saying why; French percentages never break before %."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    fr = email == EMAIL_FR
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/admin/surveys/barometre-2015/results?by=s1")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/results**")
+    section = page.locator("#t-q7")
+    section.scroll_into_view_if_needed()
+    dont_know = section.locator("tr.row-dont_know th")
+    assert dont_know.inner_text().startswith("Ne sais pas" if fr else "Don’t know")
+    statement = section.locator(".base-statement").inner_text()
+    expected = "«\u202fNe sais pas\u202f» est exclu" if fr else "“Don’t know” is left out"
+    assert expected in statement
+    cell = section.locator("tr.row-answer td").first.inner_text()
+    assert ("\u202f%" in cell) if fr else ("%" in cell and "\u202f" not in cell)
+    section.screenshot(path=str(OUTPUT / f"results-dont-know-{'fr' if fr else 'en'}-{width}.png"))

@@ -52,8 +52,12 @@ def test_french_results_page_writes_test_statistics_with_a_comma(baro, as_role):
 
 
 def test_results_page_percentages_come_from_babel(baro, as_role):
+    """French "42,3 %" with a narrow no-break space (U+202F, issue #13; CLDR has U+00A0 there),
+    English "42.3%"; every table cell, base and weighting share alike."""
     fr = as_role("analyst", "fr").get(f"{BASE}/results?lang=fr").get_data(as_text=True)
     en = as_role("study", "en").get(f"{BASE}/results?lang=en").get_data(as_text=True)
-    assert re.search(r"\d,\d\xa0%", fr)  # CLDR French: no-break space before %
+    assert re.search(r"\d,\d\u202f%", fr)
+    assert not re.search(r"\d[ \t]%", fr)  # never a breakable space before % (interface text)
     assert not re.search(r"\d\.\d\s?%", fr)
     assert re.search(r"\d\.\d%", en)
+    assert not re.search(r"\d[ \u00a0\u202f]%", en)

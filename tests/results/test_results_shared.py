@@ -161,3 +161,53 @@ def test_a_large_view_never_computed_is_computed_in_the_background(app, baro, as
     assert page.status_code == 200
     assert "being computed in the background" in html
     assert 'id="job-live"' in html
+
+
+def test_the_stale_page_counts_the_responses_once_and_formats_no_table_number(
+    app, baro, as_role, monkeypatch
+):
+    """The stale page's cost at 100,000 responses is its aggregate over the responses: it runs
+    one (the key's fingerprint, whose count is also the refresh job's total), and the numbers
+    of its tables were formatted with the figures, not by Babel in the request."""
+    from babel.numbers import NumberPattern
+    from sqlalchemy import event
+
+    from surveyapp.jobs import queue
+    from surveyapp.models import Job, Survey
+    from tests.results.helpers import store
+
+    monkeypatch.setattr(queue, "enqueue", lambda app, job_id: None)
+    client = as_role("analyst", "fr")
+    completes = sum(1 for _a, status, _e in filled_responses() if status == "complete")
+    client.get(f"{BASE}/results?by=s1")
+    app.config["RESULTS_JOB_ROWS"] = 10
+    extra = [r for r in filled_responses() if r[1] == "complete"][:2]
+    with app.app_context():
+        store(db.session, db.session.scalar(select(Survey)), extra, start=7000)
+        engine = db.engine
+    statements: list[str] = []
+    formatted: list[object] = []
+    apply = NumberPattern.apply
+
+    def counting_apply(self, value, *args, **kwargs):
+        formatted.append(value)
+        return apply(self, value, *args, **kwargs)
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    monkeypatch.setattr(NumberPattern, "apply", counting_apply)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get(f"{BASE}/results?by=s1").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert 'id="job-live"' in html
+    aggregates = [s for s in statements if "FROM responses" in s and "count(" in s.lower()]
+    assert len(aggregates) == 1, aggregates
+    # The refresh note's progress (one percentage and two counts) is all Babel formats.
+    assert len(formatted) <= 3, formatted
+    assert "\u202f%" in html
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "results_page"))
+        assert job.total == completes + 2

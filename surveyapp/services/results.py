@@ -11,8 +11,6 @@ its downloads share one read, and a new or deleted response is seen at once.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from surveyapp.caching import LRUCache
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.exports.query import ExportFilters, conditions
 from surveyapp.models import Response, Survey
@@ -102,8 +101,7 @@ class Loaded:
     filters: ExportFilters
 
 
-_cache: OrderedDict[tuple, Loaded] = OrderedDict()
-_lock = threading.Lock()
+_cache: LRUCache[tuple, Loaded] = LRUCache(CACHE_SIZE)
 
 
 def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> tuple:
@@ -127,11 +125,9 @@ def load(
         repr(filters.describe()),
         _fingerprint(session, survey, filters),
     )
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
+    found = _cache.get(key)
+    if found is not None:
+        return found
     schemas = [layout.versions[n] for n in sorted(layout.versions)]
     variables = catalog(layout.columns, question_titles(schemas))
     _relabel_language(variables)
@@ -155,10 +151,7 @@ def load(
         data,
         filters,
     )
-    with _lock:
-        _cache[key] = loaded
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, loaded)
     return loaded
 
 
@@ -196,8 +189,7 @@ def _relabel_language(variables: dict[str, Variable]) -> None:
 
 def clear_cache() -> None:
     """Forget every cached read (tests)."""
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def compute(

@@ -15,8 +15,6 @@ from typing import Any
 from surveyapp.exports.cells import PRESETS
 from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
 
-LANGS = ("fr", "en")
-
 #: The missing-data scheme, as documented in docs/exports.md.
 MISSING_SCHEME = {
     "not_asked": {
@@ -108,8 +106,8 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
     return _MISSING_BY_KIND["none"]
 
 
-def column_entry(col: ExportColumn) -> dict[str, Any]:
-    """One column of the JSON codebook."""
+def column_entry(col: ExportColumn, languages: Sequence[str]) -> dict[str, Any]:
+    """One column of the JSON codebook, its texts in the survey's `languages`."""
     return {
         "name": col.name,
         "section": col.section,
@@ -117,9 +115,9 @@ def column_entry(col: ExportColumn) -> dict[str, Any]:
         "question": col.source,
         "option": col.code,
         "row": col.row,
-        "text": {lang: col.title.get(lang, "") for lang in LANGS},
+        "text": {lang: col.title.get(lang, "") for lang in languages},
         "values": [
-            {"code": code, "label": {lang: labels.get(lang, "") for lang in LANGS}}
+            {"code": code, "label": {lang: labels.get(lang, "") for lang in languages}}
             for code, labels in col.values.items()
         ],
         "numeric": col.numeric,
@@ -173,7 +171,7 @@ def codebook_document(
             "verbatim: do not open it in a spreadsheet."
         ),
         "missing_data": MISSING_SCHEME,
-        "columns": [column_entry(col) for col in layout],
+        "columns": [column_entry(col, survey["languages"]) for col in layout],
     }
 
 

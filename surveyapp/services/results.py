@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from surveyapp.caching import LRUCache
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.exports.query import ExportFilters, conditions
+from surveyapp.languages import interface_names
 from surveyapp.models import Response, Survey
 from surveyapp.results import breakdowns as bd
 from surveyapp.results import charts, files
@@ -174,16 +175,10 @@ def _counted(batches: Iterator[Iterator], progress: Progress) -> Iterator[Iterat
             close()
 
 
-LANGUAGE_NAMES = {
-    "fr": {"fr": "Français", "en": "French"},
-    "en": {"fr": "Anglais", "en": "English"},
-}
-
-
 def _relabel_language(variables: dict[str, Variable]) -> None:
     v = variables.get("language")
     if v is not None and v.kind == "language":
-        labels = {code: LANGUAGE_NAMES.get(code, {"fr": code, "en": code}) for code in v.codes}
+        labels = {code: interface_names(code) for code in v.codes}
         variables["language"] = replace(v, labels=labels)
 
 

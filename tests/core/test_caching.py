@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import pytest
 
@@ -70,11 +71,54 @@ def test_rejects_empty_cache() -> None:
         LRUCache(0)
 
 
-def test_threads_never_exceed_the_bound_nor_lose_the_order() -> None:
-    """Eight real threads hammer one small cache; the map is never corrupted (an unlocked
-    OrderedDict raises on concurrent move_to_end/popitem), stays bounded, and every value
-    read is the one stored under its key."""
+class _Guarded(OrderedDict):
+    """The cache's map, checking that every read or change happens with the cache's lock held
+    (CPython's GIL makes an unlocked OrderedDict race only rarely, so a stress test alone
+    would pass without the lock; this makes a missing lock fail every time)."""
+
+    lock: threading.Lock
+
+    def _check(self) -> None:
+        if not self.lock.locked():
+            raise AssertionError("the cache's map was used without its lock")
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        self._check()
+        super().__setitem__(key, value)
+
+    def __contains__(self, key):
+        self._check()
+        return super().__contains__(key)
+
+    def __len__(self):
+        self._check()
+        return super().__len__()
+
+    def move_to_end(self, key, last=True):
+        self._check()
+        super().move_to_end(key, last)
+
+    def popitem(self, last=True):
+        self._check()
+        return super().popitem(last)
+
+    def clear(self):
+        self._check()
+        super().clear()
+
+
+def test_threads_use_the_map_only_under_the_lock_and_stay_bounded() -> None:
+    """Eight real threads hammer one small cache: every access to the map holds the lock,
+    the cache stays bounded, every value read is the one stored under its key, and no
+    lookup is lost from the counts."""
     cache: LRUCache[int, int] = LRUCache(16)
+    guarded: _Guarded = _Guarded()
+    guarded.lock = cache._lock
+    cache._data = guarded
     errors: list[BaseException] = []
     sizes: list[int] = []
     start = threading.Barrier(8)
@@ -104,3 +148,28 @@ def test_threads_never_exceed_the_bound_nor_lose_the_order() -> None:
     info = cache.info()
     assert info.size == 16
     assert info.hits + info.misses == 8 * 4000
+
+
+def test_a_slow_value_does_not_block_other_keys() -> None:
+    """`get_or_create` computes without the lock: while one thread builds a value, another
+    reads and stores other keys."""
+    cache: LRUCache[str, str] = LRUCache(4)
+    building, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        building.set()
+        release.wait(30)
+        return "slow"
+
+    builder = threading.Thread(target=lambda: cache.get_or_create("a", slow))
+    builder.start()
+    assert building.wait(30)
+    other = threading.Thread(target=lambda: (cache.put("b", "fast"), cache.get("b")))
+    other.start()
+    other.join(10)
+    finished_while_building = not other.is_alive()
+    release.set()
+    builder.join(30)
+    other.join(30)
+    assert finished_while_building
+    assert (cache.get("a"), cache.get("b")) == ("slow", "fast")

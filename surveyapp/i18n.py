@@ -11,9 +11,11 @@ from __future__ import annotations
 from flask import g, has_request_context, request
 from markupsafe import Markup
 
+from surveyapp.languages import INTERFACE_LANGUAGES
 from surveyapp.typography import NBSP, typeset_html
 
-SUPPORTED_LOCALES = ("fr", "en")
+#: The interface languages (catalogs in translations/), from the one language table.
+SUPPORTED_LOCALES = INTERFACE_LANGUAGES
 #: The interface language of a page whose survey language has no catalog.
 FALLBACK_LOCALE = "en"
 #: Blueprints whose HTML interface strings get French typography (`surveyapp.typography`).

@@ -16,7 +16,8 @@ from surveyapp.admin.forms import EmptyForm
 from surveyapp.admin.surveys import FIELDWORK_ROLES, survey_or_404
 from surveyapp.auth.access import roles_required
 from surveyapp.engine import flow
-from surveyapp.respondent.display import LANGUAGE_NAMES, build_fields
+from surveyapp.languages import autonym
+from surveyapp.respondent.display import build_fields
 from surveyapp.respondent.forms import PageForm
 from surveyapp.respondent.outcomes import use_language
 from surveyapp.services import responses, surveys
@@ -61,7 +62,7 @@ def preview(slug: str):
     screen = preview_screen(schema, slug, page_id, lang)
     use_language(lang)
     switch = [
-        (code, LANGUAGE_NAMES.get(code, code), _page_url(slug, page_id, code))
+        (code, autonym(code), _page_url(slug, page_id, code))
         for code in schema.languages
         if code != lang
     ]

@@ -7,9 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from surveyapp.i18n import SUPPORTED_LOCALES
+from surveyapp.languages import autonym
+
+#: Each interface language, named in itself.
 LANGUAGE_CHOICES = [
-    SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
-    SelectChoice("en", "English", render_kw={"lang": "en"}),
+    SelectChoice(code, autonym(code), render_kw={"lang": code}) for code in SUPPORTED_LOCALES
 ]
 
 

@@ -119,7 +119,8 @@ def export_command(
         "timestamps": "1" if timestamps else None,
     }
     try:
-        options = exports.parse_options({k: v for k, v in args.items() if v})
+        languages = exports.load_layout(db.session, survey).current.languages
+        options = exports.parse_options({k: v for k, v in args.items() if v}, languages)
     except exports.ExportError as exc:
         raise click.BadParameter(str(exc)) from exc
     kind = FORMATS[fmt]

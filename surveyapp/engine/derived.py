@@ -7,6 +7,10 @@ from typing import Any
 
 from .calc_types import INTEGER_CODE
 from .model import Derived, Survey
+from .resolve import derived_deps
+
+#: A derived variable and the ids it reads (sorted): cases, copies, counts, calculations.
+DerivedInput = tuple[Derived, tuple[str, ...]]
 
 
 def derived_value(d: Derived, env: Mapping[str, Any]) -> Any:
@@ -43,9 +47,34 @@ def copied(value: Any) -> Any:
     return None
 
 
-def derived_values(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Every derived variable for these answers (None when no case applies)."""
-    env = dict(answers)
+def derived_inputs(survey: Survey) -> tuple[DerivedInput, ...]:
+    """The survey's derived variables in dependency order, each with the ids it reads.
+
+    The one place the inputs of derived variables are worked out: the exports and the
+    results both evaluate derived variables in this order (`environment`), and the results
+    memoise each value on the values of its inputs.
+    """
+    return tuple((d, tuple(sorted(derived_deps(d)))) for d in survey.derived_order)
+
+
+def add_derived(survey: Survey, env: dict[str, Any]) -> dict[str, Any]:
+    """Add every derived variable to `env` (parameters and answers), in dependency order."""
     for d in survey.derived_order:
         env[d.id] = derived_value(d, env)
+    return env
+
+
+def environment(
+    survey: Survey, params: Mapping[str, Any], answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What conditions of a response are evaluated against: its parameters, then its answers
+    (an answer wins over a parameter of the same id), then the derived variables."""
+    env = dict(params)
+    env.update(answers)
+    return add_derived(survey, env)
+
+
+def derived_values(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Every derived variable for these answers (None when no case applies)."""
+    env = environment(survey, {}, answers)
     return {d.id: env[d.id] for d in survey.derived}

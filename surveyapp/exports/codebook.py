@@ -16,8 +16,6 @@ from surveyapp.exports.cells import PRESETS
 from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
 from surveyapp.exports.spss import spss_names
 
-LANGS = ("fr", "en")
-
 #: The missing-data scheme, as documented in docs/exports.md.
 MISSING_SCHEME = {
     "not_asked": {
@@ -114,8 +112,11 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
     return _MISSING_BY_KIND["none"]
 
 
-def column_entry(col: ExportColumn, spss: str | None = None) -> dict[str, Any]:
-    """One column of the JSON codebook (`spss`: its name in the SPSS file)."""
+def column_entry(
+    col: ExportColumn, languages: Sequence[str], spss: str | None = None
+) -> dict[str, Any]:
+    """One column of the JSON codebook, its texts in the survey's `languages` (`spss`: its
+    name in the SPSS file)."""
     naming = {"id_name": col.id_name or col.name, "spss_name": spss or col.name}
     if spss is not None and spss != col.name:
         naming["spss_note"] = (
@@ -129,9 +130,9 @@ def column_entry(col: ExportColumn, spss: str | None = None) -> dict[str, Any]:
         "question": col.source,
         "option": col.code,
         "row": col.row,
-        "text": {lang: col.title.get(lang, "") for lang in LANGS},
+        "text": {lang: col.title.get(lang, "") for lang in languages},
         "values": [
-            {"code": code, "label": {lang: labels.get(lang, "") for lang in LANGS}}
+            {"code": code, "label": {lang: labels.get(lang, "") for lang in languages}}
             for code, labels in col.values.items()
         ],
         "numeric": col.numeric,
@@ -186,7 +187,8 @@ def codebook_document(
         ),
         "missing_data": MISSING_SCHEME,
         "columns": [
-            column_entry(col, spss) for col, spss in zip(layout, spss_names(layout), strict=True)
+            column_entry(col, survey["languages"], spss)
+            for col, spss in zip(layout, spss_names(layout), strict=True)
         ],
     }
 

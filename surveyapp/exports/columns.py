@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from surveyapp.languages import autonym
+
 #: The cell written for a question that was shown but left unanswered.
 NOT_ANSWERED = -99
 
@@ -102,10 +104,4 @@ def bilingual(fr: str, en: str) -> Text:
 
 def language_name(code: str) -> str:
     """A language as its speakers write it ("Français", "English"); the code when unknown."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        name = Locale.parse(code).get_display_name(code)
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name[:1].upper() + name[1:] if name else code
+    return autonym(code)

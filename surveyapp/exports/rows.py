@@ -31,7 +31,7 @@ from operator import methodcaller
 from typing import Any
 
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine.derived import derived_value
+from surveyapp.engine.derived import environment
 from surveyapp.engine.model import Question
 from surveyapp.exports import fastpath
 from surveyapp.exports.columns import ExportColumn
@@ -122,11 +122,7 @@ class RowBuilder:
 
     def _environment(self, record: Record) -> dict[str, Any]:
         """Parameters, answers and derived variables: what conditions are evaluated against."""
-        env = dict(record.params)
-        env.update(record.answers)
-        for d in self._derived:
-            env[d.id] = derived_value(d, env)
-        return env
+        return environment(self.survey, record.params, record.answers)
 
     def _meta_getter(self, col: ExportColumn) -> Callable[[Record], Any]:
         """How a metadata cell is read; the `ending` column reports grouped endings."""

@@ -8,7 +8,8 @@ audit-logged by the service; CSV rows stream from a server-side cursor as they a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -102,12 +103,13 @@ class _Body:
             close()
 
 
-def _to_job(kind: str, options: exports.ExportOptions):
+def _to_job(kind: str, threshold: str, options: exports.ExportOptions):
     """A browser session asking for a large export is sent to the job page, where the file is
-    prepared in the background (API tokens still get the stream, or start a job themselves)."""
+    prepared in the background (API tokens still get the stream, or start a job themselves);
+    `threshold` names the config key of the row count above which that happens."""
     if "Authorization" in request.headers:
         return None
-    limit = current_app.config["EXPORT_JOB_ROWS" if kind == "csv" else "SAV_JOB_ROWS"]
+    limit = current_app.config[threshold]
     rows = exports.count_export(db.session, g.access_survey, options)
     if rows <= limit:
         return None
@@ -116,77 +118,114 @@ def _to_job(kind: str, options: exports.ExportOptions):
     return redirect(target, 303)
 
 
-@bp.get("/surveys/<slug>/export.csv")
-@require_access("export")
-def export_csv(slug: str):
-    """The responses as CSV (query: preset, labels, status, from, to, language, source, test)."""
-    try:
-        options = _options()
-    except exports.ExportError as exc:
-        return _bad_request(exc)
-    if (to_job := _to_job("csv", options)) is not None:
-        return to_job
-    survey = g.access_survey
-    chunks = exports.csv_chunks(db.session, survey, options, g.access_actor)
-    name = exports.export_filename(survey, "responses", "csv")
-    return _download(_stream(chunks), CSV_TYPE, name)
+@dataclass(frozen=True, slots=True)
+class Download:
+    """One kind of download: its URL, who may ask, what the service produces, how it is sent."""
+
+    endpoint: str
+    rule: str
+    #: The `surveyapp.services.exports` function producing the body from
+    #: (session, survey, options, actor): chunks to stream, or the whole body.
+    produce: str
+    content_type: str
+    #: The file name's stem and extension (`export_filename` adds the survey and the date).
+    stem: str
+    ext: str
+    #: None: the "export" scope (session role or API token, `require_access`); else the
+    #: session roles allowed (`roles_required`).
+    roles: tuple[str, ...] | None = None
+    streamed: bool = True
+    #: (job kind, config key of its row threshold) when a large request becomes a job.
+    job: tuple[str, str] | None = None
 
 
-@bp.get("/surveys/<slug>/export.sav")
-@require_access("export")
-def export_sav(slug: str):
-    """The responses as an SPSS .sav file (query: lang and the CSV filters)."""
-    try:
-        options = _options()
-    except exports.ExportError as exc:
-        return _bad_request(exc)
-    if (to_job := _to_job("sav", options)) is not None:
-        return to_job
-    survey = g.access_survey
-    chunks = exports.sav_chunks(db.session, survey, options, g.access_actor)
-    name = exports.export_filename(survey, "responses", "sav")
-    return _download(_stream(chunks), "application/x-spss-sav", name)
+DOWNLOADS = (
+    Download(
+        "export_csv",
+        "/surveys/<slug>/export.csv",
+        "csv_chunks",
+        CSV_TYPE,
+        "responses",
+        "csv",
+        job=("csv", "EXPORT_JOB_ROWS"),
+    ),
+    Download(
+        "export_sav",
+        "/surveys/<slug>/export.sav",
+        "sav_chunks",
+        "application/x-spss-sav",
+        "responses",
+        "sav",
+        job=("sav", "SAV_JOB_ROWS"),
+    ),
+    Download(
+        "codebook_csv",
+        "/surveys/<slug>/codebook.csv",
+        "codebook_csv",
+        CSV_TYPE,
+        "codebook",
+        "csv",
+        streamed=False,
+    ),
+    Download(
+        "codebook_json",
+        "/surveys/<slug>/codebook.json",
+        "codebook_json",
+        "application/json",
+        "codebook",
+        "json",
+        streamed=False,
+    ),
+    # The contact list (e-mails kept apart from the responses): study team and admins only.
+    Download(
+        "contacts_csv",
+        "/surveys/<slug>/contacts.csv",
+        "contacts_chunks",
+        CSV_TYPE,
+        "contacts",
+        "csv",
+        roles=("study", "admin"),
+    ),
+)
 
 
-@bp.get("/surveys/<slug>/codebook.csv")
-@require_access("export")
-def codebook_csv(slug: str):
-    """The codebook as CSV (query: preset)."""
-    try:
-        options = _options()
-    except exports.ExportError as exc:
-        return _bad_request(exc)
-    survey = g.access_survey
-    body = exports.codebook_csv(db.session, survey, options, g.access_actor)
-    return _download(body, CSV_TYPE, exports.export_filename(survey, "codebook", "csv"))
-
-
-@bp.get("/surveys/<slug>/codebook.json")
-@require_access("export")
-def codebook_json(slug: str):
-    """The codebook as JSON."""
-    try:
-        options = _options()
-    except exports.ExportError as exc:
-        return _bad_request(exc)
-    survey = g.access_survey
-    body = exports.codebook_json(db.session, survey, options, g.access_actor)
-    name = exports.export_filename(survey, "codebook", "json")
-    return _download(body, "application/json", name)
-
-
-@bp.get("/surveys/<slug>/contacts.csv")
-@roles_required("study", "admin")
-def contacts_csv(slug: str):
-    """The contact list (e-mails kept apart from the responses): study team and admins only."""
+def _contacts_target(slug: str):
+    """The survey, options (preset only) and actor of a session-only download."""
     survey = get_survey(db.session, slug)
     if survey is None:
         abort(404)
     preset = request.args.get("preset") or DEFAULT_PRESET
     if preset not in PRESETS:
-        return _bad_request(exports.ExportError(f"preset must be one of {', '.join(PRESETS)}"))
-    options = exports.ExportOptions(preset=preset)
-    actor = user_actor(current_user())
-    chunks = exports.contacts_chunks(db.session, survey, options, actor)
-    name = exports.export_filename(survey, "contacts", "csv")
-    return _download(_stream(chunks), CSV_TYPE, name)
+        raise exports.ExportError(f"preset must be one of {', '.join(PRESETS)}")
+    return survey, exports.ExportOptions(preset=preset), user_actor(current_user())
+
+
+def _handle(download: Download, slug: str):
+    """Check the request's options, send a large one to a job, else produce the download."""
+    try:
+        if download.roles is None:
+            survey, options, actor = g.access_survey, _options(), g.access_actor
+        else:
+            survey, options, actor = _contacts_target(slug)
+    except exports.ExportError as exc:
+        return _bad_request(exc)
+    if download.job is not None and (to_job := _to_job(*download.job, options)) is not None:
+        return to_job
+    body = getattr(exports, download.produce)(db.session, survey, options, actor)
+    name = exports.export_filename(survey, download.stem, download.ext)
+    return _download(_stream(body) if download.streamed else body, download.content_type, name)
+
+
+def _view(download: Download) -> Callable[..., Any]:
+    def view(slug: str):
+        return _handle(download, slug)
+
+    view.__name__ = download.endpoint
+    view.__doc__ = f"{download.stem} as .{download.ext} ({download.produce})"
+    if download.roles is None:
+        return require_access("export")(view)
+    return roles_required(*download.roles)(view)
+
+
+for _d in DOWNLOADS:
+    bp.add_url_rule(_d.rule, _d.endpoint, _view(_d), methods=["GET"])

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from flask_babel import format_date, format_decimal, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,11 +20,11 @@ from surveyapp import date_fields
 from surveyapp.engine.messages import PLURAL_MESSAGES, FieldError, message_text
 from surveyapp.engine.render import DECIMAL_COMMA, QuestionView
 from surveyapp.i18n import ui_lang
+from surveyapp.languages import autonym
 from surveyapp.services.responses import PageScreen
 from surveyapp.typography import typeset
 
 #: Language names as their speakers write them (the switch names the other language).
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 SUMMARY_LABEL_MAX = 90
 #: The labels of a date's three fields.
 DATE_PART_LABELS = {"day": _l("Day"), "month": _l("Month"), "year": _l("Year")}
@@ -336,14 +335,8 @@ def _short(text: str) -> str:
 
 
 def language_name(lang: str) -> str:
-    """A language as its speakers write it ("Deutsch"), from Babel's data for other codes."""
-    if lang in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[lang]
-    try:
-        name = Locale.parse(lang).get_display_name(lang)
-    except (ValueError, UnknownLocaleError):
-        return lang
-    return name[:1].upper() + name[1:] if name else lang
+    """A language as its speakers write it ("Deutsch"), from the one language table."""
+    return autonym(lang)
 
 
 def other_languages(screen_lang: str, languages: tuple[str, ...]) -> list[tuple[str, str]]:

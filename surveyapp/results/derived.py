@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveyapp.engine import Survey as CompiledSurvey
-from surveyapp.engine.derived import derived_value
-from surveyapp.engine.resolve import derived_deps
+from surveyapp.engine.derived import derived_inputs, derived_value
 from surveyapp.exports.rows import ABSENT
 from surveyapp.results.categories import freeze
 
@@ -19,9 +18,9 @@ class DerivedMemo:
     """Derived variables of a schema, evaluated once per distinct set of values they read."""
 
     def __init__(self, schema: CompiledSurvey) -> None:
-        self.plan: list[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = []
-        for d in schema.derived_order:  # what it reads: cases, copies, counts, calculations
-            self.plan.append((d, tuple(sorted(derived_deps(d))), {}))
+        self.plan: list[tuple[Any, tuple[str, ...], dict[tuple[Any, ...], Any]]] = [
+            (d, refs, {}) for d, refs in derived_inputs(schema)
+        ]
 
     def __call__(self, env: dict[str, Any]) -> dict[str, Any]:
         """Add every derived value to `env` (params + answers) and return it."""

@@ -137,6 +137,12 @@ def verify_password(session: Session, email: str, password: str) -> User | None:
         return None
     if user is None or not user.is_active:
         return None
-    if HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = HASHER.hash(password)
     return user
+
+
+def rehashed_password(user: User, password: str) -> str | None:
+    """A new hash of the (verified) password when the stored one used older parameters, else
+    None. The caller stores it inside its write transaction."""
+    if HASHER.check_needs_rehash(user.password_hash):
+        return HASHER.hash(password)
+    return None

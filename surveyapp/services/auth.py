@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.i18n import SUPPORTED_LOCALES
@@ -64,9 +64,7 @@ def user_actor(user: User | None) -> Actor:
 def log_in(session: Session, email: str, password: str, now: datetime) -> Login | None:
     """Check the credentials and open a session; audit success and failure. Commits."""
     user = accounts.verify_password(session, email, password)
-    new_hash = None
-    if user is not None and inspect(user).attrs.password_hash.history.has_changes():
-        new_hash = user.password_hash  # verify_password rehashed it with current parameters
+    new_hash = accounts.rehashed_password(user, password) if user is not None else None
     user_id = user.id if user is not None else None
     known = None if user_id is not None else _known_email(session, email)
     begin_write(session)

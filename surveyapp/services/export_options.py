@@ -10,6 +10,7 @@ from typing import Any
 
 from surveyapp.exports.cells import DEFAULT_PRESET, PRESETS
 from surveyapp.exports.query import TEST_CHOICES, ExportFilters
+from surveyapp.languages import INTERFACE_LANGUAGES
 from surveyapp.models import RESPONSE_STATUSES
 
 LABEL_CHOICES = ("codes", "fr", "en")
@@ -58,9 +59,11 @@ def _date(text: str, name: str, end: bool) -> datetime:
 
 
 def parse_options(
-    args: Mapping[str, str], languages: tuple[str, ...] = ("fr", "en")
+    args: Mapping[str, str], languages: tuple[str, ...] = INTERFACE_LANGUAGES
 ) -> ExportOptions:
     """Options from query parameters or CLI flags; ExportError names the bad one.
+    `languages` are the survey's (the choices of `labels`, `lang` and `language`); without
+    them, the interface languages.
 
     preset=excel|excel-fr|plain, labels=codes|fr|en, lang=fr|en (SPSS labels),
     status=complete[,screened_out,…]|all, from=YYYY-MM-DD, to=YYYY-MM-DD (inclusive),

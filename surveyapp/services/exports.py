@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveyapp.caching import LRUCache
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.engine.questions import EmailType
 from surveyapp.engine.validate import contact_questions
@@ -74,8 +75,7 @@ class SurveyLayout:
 
 #: Export layouts by the (version number, schema SHA-256) of every version of a survey; the
 #: schemas themselves come from the per-process cache of `services.surveys.compiled`.
-_LAYOUTS: dict[tuple[tuple[int, str], ...], list[ExportColumn]] = {}
-_LAYOUTS_MAX = 32
+_LAYOUTS: LRUCache[tuple[tuple[int, str], ...], list[ExportColumn]] = LRUCache(32)
 
 
 def load_layout(session: Session, survey: Survey) -> SurveyLayout:
@@ -91,12 +91,7 @@ def load_layout(session: Session, survey: Survey) -> SurveyLayout:
         raise ExportError(f"survey {survey.slug!r} has no schema version")
     schemas = {v.number: compiled(v) for v in versions}
     key = tuple((v.number, v.sha256) for v in versions)
-    columns = _LAYOUTS.get(key)
-    if columns is None:
-        columns = survey_layout(sorted(schemas.items()))
-        if len(_LAYOUTS) >= _LAYOUTS_MAX:
-            _LAYOUTS.pop(next(iter(_LAYOUTS)))
-        _LAYOUTS[key] = columns
+    columns = _LAYOUTS.get_or_create(key, lambda: survey_layout(sorted(schemas.items())))
     return SurveyLayout(survey, columns, schemas, {v.number: v.label for v in versions})
 
 

@@ -11,8 +11,6 @@ its downloads share one read, and a new or deleted response is seen at once.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,9 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from surveyapp.caching import LRUCache
 from surveyapp.engine import Survey as CompiledSurvey
 from surveyapp.exports.query import ExportFilters, conditions
 from surveyapp.exports.rows import Record
+from surveyapp.languages import interface_names
 from surveyapp.models import Response, Survey
 from surveyapp.results import breakdowns as bd
 from surveyapp.results import charts, files
@@ -108,8 +108,7 @@ Fingerprint = tuple[int, int | None, str]
 #: (survey id, versions, filters, fingerprint) -> the read.
 CacheKey = tuple[int, results_columns.Versions, str, Fingerprint]
 
-_cache: OrderedDict[CacheKey, Loaded] = OrderedDict()
-_lock = threading.Lock()
+_cache: LRUCache[CacheKey, Loaded] = LRUCache(CACHE_SIZE)
 
 
 def _fingerprint(session: Session, survey: Survey, filters: ExportFilters) -> Fingerprint:
@@ -133,11 +132,9 @@ def load(
         repr(filters.describe()),
         _fingerprint(session, survey, filters),
     )
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
+    found = _cache.get(key)
+    if found is not None:
+        return found
     schemas = [layout.versions[n] for n in sorted(layout.versions)]
     variables = catalog(layout.columns, question_titles(schemas))
     _relabel_language(variables)
@@ -161,10 +158,7 @@ def load(
         data,
         filters,
     )
-    with _lock:
-        _cache[key] = loaded
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, loaded)
     return loaded
 
 
@@ -187,23 +181,16 @@ def _counted(batches: Iterable[Iterable[Record]], progress: Progress) -> Iterato
             close()
 
 
-LANGUAGE_NAMES = {
-    "fr": {"fr": "Français", "en": "French"},
-    "en": {"fr": "Anglais", "en": "English"},
-}
-
-
 def _relabel_language(variables: dict[str, Variable]) -> None:
     v = variables.get("language")
     if v is not None and v.kind == "language":
-        labels = {code: LANGUAGE_NAMES.get(code, {"fr": code, "en": code}) for code in v.codes}
+        labels = {code: interface_names(code) for code in v.codes}
         variables["language"] = replace(v, labels=labels)
 
 
 def clear_cache() -> None:
     """Forget every cached read (tests)."""
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def compute(

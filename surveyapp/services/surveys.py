@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp.caching import LRUCache
 from surveyapp.domain import SurveyAccess, SurveyState
 from surveyapp.engine import Placeholder, SchemaError, load_survey, unfilled_placeholders
 from surveyapp.engine import Survey as CompiledSurvey
@@ -31,9 +31,8 @@ class LoadResult:
     created_version: bool
 
 
-_COMPILED: dict[str, CompiledSurvey] = {}
-_COMPILED_LOCK = threading.Lock()
-_COMPILED_MAX = 64
+#: Compiled schemas by their YAML text's SHA-256.
+_COMPILED: LRUCache[str, CompiledSurvey] = LRUCache(64)
 
 
 def compiled(version: SurveyVersion) -> CompiledSurvey:
@@ -41,14 +40,10 @@ def compiled(version: SurveyVersion) -> CompiledSurvey:
 
     The YAML text (a deferred column) is read from the database only on a cache miss.
     """
-    schema = _COMPILED.get(version.sha256)
-    if schema is None:
-        schema = load_survey(version.source, source=f"version {version.sha256[:12]}")
-        with _COMPILED_LOCK:
-            if len(_COMPILED) >= _COMPILED_MAX:
-                _COMPILED.pop(next(iter(_COMPILED)))
-            _COMPILED[version.sha256] = schema
-    return schema
+    return _COMPILED.get_or_create(
+        version.sha256,
+        lambda: load_survey(version.source, source=f"version {version.sha256[:12]}"),
+    )
 
 
 @transactional

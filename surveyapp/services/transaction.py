@@ -39,8 +39,33 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
+class PendingChangesError(RuntimeError):
+    """`begin_write` was called with unsaved changes in the session, which its rollback of the
+    read snapshot would silently throw away (a programming error in the caller)."""
+
+
+def pending_changes(session: Session) -> list[str]:
+    """What the session holds that is not yet flushed: new, changed or deleted objects."""
+    found = [f"new {type(o).__name__}" for o in session.new]
+    found += [f"changed {type(o).__name__}" for o in session.dirty if session.is_modified(o)]
+    found += [f"deleted {type(o).__name__}" for o in session.deleted]
+    return found
+
+
 def begin_write(session: Session) -> Session:
-    """End any read snapshot and begin a writer transaction (BEGIN IMMEDIATE on SQLite)."""
+    """End any read snapshot and begin a writer transaction (BEGIN IMMEDIATE on SQLite).
+
+    Raises `PendingChangesError` when the session holds unsaved changes: ending the snapshot
+    rolls back, which would drop them without a word. Make the change after `begin_write`
+    (or inside `write_transaction`), not before.
+    """
+    pending = pending_changes(session)
+    if pending:
+        raise PendingChangesError(
+            "begin_write would roll back unsaved changes ("
+            + ", ".join(sorted(set(pending)))
+            + "); make changes after the write transaction begins"
+        )
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={"sqlite_immediate": True})

@@ -11,18 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-#: Names the import knows without Babel, and which `language_label` writes back.
-NAMES = {
-    "fr": ("French", "français", "francais"),
-    "en": ("English", "anglais"),
-    "es": ("Spanish", "español", "espanol"),
-    "de": ("German", "deutsch"),
-    "it": ("Italian", "italiano"),
-    "pt": ("Portuguese", "português", "portugues"),
-    "nl": ("Dutch", "nederlands"),
-    "ar": ("Arabic", "العربية"),
-}
-_BY_NAME = {name.lower(): code for code, names in NAMES.items() for name in names}
+from surveyapp.languages import code_by_name, english_name
+
+#: Names the import knows without Babel (from the one table, `surveyapp.languages`); their
+#: English names are what `language_label` writes back.
+_BY_NAME = code_by_name()
 #: The interface languages whose CLDR names of languages are searched first.
 _NAME_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl")
 
@@ -116,8 +109,8 @@ def language_code(label: str) -> str | None:
     match = _WITH_CODE.match(text)
     if match:
         return _normal(match.group(1))
-    if text.lower() in _BY_NAME:
-        return _BY_NAME[text.lower()]
+    if text.casefold() in _BY_NAME:
+        return _BY_NAME[text.casefold()]
     if _CODE.match(text) and text.split("_")[0].split("-")[0].lower() in _iso_codes():
         return _normal(text)
     for table in (_names(), _autonyms()):
@@ -129,9 +122,9 @@ def language_code(label: str) -> str | None:
 
 def language_label(code: str) -> str:
     """The header suffix for a code: `fr` -> `French (fr)`, `sw` -> `Swahili (sw)`."""
-    names = NAMES.get(code.split("_")[0])
-    if names:
-        return f"{names[0]} ({code})"
+    english = english_name(code)
+    if english:
+        return f"{english} ({code})"
     from babel import Locale
 
     name = Locale("en").languages.get(code.split("_")[0])

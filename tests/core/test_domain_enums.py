@@ -42,8 +42,8 @@ ENUM_CHECKS: dict[tuple[str, str], type[StrEnum]] = {
 
 # A value list as SQLite keeps it (`role IN ('a', 'b')`) or as PostgreSQL prints it back
 # (`(role)::text = ANY ((ARRAY['a'::character varying, ...])::text[])`). Constraints are
-# matched by the column they constrain, not by name: migration 0006 names the access check
-# `ck_surveys_ck_surveys_access` on PostgreSQL (the naming convention applied twice).
+# matched by the column they constrain, not by name (their names are compared with the models'
+# in tests/core/test_migrations.py).
 _LIST = re.compile(r"^\(*\s*\"?(\w+)\"?\)?(?:::\w+)?\s*(?:IN\s*\(|=\s*ANY\s*\()", re.IGNORECASE)
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import CheckConstraint, inspect
 
 from surveyapp.extensions import db
 from surveyapp.models import Base
@@ -58,3 +58,23 @@ def test_upgrade_from_empty_then_downgrade_to_base(scratch_engine):
     assert set(inspect(scratch_engine).get_table_names()) <= {"alembic_version"}
     migrations.upgrade(scratch_engine)
     assert migrations.current_revision(scratch_engine) == migrations.head_revision()
+
+
+def test_migrated_check_constraints_have_the_models_names(app):
+    """Alembic's autogenerate does not compare CHECK constraints: compare their names here
+    (migration 0006 once left `ck_surveys_ck_surveys_access` on PostgreSQL; 0010 renames it)."""
+    with app.app_context():
+        inspector = inspect(db.engine)
+        migrated = {
+            (table, check["name"])
+            for table in inspector.get_table_names()
+            if table != "alembic_version"
+            for check in inspector.get_check_constraints(table)
+        }
+    declared = {
+        (table.name, str(constraint.name))
+        for table in Base.metadata.sorted_tables
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+    assert migrated == declared

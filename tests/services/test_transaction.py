@@ -128,3 +128,26 @@ def test_a_transactional_service_commits_rolls_back_and_retries(app, session, pa
     assert add(session, "retried", fail_first=2) == "retried"
     assert attempts.count("retried") == 3
     assert _stored(app) == ["first", "retried"]
+
+
+def test_begin_write_refuses_to_drop_unsaved_changes(app, session):
+    """Beginning a write ends the read snapshot with a rollback; unsaved changes made before
+    it would vanish without a word, so begin_write refuses and says why."""
+    with write_transaction(session):
+        session.add(Survey(slug="stored"))
+    survey = session.scalar(select(Survey).where(Survey.slug == "stored"))
+    survey.slug = "renamed"
+    with pytest.raises(transaction.PendingChangesError, match="changed Survey"):
+        transaction.begin_write(session)
+    session.rollback()
+    session.add(Survey(slug="new"))
+    with pytest.raises(transaction.PendingChangesError, match="new Survey"):
+        write_transaction(session).__enter__()
+    session.rollback()
+    assert _stored(app) == ["stored"]
+    # Setting an attribute to the value it already has is no pending change.
+    survey = session.scalar(select(Survey).where(Survey.slug == "stored"))
+    survey.slug = "stored"
+    with write_transaction(session):
+        session.add(Survey(slug="after"))
+    assert _stored(app) == ["after", "stored"]

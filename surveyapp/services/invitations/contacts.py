@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine.model import Parameter
+from surveyapp.languages import INTERFACE_LANGUAGES, code_by_name
 from surveyapp.models import Survey, SurveyVersion
 from surveyapp.models.invitation import EmailSuppression, InvitationContact
 from surveyapp.services import surveys
@@ -25,13 +26,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 EMAIL_COLUMNS = ("email", "e-mail", "mail", "courriel", "adresse")
 LANGUAGE_COLUMNS = ("language", "lang", "langue")
-LANGUAGE_NAMES = {
-    "français": "fr",
-    "francais": "fr",
-    "french": "fr",
-    "anglais": "en",
-    "english": "en",
-}
+#: Language names a contact file may give instead of a code ("Français", "english"…).
+LANGUAGE_NAMES = code_by_name(INTERFACE_LANGUAGES)
 #: Errors listed in one report at most (the rest are counted).
 MAX_REPORTED = 50
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -21,7 +22,7 @@ from surveyapp import create_app
 from surveyapp.database import engine_for_url
 from surveyapp.extensions import db
 from surveyapp.models import Base
-from surveyapp.services import migrations, translations
+from surveyapp.services import accounts, migrations, translations
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
@@ -46,6 +47,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _compiled_catalogs() -> None:
     """The interface catalogs, compiled once (the container compiles them at build time)."""
     translations.compile_catalogs()
+
+
+#: The production hasher, kept so a test can check its parameters (tests/core/test_suite_speed.py).
+PRODUCTION_HASHER = accounts.HASHER
+#: argon2id at its cheapest settings for the in-process tests: a production hash (47 MiB, t=2)
+#: costs 70-300 ms, and the role fixtures hash three passwords per test. Same algorithm and
+#: encoding, so every login, rehash and policy path runs unchanged; servers started in a
+#: subprocess (gunicorn, the CLI) keep the production parameters.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Swap the argon2 hasher (and the unknown-user dummy hash) for cheap settings."""
+    saved = accounts.HASHER, accounts.DUMMY_HASH
+    accounts.HASHER = TEST_HASHER
+    accounts.DUMMY_HASH = TEST_HASHER.hash("dummy password for unknown users")
+    yield
+    accounts.HASHER, accounts.DUMMY_HASH = saved
 
 
 def _migrated(url: str) -> str:

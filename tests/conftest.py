@@ -1,5 +1,9 @@
 """Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL on request).
 
+One app per test session (per xdist worker), reset for each test, and the tables emptied
+between tests (`SharedApp`, `app`); argon2 at its cheapest settings in-process
+(`_cheap_password_hashing`). tests/suite/test_isolation.py proves the isolation.
+
 Set SURVEYAPP_TEST_DATABASE_URL to run the database tests on another server, e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/surveyapp_test (the database must exist and be
 empty or at our head revision). Tests that use the `app` fixture are marked `db` automatically,
@@ -8,20 +12,23 @@ so `pytest -m db` selects exactly the tests worth repeating on a second database
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from flask import Flask
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from surveyapp import create_app
 from surveyapp.database import engine_for_url
-from surveyapp.extensions import db
+from surveyapp.extensions import db, limiter
 from surveyapp.models import Base
-from surveyapp.services import migrations, translations
+from surveyapp.services import accounts, migrations, translations
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
@@ -35,6 +42,12 @@ pytest_plugins = ["tests.support.browser"]
 DB_FIXTURES = {"app", "client", "runner", "session", "database_url"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "own_app: the test changes the app itself (adds routes): give it a new app"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that touches the database with `db`."""
     for item in items:
@@ -46,6 +59,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _compiled_catalogs() -> None:
     """The interface catalogs, compiled once (the container compiles them at build time)."""
     translations.compile_catalogs()
+
+
+#: The production hasher, kept so a test can check its parameters (tests/core/test_suite_speed.py).
+PRODUCTION_HASHER = accounts.HASHER
+#: argon2id at its cheapest settings for the in-process tests: a production hash (47 MiB, t=2)
+#: costs 70-300 ms, and the role fixtures hash three passwords per test. Same algorithm and
+#: encoding, so every login, rehash and policy path runs unchanged; servers started in a
+#: subprocess (gunicorn, the CLI) keep the production parameters.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Swap the argon2 hasher (and the unknown-user dummy hash) for cheap settings."""
+    saved = accounts.HASHER, accounts.DUMMY_HASH
+    accounts.HASHER = TEST_HASHER
+    accounts.DUMMY_HASH = TEST_HASHER.hash("dummy password for unknown users")
+    yield
+    accounts.HASHER, accounts.DUMMY_HASH = saved
 
 
 def _migrated(url: str) -> str:
@@ -86,7 +118,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin.dispose()
 
 
-def _empty_tables(app) -> None:
+def _empty_tables(app: Flask) -> None:
+    """One DELETE per table, children first (a few ms): the next test starts on empty tables."""
     engine = db.engine_for(app)
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
@@ -95,10 +128,8 @@ def _empty_tables(app) -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path):
-    """A fresh app on empty tables, CSRF on, as in production."""
-    app = create_app(
+def _new_app(database_url: str) -> Flask:
+    return create_app(
         {
             "ENV_NAME": "testing",
             "TESTING": True,
@@ -107,10 +138,98 @@ def app(database_url: str, tmp_path: Path):
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
-    app.instance_path = str(tmp_path)
+
+
+def _shape(app: Flask) -> tuple[object, ...]:
+    """What a test must not change on the shared app (routes, hooks, key, database engine)."""
+    return (
+        len(app.url_map._rules),  # werkzeug keeps no public count
+        tuple(app.blueprints),
+        sum(len(funcs) for funcs in app.before_request_funcs.values()),
+        sum(len(funcs) for funcs in app.after_request_funcs.values()),
+        app.secret_key,
+        app.wsgi_app,
+        _engine_or_none(app),
+    )
+
+
+def _engine_or_none(app: Flask) -> object:
+    try:
+        return db.engine_for(app)
+    except KeyError:  # disposed by the test
+        return None
+
+
+class SharedApp:
+    """One app per test session (per xdist worker), handed to each test as new.
+
+    Building an app costs ~20 ms, and its first requests compile the templates and load the
+    catalogs again (~50-200 ms a test). Each test instead gets this worker's app with: its
+    configuration restored from a snapshot taken at creation (tests set limits, URLs, job
+    sizes), the login limiter's counters emptied and its storage rebound to this app (an app
+    made inside a test rebinds the global limiter), its own instance folder, and empty tables.
+    A test that changes the app itself (adds a route, a hook, another secret key, disposes its
+    engine) is noticed at its end and the app is rebuilt for the next test; a test that must
+    add routes asks for a new app of its own with `@pytest.mark.own_app`.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.app: Flask | None = None
+        self.rebuilt = 0
+
+    def _build(self) -> Flask:
+        app = _new_app(self.database_url)
+        self.config = copy.deepcopy(dict(app.config))
+        self.limiter_state = dict(limiter.__dict__)
+        self.shape = _shape(app)
+        return app
+
+    def checkout(self, instance_path: Path) -> Flask:
+        if self.app is None:
+            self.app = self._build()
+        app = self.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        limiter.__dict__.update(self.limiter_state)
+        limiter.reset()
+        app.instance_path = str(instance_path)
+        return app
+
+    def checkin(self) -> None:
+        if self.app is not None and _shape(self.app) != self.shape:
+            db.dispose(self.app)
+            self.app = None
+            self.rebuilt += 1
+
+    def close(self) -> None:
+        if self.app is not None:
+            db.dispose(self.app)
+            self.app = None
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str) -> Iterator[SharedApp]:
+    shared = SharedApp(database_url)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, shared_app: SharedApp, tmp_path: Path):
+    """An app on empty tables, CSRF on, as in production: this worker's shared app, reset
+    (see SharedApp), or a new one for a test marked `own_app`."""
+    if request.node.get_closest_marker("own_app"):
+        app = _new_app(shared_app.database_url)
+        app.instance_path = str(tmp_path)
+        _empty_tables(app)
+        yield app
+        db.dispose(app)
+        return
+    app = shared_app.checkout(tmp_path)
     _empty_tables(app)
     yield app
-    db.dispose(app)
+    shared_app.checkin()
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def test_the_engine_hides_bound_parameters(app):
     assert db.engine_for(app).hide_parameters is True
 
 
+@pytest.mark.own_app  # adds a route
 def test_a_data_error_is_a_400_with_one_line_and_no_value(app, caplog):
     """Whatever else the database refuses as data is the client's fault: 400, not 500."""
 

@@ -28,6 +28,7 @@ def admin_client(app):
     return session_client(app, quick_user(app, "admin@example.org", "admin"))
 
 
+@pytest.mark.own_app  # adds a route
 def test_headers_on_error_pages(app, admin_client, demo_survey):
     app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -110,6 +111,7 @@ def test_every_admin_form_requires_a_csrf_token_of_its_own_session(app, admin_cl
     assert admin_client.get("/admin/").status_code == 200
 
 
+@pytest.mark.own_app  # adds a route
 def test_an_admin_view_that_declares_no_roles_is_denied_to_everyone(app, admin_client):
     # Registered under the admin blueprint's endpoint prefix, so its before_request applies.
     app.add_url_rule("/admin/undeclared", "admin.undeclared", lambda: "secret")

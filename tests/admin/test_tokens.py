@@ -199,6 +199,7 @@ def poke_app(app):
     return app
 
 
+@pytest.mark.own_app  # poke_app registers a blueprint
 def test_csrf_exempt_only_with_authorization_header(poke_app, users, demo_survey):
     app = poke_app
     client = app.test_client()

@@ -7,6 +7,7 @@ same dict under their ids).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,11 +33,89 @@ HIDDEN = Shown(False)
 
 
 def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
-    """The answers plus every derived variable: what conditions are evaluated against."""
+    """The answers plus every derived variable: what conditions are evaluated against.
+
+    A page cycle asks for the environment of the same answers many times (render, validate,
+    apply, route, progress): the derived values are memoised per survey, keyed by the values
+    of the ids they read (`derived_inputs`), so equal inputs give the same values exactly."""
     env = dict(answers)
-    for d in survey.derived_order:
-        env[d.id] = derived_value(d, env)
+    if not survey.derived_order:
+        return env
+    memo = _memo(survey)
+    key: tuple[Any, ...] | None
+    try:
+        frozen = tuple(_frozen(answers.get(i)) for i in memo.inputs)
+        values = memo.values.get(frozen)
+        key = frozen
+    except TypeError:  # a value that cannot be a key: computed, not memoised
+        key, values = None, None
+    if values is None:
+        for d in survey.derived_order:
+            env[d.id] = derived_value(d, env)
+        if key is not None:
+            memo.store(key, {d.id: env[d.id] for d in survey.derived_order})
+        return env
+    env.update(values)
     return env
+
+
+def derived_inputs(survey: Survey) -> tuple[str, ...]:
+    """Every id a derived variable reads: calculation names, counted questions, case
+    conditions and copied answers (derived ids included, as the answers may hold them)."""
+    names: set[str] = set()
+    for d in survey.derived_order:
+        if d.calc is not None:
+            names |= d.calc.names
+        if d.count is not None:
+            names.add(d.count)
+        for case in d.cases:
+            if case.when is not None:
+                names |= case.when.refs
+            if case.copy is not None:
+                names.add(case.copy)
+    return tuple(sorted(names | {d.id for d in survey.derived_order}))
+
+
+class _Memo:
+    """One survey's derived values by input key (bounded; the oldest goes first)."""
+
+    MAX = 512
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey  # held: its id() is not reused while the memo lives
+        self.inputs = derived_inputs(survey)
+        self.values: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def store(self, key: tuple[Any, ...], values: dict[str, Any]) -> None:
+        with _LOCK:
+            if len(self.values) >= self.MAX:
+                self.values.pop(next(iter(self.values)))
+            self.values[key] = values
+
+
+_MEMOS: dict[int, _Memo] = {}
+_MEMOS_MAX = 16
+_LOCK = threading.Lock()
+
+
+def _memo(survey: Survey) -> _Memo:
+    memo = _MEMOS.get(id(survey))
+    if memo is None or memo.survey is not survey:
+        memo = _Memo(survey)
+        with _LOCK:
+            if len(_MEMOS) >= _MEMOS_MAX:
+                _MEMOS.pop(next(iter(_MEMOS)))
+            _MEMOS[id(survey)] = memo
+    return memo
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an answer, its type kept (1, 1.0 and True stay apart)."""
+    if isinstance(value, list):
+        return (list, tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    return (type(value), value)
 
 
 def question_state(q: Question, env: Mapping[str, Any]) -> Shown:

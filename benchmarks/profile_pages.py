@@ -1,7 +1,19 @@
-"""Where a respondent's page post spends its time: cProfile over barometer walks through the
-Flask test client (SQLite), simulated answers from the engine.
+"""Where a respondent's page cycle spends its time: barometer walks through the Flask test
+client (SQLite), simulated answers from the engine. A page cycle is the POST of a page and the
+GET of the page it redirects to.
 
-    .venv/bin/python benchmarks/profile_pages.py [--respondents 15] [--sort cumulative|tottime]
+    .venv/bin/python benchmarks/profile_pages.py [--respondents 10] [--sort cumulative|tottime]
+        [--cpu] [--baseline REV [--rounds 3]]
+
+Prints, without the profiler, the process CPU time per cycle, SQL statements per cycle (a
+`before_cursor_execute` listener) and Python function calls per cycle, then a cProfile listing
+(wall clock, or process CPU time with --cpu: stable when other processes share the cores).
+
+--baseline REV measures the code of git revision REV (exported to a temporary directory) with
+the same walks, alternating rounds with this tree's code in the same run, and prints the
+ratios baseline / this tree (best round of each; CPU varies with the load, statements and
+calls do not). No ratio is printed when either side had an error response or did not reach
+the ending.
 """
 
 from __future__ import annotations
@@ -9,36 +21,51 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import random
 import re
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from werkzeug.datastructures import MultiDict  # noqa: E402
-
-from surveyapp import create_app  # noqa: E402
-from surveyapp.database import engine_for_url  # noqa: E402
-from surveyapp.engine import apply_page, load_survey_file, render_page, validate_page  # noqa: E402
-from surveyapp.services import migrations  # noqa: E402
-from tests.support.servers import load_and_open  # noqa: E402
-from tests.support.simulate import random_form  # noqa: E402
-
-BAROMETER = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
+#: The tree whose code is measured (this one, or a baseline revision's export).
+CODE = REPO
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 ATTR = re.compile(r'(name|value)="([^"]*)"')
 ELIGIBLE = {"s1": "1", "s2": "1", "s3": "1", "s5": "1", "s6": "4", "q1": "1"}
 
 
-def walk(client, slug, survey, rng, profile) -> int:
-    """One respondent from consent to the ending; only the page posts are profiled."""
+class Meter:
+    """What the cycles cost: CPU seconds, statements, errors; the profiler when one is set."""
+
+    def __init__(self, profile: cProfile.Profile | None = None) -> None:
+        self.profile = profile
+        self.cpu = 0.0
+        self.statements = 0
+        self.counting = False
+        self.cycles = 0
+        self.errors: list[str] = []
+        self.unfinished = 0
+
+    def statement(self, *_: Any) -> None:
+        if self.counting:
+            self.statements += 1
+
+
+def walk(client, slug, survey, rng, meter: Meter) -> None:
+    """One respondent from consent to the ending; only the page cycles are measured."""
+    from werkzeug.datastructures import MultiDict
+
+    from surveyapp.engine import apply_page, render_page, validate_page
+    from tests.support.simulate import random_form
+
     response = client.get(f"/s/{slug}/?lang=fr", follow_redirects=True)
     answers: dict = {}
-    posts = 0
     while match := re.search(r"/p/([^/]+)$", response.request.path):
         page = match.group(1)
         view = render_page(survey, page, answers, "profile", "fr")
@@ -54,40 +81,198 @@ def walk(client, slug, survey, rng, profile) -> int:
             for attrs in (dict(ATTR.findall(tag)) for tag in HIDDEN.findall(html))
         ]
         body += [(k, v) for k, vs in form.items() for v in vs] + [("_action", "next")]
-        profile.enable()
-        response = client.post(response.request.path, data=MultiDict(body), follow_redirects=True)
-        profile.disable()
-        posts += 1
-    return posts
+        path = response.request.path
+        meter.counting = True
+        if meter.profile is not None:
+            meter.profile.enable()
+        start = time.process_time()
+        posted = client.post(path, data=MultiDict(body))
+        response = client.get(posted.headers["Location"]) if posted.status_code == 303 else posted
+        meter.cpu += time.process_time() - start
+        if meter.profile is not None:
+            meter.profile.disable()
+        meter.counting = False
+        meter.cycles += 1
+        if posted.status_code != 303 or response.status_code != 200:
+            meter.errors.append(f"{path}: {posted.status_code} then {response.status_code}")
+            return
+        if response.request.path == path:  # the page came back: no progress
+            meter.errors.append(f"{path}: the page came back")
+            return
+    if not response.request.path.endswith("/end"):
+        meter.unfinished += 1
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--respondents", type=int, default=15)
-    parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--lines", type=int, default=40)
-    args = parser.parse_args()
+def run(respondents: int, profile: cProfile.Profile | None) -> Meter:
+    """`respondents` walks of the barometer on a fresh SQLite database."""
+    from sqlalchemy import event
+
+    from surveyapp import create_app
+    from surveyapp.database import engine_for_url
+    from surveyapp.engine import load_survey_file
+    from surveyapp.extensions import db
+    from surveyapp.services import migrations
+    from tests.support.servers import load_and_open
+
+    barometer = CODE / "surveyapp" / "surveys" / "barometre-2015.yaml"
+    meter = Meter(profile)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/profile.db"
         engine = engine_for_url(url)
         migrations.upgrade(engine)
         engine.dispose()
-        slug = load_and_open(url, BAROMETER)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "profile", "LOG_LEVEL": "WARNING"})
-        survey = load_survey_file(BAROMETER)
-        profile = cProfile.Profile()
+        slug = load_and_open(url, barometer)
+        config = {"DATABASE_URL": url, "SECRET_KEY": "profile", "LOG_LEVEL": "WARNING"}
+        # every walk comes from one address: the per-client start limit is off
+        app = create_app({**config, "RESPONDENT_START_LIMIT": None})
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", meter.statement)
+        survey = load_survey_file(barometer)
         rng = random.Random(1)
-        posts = sum(
-            walk(app.test_client(), slug, survey, rng, profile) for _ in range(args.respondents)
+        for _ in range(respondents):
+            walk(app.test_client(), slug, survey, rng, meter)
+        with app.app_context():
+            db.engine.dispose()
+    return meter
+
+
+def measure(respondents: int) -> dict[str, Any]:
+    """CPU and statements without the profiler, then function calls under it (same walks)."""
+    plain = run(respondents, None)
+    counted = run(respondents, cProfile.Profile())
+    assert counted.profile is not None
+    calls = pstats.Stats(counted.profile).total_calls  # type: ignore[attr-defined]
+    cycles = max(plain.cycles, 1)
+    return {
+        "cycles": plain.cycles,
+        "cpu_ms": plain.cpu * 1000 / cycles,
+        "statements": plain.statements / cycles,
+        "calls": calls / max(counted.cycles, 1),
+        "errors": plain.errors + counted.errors,
+        "unfinished": plain.unfinished + counted.unfinished,
+    }
+
+
+def child(code: Path, respondents: int) -> dict[str, Any]:
+    """`measure` in a fresh interpreter importing the code under `code`."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", str(code), "--respondents", str(respondents)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def export_revision(rev: str, into: Path) -> None:
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+
+
+def compare(rev: str, respondents: int, rounds: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        export_revision(rev, base)
+        results: dict[str, list[dict[str, Any]]] = {"baseline": [], "this tree": []}
+        for _ in range(rounds):
+            results["baseline"].append(child(base, respondents))
+            results["this tree"].append(child(REPO, respondents))
+    print(f"{respondents} barometer respondents per round, {rounds} rounds, alternating")
+    print(f"{'':<12}{'cycles':>8}{'CPU ms/cycle (best, all)':>40}{'statements':>12}{'calls':>10}")
+    best: dict[str, dict[str, float]] = {}
+    for name, runs in results.items():
+        cpus = [r["cpu_ms"] for r in runs]
+        best[name] = {
+            "cpu_ms": min(cpus),
+            "statements": runs[0]["statements"],
+            "calls": min(r["calls"] for r in runs),
+        }
+        shown = ", ".join(f"{c:.2f}" for c in cpus)
+        print(
+            f"{name:<12}{runs[0]['cycles']:>8}{best[name]['cpu_ms']:>12.2f} ({shown})"
+            f"{best[name]['statements']:>12.2f}{best[name]['calls']:>10.0f}"
         )
+    broken = [
+        f"{name}: {problem}"
+        for name, runs in results.items()
+        for r in runs
+        for problem in r["errors"] + (["unfinished walks"] if r["unfinished"] else [])
+    ]
+    if broken:
+        print("no ratio: " + "; ".join(broken[:5]))
+        return 1
+    print(
+        "baseline / this tree: "
+        + ", ".join(
+            f"{key} {best['baseline'][key] / best['this tree'][key]:.2f}"
+            for key in ("cpu_ms", "statements", "calls")
+        )
+    )
+    with open("/proc/loadavg") as fh:
+        print("load average:", " ".join(fh.read().split()[:3]))
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=10)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--cpu", action="store_true", help="profile process CPU time, not wall")
+    parser.add_argument("--baseline", metavar="REV", help="compare with git revision REV")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--measure", metavar="CODE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        global CODE
+        CODE = Path(args.measure)
+        sys.path.insert(0, args.measure)
+        from surveyapp.services.translations import compile_catalogs
+
+        compile_catalogs()
+        print(json.dumps(measure(args.respondents)))
+        return
+    sys.path.insert(0, str(REPO))
+    if args.baseline:
+        sys.exit(compare(args.baseline, args.respondents, args.rounds))
+    figures = measure(args.respondents)
+    print(
+        f"{figures['cycles']} page cycles (POST + redirected GET): {figures['cpu_ms']:.2f} ms "
+        f"CPU, {figures['statements']:.2f} SQL statements, {figures['calls']:.0f} function "
+        f"calls per cycle; errors: {figures['errors'][:5] or 'none'}"
+    )
+    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
+    meter = run(args.respondents, profile)
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
+    clock = "CPU" if args.cpu else "wall"
     print(
-        f"{posts} page posts (each followed by the GET of the next page), "
-        f"{stats.total_tt * 1000 / posts:.1f} ms per post + redirect under the profiler"
+        f"under the profiler ({clock}): "
+        f"{stats.total_tt * 1000 / max(meter.cycles, 1):.1f} ms per cycle"  # type: ignore[attr-defined]
     )
+    print("own time by package:", split(stats))
     stats.sort_stats(args.sort).print_stats(args.lines)
     print(out.getvalue())
+
+
+def split(stats: pstats.Stats) -> str:
+    """Share of the profiled time spent in each library's (or surveyapp package's) own code."""
+    shares: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        if "site-packages/" in filename:
+            key = filename.split("site-packages/")[1].split("/")[0].split(".")[0]
+        elif "/surveyapp/" in filename:
+            key = "surveyapp." + filename.split("/surveyapp/")[-1].split("/")[0].split(".")[0]
+        elif filename.startswith("~") or "<" in filename:
+            key = "builtins"
+        else:
+            key = "stdlib" if "/lib/python" in filename else "other"
+        shares[key] = shares.get(key, 0.0) + tottime
+    total = sum(shares.values()) or 1.0
+    top = sorted(shares.items(), key=lambda kv: -kv[1])[:12]
+    return ", ".join(f"{k} {v / total:.0%}" for k, v in top)
 
 
 if __name__ == "__main__":

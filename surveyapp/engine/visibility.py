@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .derived import derived_value
+from surveyapp.caching import LRUCache
+
+from .derived import derived_inputs, derived_value
 from .model import Ending, Option, Page, Question, Row, Survey
 from .questions import EmailType
 
@@ -34,15 +36,73 @@ HIDDEN = Shown(False)
 def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
     """The answers plus every derived variable: what conditions are evaluated against.
 
-    A "don't know" code is no number: conditions, calculations and piping see null."""
+    A "don't know" code is no number: conditions, calculations and piping see null.
+
+    A page cycle asks for the environment of the same answers many times (render, validate,
+    apply, route, progress): the derived values are memoised per survey, keyed by the values
+    of the ids they read (`memo_inputs`), so equal inputs give the same values exactly."""
     env = dict(answers)
     for qid, code in survey.dont_know.items():
         value = env.get(qid)
         if isinstance(value, int | float) and value == code:
             env[qid] = None
-    for d in survey.derived_order:
-        env[d.id] = derived_value(d, env)
+    if not survey.derived_order:
+        return env
+    memo = _memo(survey)
+    key: tuple[Any, ...] | None
+    try:
+        frozen = tuple(_frozen(env.get(i)) for i in memo.inputs)
+        values = memo.values.get(frozen)
+        key = frozen
+    except TypeError:  # a value that cannot be a key: computed, not memoised
+        key, values = None, None
+    if values is None:
+        for d in survey.derived_order:
+            env[d.id] = derived_value(d, env)
+        if key is not None:
+            memo.values.put(key, {d.id: env[d.id] for d in survey.derived_order})
+        return env
+    env.update(values)
     return env
+
+
+def memo_inputs(survey: Survey) -> tuple[str, ...]:
+    """Every id a derived variable reads (`engine.derived.derived_inputs`: calculation names,
+    counted questions, case conditions, copied answers), derived ids included, as the
+    answers may hold them."""
+    names = {ref for _, refs in derived_inputs(survey) for ref in refs}
+    return tuple(sorted(names | {d.id for d in survey.derived_order}))
+
+
+class _Memo:
+    """One survey's derived values by input key (bounded: the least recently used goes)."""
+
+    MAX = 512
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey  # held: its id() is not reused while the memo lives
+        self.inputs = memo_inputs(survey)
+        self.values: LRUCache[tuple[Any, ...], dict[str, Any]] = LRUCache(self.MAX)
+
+
+_MEMOS: LRUCache[int, _Memo] = LRUCache(16)
+
+
+def _memo(survey: Survey) -> _Memo:
+    memo = _MEMOS.get(id(survey))
+    if memo is None or memo.survey is not survey:
+        memo = _Memo(survey)
+        _MEMOS.put(id(survey), memo)
+    return memo
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an answer, its type kept (1, 1.0 and True stay apart)."""
+    if isinstance(value, list):
+        return (list, tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    return (type(value), value)
 
 
 def question_state(q: Question, env: Mapping[str, Any]) -> Shown:

@@ -46,6 +46,18 @@ def compiled(version: SurveyVersion) -> CompiledSurvey:
     )
 
 
+def compiled_by_sha(session: Session, version_id: int, sha256: str | None) -> CompiledSurvey:
+    """The compiled schema of version `version_id`, whose SHA-256 the caller read with it:
+    from the cache without reading the version's row, else as `compiled`."""
+    schema = _COMPILED.get(sha256) if sha256 else None
+    if schema is not None:
+        return schema
+    version = session.get(SurveyVersion, version_id)
+    if version is None:
+        raise LookupError(f"survey version {version_id} not found")
+    return compiled(version)
+
+
 @transactional
 def load_schema_text(session: Session, text: str, source_name: str, actor: Actor) -> LoadResult:
     """Validate a schema and store it as the survey's newest version. Commits.

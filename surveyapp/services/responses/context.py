@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
@@ -47,22 +47,35 @@ def load_context(
 
     Raises `SurveyNotFound` for an unknown or unpublished survey, and for a draft one unless
     this is a test run (or the response is a test response)."""
-    survey = surveys.get_survey(session, slug)
-    if survey is None or survey.current_version_id is None:
-        raise SurveyNotFound(slug)
-    response = None
+    # one statement: the survey, its current version's SHA-256 (the compiled schema is then
+    # found in the cache without reading the version's row) and the response behind the token
+    statement = (
+        select(Survey, SurveyVersion.sha256)
+        .outerjoin(SurveyVersion, SurveyVersion.id == Survey.current_version_id)
+        .where(Survey.slug == slug)
+    )
     if token:
-        response = session.scalar(
-            select(Response)
-            .where(Response.token_hash == secret_hash(token), Response.survey_id == survey.id)
-            .execution_options(populate_existing=True)
+        statement = statement.add_columns(Response).outerjoin(
+            Response,
+            and_(Response.survey_id == Survey.id, Response.token_hash == secret_hash(token)),
         )
+    row = session.execute(statement.execution_options(populate_existing=True)).first()
+    if row is None:
+        raise SurveyNotFound(slug)
+    found: tuple[Any, ...] = tuple(row)
+    survey: Survey = found[0]
+    sha256: str | None = found[1]
+    response: Response | None = found[2] if token else None
+    if survey.current_version_id is None:
+        raise SurveyNotFound(slug)
     if survey.state == "draft" and not (test or (response is not None and response.is_test)):
         raise SurveyNotFound(slug)
     version_id = response.version_id if response is not None else survey.current_version_id
-    version = session.get(SurveyVersion, version_id)
-    assert version is not None
-    return ResponseContext(survey, surveys.compiled(version), response, version_id)
+    if version_id != survey.current_version_id:  # a response begun on an earlier version
+        sha256 = session.scalar(select(SurveyVersion.sha256).where(SurveyVersion.id == version_id))
+    return ResponseContext(
+        survey, surveys.compiled_by_sha(session, version_id, sha256), response, version_id
+    )
 
 
 def fieldwork_open(survey: Survey, now: datetime) -> bool:

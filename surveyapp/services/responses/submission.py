@@ -273,8 +273,6 @@ def _store_page(
     """Store a valid page, then go to the next page or the ending; commits."""
     response, schema = ctx.response, ctx.schema
     assert response is not None
-    if not take_response(session, ctx):  # before the quota claims: a twin post never reaches them
-        return lost_race(session, ctx)
     param_ids = {p.id for p in schema.parameters}
     new = flow.apply_page(
         schema, page_id, result.values, context.condition_env(response), response.seed
@@ -295,11 +293,12 @@ def _store_page(
         "draft": drafts or None,
         "page_history": [*response.page_history, page_id],
     }
-    if isinstance(step, flow.NextPage):
+    if isinstance(step, flow.NextPage):  # one guarded UPDATE: a twin post changes nothing
         changes["current_page"] = step.page_id
-        redirect = Redirect("page", page_id=step.page_id)
-    else:
-        redirect = finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
+        return write_changes(session, ctx, changes, Redirect("page", page_id=step.page_id))
+    if not take_response(session, ctx):  # before the quota claims: a twin post never reaches them
+        return lost_race(session, ctx)
+    redirect = finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
     return write_changes(session, ctx, changes, redirect, locked=True)
 
 

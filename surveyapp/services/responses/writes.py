@@ -1,5 +1,7 @@
-"""The optimistic write of a response: take it (`UPDATE ... WHERE revision = <read>`), write
-the changes and commit; or find that a concurrent twin of the post won, and go where it went.
+"""The optimistic write of a response: one `UPDATE ... SET <changes>, revision = <read> + 1
+WHERE revision = <read>` and commit; or find that a concurrent twin of the post won, and go
+where it went. A write that must hold the row before its last step (quota claims) takes it
+first (`take_response`), then writes the changes.
 """
 
 from __future__ import annotations
@@ -46,16 +48,21 @@ def write_changes(
     redirect: Redirect,
     locked: bool = False,
 ) -> Redirect:
-    """Write the changes to the response (taking it first unless `locked`) and commit."""
-    if not locked and not take_response(session, ctx):
-        return lost_race(session, ctx)
-    assert ctx.response is not None
-    session.execute(
-        update(Response)
-        .where(Response.id == ctx.response.id)
-        .values(**changes)
-        .execution_options(synchronize_session=False)
+    """Write the changes to the response and commit: one UPDATE that also moves the revision
+    on, guarded by the revision read (a concurrent twin of this post waits on the row, then
+    matches nothing and goes where the winner went); only the changes when `locked` (taken
+    by `take_response` in this transaction)."""
+    response = ctx.response
+    assert response is not None
+    statement = update(Response).where(Response.id == response.id)
+    if not locked:
+        statement = statement.where(Response.revision == response.revision)
+        changes = {**changes, "revision": response.revision + 1, "updated_at": utcnow()}
+    result = session.execute(
+        statement.values(**changes).execution_options(synchronize_session=False)
     )
+    if not locked and affected(result) != 1:
+        return lost_race(session, ctx)
     session.commit()
     return redirect
 

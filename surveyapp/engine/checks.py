@@ -1,19 +1,24 @@
-"""Semantic checks of a parsed schema: references, positions, cycles, texts, cells."""
+"""Semantic checks of a parsed schema: ids, references, positions, texts, endings, quotas.
+
+Derived variables are ordered and checked in derived_checks.py, export column names in
+column_checks.py, quota cells built in cell_targets.py.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .calc_types import calc_problems
 from .cell_targets import QuotaCells
+from .column_checks import check_columns
+from .derived_checks import check_derived
 from .expressions import Condition
 from .model import Cell, Derived, Ending, Page, Parameter, Question, Text, VarInfo
 from .parse_logic import QuotaDraft
 from .questions import EmailType
 from .reader import Reader
-from .resolve import Resolver, derived_deps, derived_var, parameter_var, question_var
+from .resolve import Resolver, parameter_var, question_var
 
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
@@ -59,14 +64,14 @@ class Checker:
             self.variables.setdefault(q.id, question_var(q))
         for p in self.p.parameters:
             self.variables.setdefault(p.id, parameter_var(p))
-        order = self._derived()
+        order = check_derived(self.r, self.p.derived, self.variables, self.origin)
         self.resolver = Resolver(self.r, self.variables, self.p.questions)
         self._conditions()
         self._questions()
         self._endings()
         cells = {d.quota.id: self._quota(d) for d in self.p.quotas}
         self._texts()
-        self._columns()
+        check_columns(self.r, self.p.questions, self.p.derived, self.p.parameters)
         return Checked(self.variables, self.resolver, order, cells)
 
     # ------------------------------------------------------------------ ids
@@ -86,79 +91,6 @@ class Checker:
                 if other != kind:
                     message = f"id '{ident}' is also used by a {other}: ids must be unique"
                     self.r.report_at((kind, ident), message, "duplicate", "id")
-
-    # ------------------------------------------------------------------ derived
-    def _derived(self) -> tuple[Derived, ...]:
-        by_id = {d.id: d for d in self.p.derived}
-        state: dict[str, int] = {}
-        order: list[Derived] = []
-
-        def visit(d: Derived, stack: list[str]) -> int:
-            if state.get(d.id) == 1:
-                cycle = " -> ".join([*stack[stack.index(d.id) :], d.id])
-                self.r.report_at(("derived", d.id), f"cycle: {cycle}", "cycle")
-                return -1
-            if d.id in self.variables:
-                return self.variables[d.id].page
-            state[d.id] = 1
-            page = -1
-            for dep in sorted(derived_deps(d)):
-                if dep in by_id:
-                    dep_page = visit(by_id[dep], [*stack, d.id])
-                    origin = self.origin.get(dep)
-                elif dep in self.variables:
-                    dep_page, origin = self.variables[dep].page, dep
-                else:
-                    continue  # reported when the condition or case is resolved
-                if dep_page > page:
-                    page = dep_page
-                    if origin:
-                        self.origin[d.id] = origin
-            state[d.id] = 2
-            self.variables[d.id] = derived_var(d, page)
-            order.append(d)
-            return page
-
-        for d in self.p.derived:
-            if d.id not in self.variables:
-                visit(d, [])
-        for d in self.p.derived:
-            self._derived_sources(d)
-        return tuple(order)
-
-    def _derived_sources(self, d: Derived) -> None:
-        for i, case in enumerate(d.cases):
-            if case.copy is not None:
-                self._copy(d, case.copy, f"cases[{i}].copy")
-            elif d.type == "single" and case.value not in {o.code for o in d.options}:
-                message = f"value '{case.value}' is not an option of '{d.id}'"
-                self.r.report_at(("derived", d.id), message, "unknown-option", f"cases[{i}]")
-        if d.calc is not None:
-            self._calc(d)
-        if d.count is not None:
-            var = self.variables.get(d.count)
-            if var is None or var.kind != "set":
-                message = f"count needs a multiple-choice question, not '{d.count}'"
-                self.r.report_at(("derived", d.id), message, "unknown-reference", "count")
-
-    def _calc(self, d: Derived) -> None:
-        assert d.calc is not None
-        for message, rule in calc_problems(d.calc.node, d.type, self.variables):
-            self.r.report_at(("derived", d.id), message, rule, "calc")
-
-    def _copy(self, d: Derived, source: str, where: str) -> None:
-        var = self.variables.get(source)
-        wanted = ("code", "set") if d.type == "single" else ("number",)
-        if var is None or var.kind not in wanted:
-            what = "unknown" if var is None else f"a {var.kind} value"
-            message = f"copy of '{source}' ({what}) does not fit a {d.type} derived variable"
-            self.r.report_at(("derived", d.id), message, "unknown-reference", where)
-            return
-        extra = set(var.codes) - {o.code for o in d.options} if d.type == "single" else set()
-        if extra:
-            codes = ", ".join(sorted(extra))
-            message = f"copy of '{source}' can give codes that are not options of '{d.id}': {codes}"
-            self.r.report_at(("derived", d.id), message, "unknown-option", where)
 
     # ------------------------------------------------------------------ conditions
     def _conditions(self) -> None:
@@ -305,45 +237,6 @@ class Checker:
             return ()
         return self.cells.build(draft, codes)
 
-    def _columns(self) -> None:
-        """Export columns and answer keys (`<id>_other`) must not collide: the names made of ids
-        (the answer keys) exactly, the names exported (an author's `column: rCSI`) ignoring
-        case too, as SPSS does."""
-        questions, derived = self.p.questions.values(), self.p.derived
-        keys = [(c.name, q.id) for q in questions for c in q.kind.columns(q.with_ids_only())]
-        keys += [(d.id, d.id) for d in derived] + [(p.id, p.id) for p in self.p.parameters]
-        reported = set()
-        for name, owner, _, first in _collisions(keys, fold=False):
-            if first == owner:
-                message = f"export column '{name}' is produced twice by '{owner}'"
-            else:
-                message = f"export column '{name}' of '{owner}' collides with one of '{first}'"
-            self.r.report_at(self._owner_key(owner), message, "collision")
-            reported.add((owner, first))
-        named = [(c.name, q.id) for q in questions for c in q.kind.columns(q)]
-        named += [(d.export_name, d.id) for d in derived] + [
-            (p.id, p.id) for p in self.p.parameters
-        ]
-        for name, owner, first_name, first in _collisions(named, fold=True):
-            if (owner, first) in reported:
-                continue
-            reported.add((owner, first))
-            message = (
-                f"export column '{name}' of '{owner}' and '{first_name}' of '{first}' would have "
-                "the same name (export names must differ, ignoring case): change one `column`"
-            )
-            authored = owner if self._authored(owner) else first
-            self.r.report_at(self._owner_key(authored), message, "collision", "column")
-
-    def _owner_key(self, owner: str) -> tuple[str, str]:
-        return ("question", owner) if owner in self.p.questions else ("derived", owner)
-
-    def _authored(self, owner: str) -> bool:
-        """Whether an author's `column` names one of the owner's columns."""
-        if owner in self.p.questions:
-            return self.p.questions[owner].authored_names
-        return any(d.column is not None for d in self.p.derived if d.id == owner)
-
     # ------------------------------------------------------------------ texts
     def _texts(self) -> None:
         for text in self.r.texts():
@@ -399,17 +292,6 @@ def _has_constraint(q: Question) -> bool:
     if q.type == "text":  # max_length (1000 by default) is always a bound
         return True
     return any(b is not None for b in bounds)
-
-
-def _collisions(named: list[tuple[str, str]], fold: bool) -> Iterator[tuple[str, str, str, str]]:
-    """(name, owner, earlier name, earlier owner) for each name already taken."""
-    seen: dict[str, tuple[str, str]] = {}
-    for name, owner in named:
-        key = name.casefold() if fold else name
-        if key in seen:
-            yield (name, owner, *seen[key])
-        else:
-            seen[key] = (name, owner)
 
 
 def check_all(reader: Reader, parsed: Parsed) -> Checked:

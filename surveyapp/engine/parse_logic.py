@@ -11,7 +11,7 @@ from typing import Any
 from .calc import Calc, CalcError, make_calc
 from .expressions import Condition, parse_condition
 from .model import STATUSES, Case, Derived, Ending, Option, Parameter, Quota
-from .parse_survey import resolve_options
+from .parse_options import resolve_options
 from .reader import Reader, Section, join
 from .yamlsource import YNode, YScalar
 

@@ -1,27 +1,25 @@
-"""Reading the survey header, option lists, pages and questions from located YAML values."""
+"""Reading pages and their questions from located YAML values: common keys, checks, the
+choices of a question (options, rows, order, options_from, sets_language).
+
+The header is read in parse_header.py, option lists in parse_options.py.
+"""
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from .expressions import Condition, parse_condition
-from .limits import MAX_OPTIONS, MAX_PAGES, MAX_QUESTIONS, MAX_ROWS, plural
-from .model import Check, Option, Page, Question, Row, Text
+from .limits import MAX_PAGES, MAX_QUESTIONS, MAX_ROWS, plural
+from .model import Check, Option, Page, Question, Row
+from .parse_options import read_when, resolve_options, too_many
 from .questions import QUESTION_TYPES, ConsentType, QuestionType
-from .reader import LANGUAGE, Reader, Section, join
-from .yamlsource import YMap, YNode, YScalar, YSeq
+from .reader import Reader, Section, join
+from .yamlsource import YMap, YNode, YSeq
 
-SLUG = re.compile(r"[a-z][a-z0-9_-]*\Z")
-HEADER_KEYS = (
-    "id", "version", "languages", "default_language", "title", "introduction",
-    "estimated_seconds_per_question", "screening_title", "real_title_from",
-)  # fmt: skip
-HEADER_REQUIRED = ("id", "version", "languages", "default_language", "title")
 COMMON_KEYS = frozenset(
     {
         "id", "type", "text", "help", "when", "required", "personal",
@@ -30,167 +28,6 @@ COMMON_KEYS = frozenset(
 )  # fmt: skip
 CHECK_KEYS = ("condition", "message", "question")
 EVERY_TYPE_KEY = frozenset().union(*(t.keys for t in QUESTION_TYPES.values()))
-OPTION_KEYS = ("code", "label", "when", "exclusive", "other", "fixed", "column")
-
-
-def _when(sec: Section) -> Condition | None:
-    when: Condition | None = sec.read(
-        "when", lambda node, path: parse_condition(sec.reader, node, path)
-    )
-    return when
-
-
-@dataclass
-class Header:
-    """The `survey:` block."""
-
-    id: str = "survey"
-    version: str = ""
-    languages: tuple[str, ...] = ("en",)
-    default_language: str = "en"
-    title: Text = field(default_factory=lambda: MappingProxyType({}))
-    introduction: Text | None = None
-    seconds_per_question: int = 20
-    screening_title: Text | None = None
-    real_title_from: str | None = None
-
-
-def read_header(reader: Reader, node: YNode | None) -> Header:
-    """The survey block; sets the reader's languages for every later text."""
-    header = Header()
-    mapping = reader.mapping(node, "survey")
-    if mapping is None:
-        return header
-    sec = reader.section(mapping, "survey", HEADER_KEYS, HEADER_REQUIRED)
-    survey_id = sec.read("id", reader.string, "id")
-    if survey_id is not None and not SLUG.match(survey_id):
-        sec.error("id", "id must match ^[a-z][a-z0-9_-]*$", "invalid-id")
-    header.id = survey_id or header.id
-    header.version = sec.read("version", reader.string, "version") or ""
-    header.languages = sec.read("languages", _languages, reader) or header.languages
-    reader.languages = header.languages
-    default = sec.read("default_language", reader.string)
-    if default is not None and default not in header.languages:
-        message = f"default_language '{default}' is not one of the languages"
-        sec.error("default_language", message, "value")
-    header.default_language = default if default in header.languages else header.languages[0]
-    header.title = sec.read("title", reader.text) or header.title
-    header.introduction = sec.read("introduction", reader.text)
-    _read_titles(reader, sec, header)
-    seconds = sec.read("estimated_seconds_per_question", reader.integer, "seconds", 1)
-    header.seconds_per_question = seconds or header.seconds_per_question
-    return header
-
-
-def _read_titles(reader: Reader, sec: Section, header: Header) -> None:
-    """The neutral screening title and the page from which the real title is shown."""
-    header.screening_title = sec.read("screening_title", reader.text)
-    header.real_title_from = sec.read("real_title_from", reader.identifier, "page id")
-    pair = ("screening_title", "real_title_from")
-    for key, other in (pair, pair[::-1]):
-        if key in sec and other not in sec:
-            message = f"{key} needs {other} (the neutral title and where it ends)"
-            sec.error(key, message, "missing-key")
-    if "real_title_from" in sec:
-        node = sec.fields["real_title_from"]
-        reader.locate(("header", "real_title_from"), node, sec.at("real_title_from"))
-
-
-def _languages(node: YNode, path: str, reader: Reader) -> tuple[str, ...]:
-    seq = reader.sequence(node, path, "a list of language codes")
-    if seq is not None and not seq.items:
-        reader.error(seq, path, "declare at least one language", "value")
-    found: list[str] = []
-    for i, item in enumerate(seq.items if seq else ()):
-        lang = reader.string(item, join(path, i), "language")
-        if lang is not None and not LANGUAGE.match(lang):
-            message = f"language '{lang}' is not a language code such as fr or en"
-            reader.error(item, join(path, i), message, "value")
-        elif lang in found:
-            reader.error(item, join(path, i), f"duplicate language '{lang}'", "duplicate")
-        elif lang is not None:
-            found.append(lang)
-    return tuple(found)
-
-
-# ---------------------------------------------------------------------- options
-def read_option_lists(reader: Reader, node: YNode | None) -> Mapping[str, tuple[Option, ...]]:
-    """The named option lists."""
-    lists: dict[str, tuple[Option, ...]] = {}
-    mapping = reader.mapping(node, "option_lists", "a map {list name: [options]}") if node else None
-    for key, value in mapping.items if mapping else ():
-        name = reader.key(key, "option_lists")
-        path = join("option_lists", name or key.raw)
-        if name is not None and reader.identifier(key, path, "option list name") is not None:
-            reader.locate(("list", name), key, path)
-            lists[name] = read_options(reader, value, path, name)
-    return MappingProxyType(lists)
-
-
-def read_options(reader: Reader, node: YNode | None, path: str, owner: str) -> tuple[Option, ...]:
-    """An inline list of options; codes must be unique. `owner`: list name or question id."""
-    seq = reader.sequence(node, path, "a list of options")
-    if seq is not None and not seq.items:
-        reader.error(seq, path, "the list has no options", "value")
-    items = too_many(reader, seq, path, MAX_OPTIONS, "option")
-    options: list[Option] = []
-    codes: set[str] = set()
-    for i, item in enumerate(items):
-        option = _read_option(reader, item, join(path, i))
-        if option is None:
-            continue
-        if option.code in codes:
-            reader.error(item, join(path, i), f"duplicate option code '{option.code}'", "duplicate")
-            continue
-        reader.locate(("option", owner, option.code), item, join(path, i))
-        options.append(option)
-        codes.add(option.code)
-    return tuple(options)
-
-
-def too_many(
-    reader: Reader, seq: YSeq | None, path: str, limit: int, what: str
-) -> tuple[YNode, ...]:
-    """The items of a list, or none (with a located error) when there are more than `limit`."""
-    if seq is None:
-        return ()
-    if len(seq.items) > limit:
-        message = f"{plural(len(seq.items), what)}: at most {limit:,} allowed"
-        reader.error(seq, path, message, "limit")
-        return ()
-    return seq.items
-
-
-def _read_option(reader: Reader, node: YNode, path: str) -> Option | None:
-    mapping = reader.mapping(node, path, "an option {code, label}")
-    if mapping is None:
-        return None
-    sec = reader.section(mapping, path, OPTION_KEYS, ("code", "label"))
-    code = sec.read("code", reader.code)
-    label = sec.read("label", reader.text)
-    flags = {k: bool(sec.read(k, reader.boolean, k)) for k in ("exclusive", "other", "fixed")}
-    column = sec.read("column", reader.column_name)
-    if code is None or label is None:
-        return None
-    return Option(code, label, _when(sec), **flags, column=column)
-
-
-def resolve_options(
-    reader: Reader,
-    node: YNode | None,
-    path: str,
-    lists: Mapping[str, tuple[Option, ...]],
-    owner: str,
-) -> tuple[tuple[Option, ...], str | None]:
-    """`options:` as a list name or an inline list: (options, list name)."""
-    if not isinstance(node, YScalar):
-        return read_options(reader, node, path, owner), None
-    name = reader.string(node, path, "option list name")
-    if name is not None and name not in lists:
-        hint = difflib.get_close_matches(name, list(lists), n=1)
-        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-        reader.error(node, path, f"unknown option list '{name}'{extra}", "unknown-reference")
-    return lists.get(name or "", ()), name
 
 
 # ---------------------------------------------------------------------- pages
@@ -246,7 +83,7 @@ def _read_page(reader: Reader, node: YNode, path: str, index: int, ctx: PageCont
             questions.append(question)
     ids = tuple(q.id for q in questions)
     checks = sec.read("checks", read_checks, reader, ids, default=())
-    return Page(page_id, index, tuple(questions), _when(sec), checks)
+    return Page(page_id, index, tuple(questions), read_when(sec), checks)
 
 
 def read_checks(
@@ -303,7 +140,7 @@ def read_question(
         page_index=page_index,
         position=ctx.position,
         help=sec.read("help", reader.text),
-        when=_when(sec),
+        when=read_when(sec),
         required=_required(sec, kind),
         personal=bool(sec.read("personal", reader.boolean, "personal")),
         required_when=_required_when(sec, kind),
@@ -411,7 +248,7 @@ def _rows(node: YNode, path: str, reader: Reader, qid: str) -> tuple[Row, ...]:
             sec.error(None, f"duplicate row code '{code}'", "duplicate")
             continue
         reader.locate(("row", qid, code), item, join(path, i))
-        rows.append(Row(code, text, _when(sec)))
+        rows.append(Row(code, text, read_when(sec)))
     return tuple(rows)
 
 

@@ -13,8 +13,10 @@ from .checks import Checked, Parsed, check_all
 from .expressions import Condition
 from .limits import MAX_SCHEMA_BYTES
 from .model import Derived, Ending, Quota, Survey
+from .parse_header import Header, read_header
 from .parse_logic import read_derived, read_endings, read_parameters, read_quotas
-from .parse_survey import Header, PageContext, read_header, read_option_lists, read_pages
+from .parse_options import read_option_lists
+from .parse_survey import PageContext, read_pages
 from .placeholders import warn_placeholders
 from .problems import Problem, SchemaError
 from .reader import Reader

@@ -13,8 +13,8 @@ from .conditions import code_value
 from .context import IDENT, Context, author_column
 from .problems import Location
 from .reader import Sheet, SheetRow
-from .survey_sheet import ListRef, Node, Pending, our_type, parse_required
-from .types import REFINED
+from .survey_sheet import ListRef, Node, Pending, parse_required
+from .types import REFINED, our_type
 from .xpath import XPathError
 from .yamltext import load_cell
 

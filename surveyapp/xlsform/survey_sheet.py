@@ -7,6 +7,8 @@ A `table-list` group is a matrix: one row per `select_one` of the same list.
 When one question a page would make more pages than a survey may have (MAX_PAGES), each named
 group is laid out as a field-list page instead (with a warning).
 Conditions are translated later (they need every name); here they are collected as `Pending`.
+Column rules are in sheet_columns.py, calculate rows in calculate_rows.py, the "other, specify"
+idiom in other_specify.py.
 """
 
 from __future__ import annotations
@@ -16,59 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import calc, limits
-from . import authoring, constraints
-from .context import IDENT, Context, as_identifier, author_column
+from . import authoring
+from .calculate_rows import read_calculate, read_only_question
+from .context import IDENT, Context, as_identifier
+from .other_specify import other_text
 from .problems import Location
 from .reader import Sheet, SheetRow
-from .types import METADATA, QUESTION_TYPES, REFINED, REFUSED, RowType, parse_type
-from .xpath import XPathError
+from .sheet_columns import check_columns
+from .types import METADATA, REFUSED, RowType, parse_type
 
 REF = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
-OTHER_IDIOM = re.compile(
-    r"\s*(?:selected\(\s*\$\{(?P<name>[^}\s]+)\}\s*,\s*"
-    r"(?P<q>['\"])(?P<code>other|others|other_specify)(?P=q)\s*\)"
-    r"|\$\{(?P<name2>[^}\s]+)\}\s*=\s*(?P<bq>['\"])(?P<bcode>other|others|other_specify)(?P=bq))"
-    r"\s*\Z"
-)
 YES = {"yes", "true", "true()", "1"}
 NO = {"no", "false", "false()", "0"}
-
-#: Columns that are read (others get one warning each).
-KNOWN = frozenset(
-    {
-        "type",
-        "name",
-        "label",
-        "hint",
-        "required",
-        "relevant",
-        "constraint",
-        "constraint_message",
-        "required_message",
-        "guidance_hint",
-        "appearance",
-        "choice_filter",
-        "parameters",
-        "calculation",
-        "read_only",
-        "surveyapp",
-    }
-)
-#: Columns refused when a cell is filled, with what to do.
-REFUSED_COLUMNS = {
-    "default": "default answers are not supported: clear the cell",
-    "repeat_count": "repeats are not supported",
-    "trigger": "triggers are not supported: clear the cell",
-    "media": "images, audio and video in questions are not supported: clear the cell",
-    "bind": "custom XForms attributes are not supported: clear the cell",
-    "instance": "custom XForms attributes are not supported: clear the cell",
-    "body": "custom XForms attributes are not supported: clear the cell",
-    "control": "custom XForms attributes are not supported: clear the cell",
-}
-DROPPED = {
-    "required_message": "required_message ignored: the platform writes its own translated message",
-    "guidance_hint": "guidance_hint ignored: only hint is shown",
-}
 
 
 @dataclass
@@ -147,7 +108,7 @@ class SurveySheet:
     # ------------------------------------------------------------------ tree
     def read(self) -> None:
         """Read the sheet (problems go to the context)."""
-        self._check_columns()
+        check_columns(self.ctx, self.sheet)
         authoring.name_unnamed_notes(self.ctx, self.sheet)
         root = Node(SheetRow(0), RowType("begin group"))
         stack = [root]
@@ -184,13 +145,15 @@ class SurveySheet:
             elif kind.base == "calculate":
                 if self._read_only(row):
                     unused_read_only.append(row)
-                self._calculate(row)
+                read_calculate(self, row)
             elif kind.base == "note":
                 if self._read_only(row):
                     unused_read_only.append(row)
                 stack[-1].children.append(Node(row, kind))
             elif self._read_only(row):
-                self._read_only_question(row, kind, stack[-1])
+                note = read_only_question(self, row, kind)
+                if note is not None:
+                    stack[-1].children.append(Node(row, RowType("note"), shown=note))
             else:
                 if self.sheet.get(row, "calculation"):
                     message = (
@@ -233,45 +196,6 @@ class SurveySheet:
             self.ctx, self.sheet, row
         )
 
-    def _read_only_question(self, row: SheetRow, kind: RowType, parent: Node) -> None:
-        """A read-only question: with a calculation, a derived variable shown in a note."""
-        if not self.sheet.get(row, "calculation"):
-            message = (
-                "a read-only question without a calculation is never answered: clear read_only, "
-                "write its calculation, or make it a note"
-            )
-            self.ctx.error(self.sheet.loc(row, "read_only"), message)
-            return
-        name = self._calculate(row, f"read-only {kind.base}")
-        if name is None:
-            return
-        taken = self.names | {self.ctx.renamed.get(n, n) for n in self.names}
-        note = authoring.shown_value(self.ctx, self.sheet, row, name, taken)
-        shown = f", shown in the note '{note['id']}'" if note else " (no label: not shown)"
-        message = (
-            f"the read-only {kind.base} '{self.sheet.get(row, 'name')}' becomes the calculation "
-            f"'{name}' (a derived variable, exported){shown}"
-        )
-        self.ctx.warn(self.sheet.loc(row, "read_only"), message)
-        if note is not None:
-            parent.children.append(Node(row, RowType("note"), shown=note))
-
-    def _check_columns(self) -> None:
-        warned: set[str] = set()
-        for column in self.sheet.columns:
-            used = [r for r in self.sheet.rows if column.index in r.texts]
-            if not used:
-                continue
-            if column.base in REFUSED_COLUMNS:
-                for row in used:
-                    self.ctx.error(self.sheet.cell_loc(row, column), REFUSED_COLUMNS[column.base])
-            elif column.base in DROPPED and column.base not in warned:
-                warned.add(column.base)
-                self.ctx.warn(self.sheet.cell_loc(used[0], column), DROPPED[column.base])
-            elif column.base not in KNOWN:
-                loc = Location("survey", 1, column.index, column.header)
-                self.ctx.warn(loc, f"column '{column.header}' ignored")
-
     # ------------------------------------------------------------------ layout
     def _appearance(self, row: SheetRow) -> set[str]:
         return set(self.sheet.get(row, "appearance").lower().split())
@@ -294,7 +218,7 @@ class SurveySheet:
         if node.kind.base == "begin repeat":
             return
         if not node.is_group:
-            if self.pages and self._other_text(node, self.pages[-1]):
+            if self.pages and other_text(self.ctx, self.sheet, node, self.pages[-1]):
                 return
             name = self.sheet.get(node.row, "name")
             name = name if IDENT.match(name) else as_identifier(name)
@@ -371,31 +295,6 @@ class SurveySheet:
             self._question(node, page, index, conds + self._rel(node.row))
 
     # ------------------------------------------------------------------ questions
-    def _other_text(self, node: Node, page: dict) -> bool:
-        """The "other, specify" idiom: a text row right after a select, shown when its 'other'
-        choice is picked, becomes that option's `other: true` text (see resolve_options)."""
-        match = OTHER_IDIOM.match(self.sheet.get(node.row, "relevant"))
-        if match is None or node.kind.base != "text" or not page["questions"]:
-            return False
-        if self.sheet.get(node.row, "constraint") or self.sheet.get(node.row, "surveyapp", "when"):
-            return False
-        previous = page["questions"][-1]
-        name = match.group("name") or match.group("name2")
-        code = match.group("code") or match.group("bcode")
-        if previous.get("id") != self.ctx.renamed.get(name, name):
-            return False
-        if previous.get("type") not in ("single", "multiple") or "_other_text" in previous:
-            return False
-        options = previous.get("options")
-        if not isinstance(options, ListRef) or options.or_other:
-            return False
-        previous["_other_text"] = (
-            code,
-            self.sheet.get(node.row, "name"),
-            self.sheet.loc(node.row, "relevant"),
-        )
-        return True
-
     def _split_if_needed(self, node: Node, page: dict, conds: list) -> dict:
         """A new page for a question whose condition uses an answer of the current page."""
         group = self.group
@@ -420,7 +319,7 @@ class SurveySheet:
     def _question(self, node: Node, page: dict, index: int, conds: list) -> None:
         from .questions import build_question
 
-        if self._other_text(node, page):
+        if other_text(self.ctx, self.sheet, node, page):
             return
         page = self._split_if_needed(node, page, conds)
         index = len(self.pages) - 1
@@ -450,49 +349,6 @@ class SurveySheet:
         if conds:
             self.pending.append(Pending(matrix, (*path, "when"), index, conds))
 
-    def _calculate(self, row: SheetRow, what: str = "calculate") -> str | None:
-        name = self.ctx.identifier(self.sheet, row, "name", what, exported=True)
-        if name in self.declared:  # a mirror written by the export so that ${name} resolves
-            return None
-        calculation = self.sheet.get(row, "calculation")
-        loc = self.sheet.loc(row, "calculation")
-        numbers = authoring.numeric_results(calculation)
-        if numbers is not None:
-            message = (
-                "the calculation gives numbers written in quotes (codes computed as texts): "
-                "they are calculated as numbers"
-            )
-            self.ctx.warn(loc, message)
-            calculation = numbers
-        constraint = self.sheet.get(row, "constraint")
-        if constraint:
-            authoring.constraint_not_checked(
-                self.ctx, self.sheet.loc(row, "constraint"), constraint
-            )
-        derived: dict[str, Any] = {"id": name}
-        column = author_column(self.sheet, row, name) if name else None
-        if column is not None:
-            derived["column"] = column
-        label = self.ctx.texts(self.sheet, row, "label", "label", required=False)
-        if label:
-            derived["label"] = label
-        try:
-            source, _ = constraints.count_of(calculation)
-            derived.update({"type": "number", "count": source})
-        except XPathError:
-            try:
-                node = calc.parse(calculation)
-            except calc.CalcError as exc:
-                self.ctx.error(loc, exc.message, exc.pos + 1 if calculation else None)
-                return None
-            derived["calc"] = calculation
-            self.calcs[id(derived)] = node
-        if name is None:
-            return None
-        self.ctx.origin(("derived-calc", name), loc)
-        self.derived.append(derived)
-        return name
-
 
 def parse_required(text: str) -> bool | None:
     """yes / no (and pyxform's other spellings); None when it is something else."""
@@ -502,10 +358,3 @@ def parse_required(text: str) -> bool | None:
     if low in NO or not low:
         return False
     return None
-
-
-def our_type(kind: RowType, refined: str | None) -> str | None:
-    """Our question type for an XLSForm type and an optional surveyapp_type."""
-    if refined is None:
-        return QUESTION_TYPES.get(kind.base)
-    return refined if REFINED.get(refined) == kind.base else None

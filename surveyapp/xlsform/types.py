@@ -140,3 +140,10 @@ def parse_type(text: str) -> RowType:
             "decimal, range, text, note, acknowledge, calculate, begin group and end group"
         )
     return RowType(base)
+
+
+def our_type(kind: RowType, refined: str | None) -> str | None:
+    """Our question type for an XLSForm type and an optional surveyapp_type."""
+    if refined is None:
+        return QUESTION_TYPES.get(kind.base)
+    return refined if REFINED.get(refined) == kind.base else None

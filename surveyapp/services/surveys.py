@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from surveyapp.caching import LRUCache
@@ -110,22 +111,26 @@ def load_schema_file(session: Session, path: Path, actor: Actor) -> LoadResult:
 
 
 def _sync_quota_cells(session: Session, survey: Survey, schema: CompiledSurvey) -> None:
-    """Create the cells a new version declares; existing cells keep their (maybe edited) targets."""
-    existing = set(
-        session.scalars(select(QuotaCell.cell_id).where(QuotaCell.survey_id == survey.id))
-    )
-    for quota in schema.quotas:
-        for cell in quota.cells:
-            if cell.id not in existing:
-                session.add(
-                    QuotaCell(
-                        survey_id=survey.id,
-                        quota_id=quota.id,
-                        cell_id=cell.id,
-                        kind=quota.kind,
-                        target=cell.target,
-                    )
-                )
+    """Create the cells a new version declares; existing cells keep their (maybe edited) targets.
+
+    One INSERT … ON CONFLICT (survey_id, cell_id) DO NOTHING (SQLite and PostgreSQL): a cell
+    already there, whoever made it, is kept as it is instead of failing the whole load."""
+    rows = [
+        {
+            "survey_id": survey.id,
+            "quota_id": quota.id,
+            "cell_id": cell.id,
+            "kind": quota.kind,
+            "target": cell.target,
+        }
+        for quota in schema.quotas
+        for cell in quota.cells
+    ]
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(QuotaCell).on_conflict_do_nothing(index_elements=["survey_id", "cell_id"])
+    session.execute(statement, rows)
 
 
 def load_bundled(session: Session, actor: Actor) -> list[LoadResult]:

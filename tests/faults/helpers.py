@@ -188,6 +188,11 @@ def check_database(url: str, expected_rows: int | None = None) -> Counter:
                 assert row.current_page == "p2", row.id
                 assert "last" not in row.answers, row.id
                 assert row.page_history == ["p1"], row.id
+            elif row.status == "quota_full" and "last" not in row.answers:
+                # a full cell found by the check after p1 (race.yaml: `check_after: p1`)
+                # ends the response there, before p2
+                assert row.current_page is None, row.id
+                assert row.page_history == ["p1"], row.id
             else:
                 assert "last" in row.answers, row.id
                 assert row.current_page is None, row.id

@@ -6,12 +6,14 @@ next request must get a fresh connection. PostgreSQL only (it terminates a serve
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from surveyapp.extensions import db
 from tests.faults.helpers import skip_unless_postgres
 
 
+@pytest.mark.own_app  # adds routes
 def test_connection_lost_after_the_response_is_made(app, database_url):
     skip_unless_postgres()
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")

@@ -13,6 +13,7 @@ from surveyapp.commands.xlsform import (
     read_schema_source,
 )
 from surveyapp.engine import SchemaError
+from surveyapp.engine.messages import N_
 from surveyapp.extensions import db
 from surveyapp.services import surveys
 from surveyapp.services.audit import Actor
@@ -205,7 +206,14 @@ def quotas_(slug: str, check: bool, lang: str | None) -> None:
 
 
 #: The table's column headers (msgids of the admin quota page).
-QUOTA_HEADER = ("Quota", "Cell", "Target", "Complete", "In progress", "Status")
+QUOTA_HEADER = (
+    N_("Quota"),
+    N_("Cell"),
+    N_("Target"),
+    N_("Complete"),
+    N_("In progress"),
+    N_("Status"),
+)
 
 
 def _quota_table(survey, lang: str | None) -> str:

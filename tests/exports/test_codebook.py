@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from surveyapp.exports.cells import TRIGGERS
+from tests.exports.conftest import CSRF_RE
 from tests.exports.helpers import add_version
 
 URL = "/admin/surveys/barometre-2015"
@@ -118,3 +119,20 @@ def test_codebook_notes_follow_the_export_language(login_as, panel):
     assert missing("fr")["q1b"] == "(vide)=non posée | -99=affichée, sans réponse"
     assert missing("en")["q1b"] == "(empty)=not asked | -99=shown, not answered"
     assert missing("fr")["completed_date"] == "(vide)=en cours"
+
+
+def test_the_admin_page_asks_for_the_codebook_in_its_language(login_as, panel):
+    analyst = login_as("analyst")  # a French account: the admin pages are in French
+    for lang, note in (("fr", "non posée"), ("en", "not asked")):
+        page = analyst.get(URL).get_data(as_text=True)
+        assert f'<html lang="{lang}"' in page
+        assert f'href="{URL}/codebook.csv?lang={lang}"' in page
+        href = f"{URL}/codebook.json?lang={lang}"
+        assert f'href="{href}"' in page
+        book = analyst.get(href).get_json()
+        assert {c["name"]: c for c in book["columns"]}["q1b"]["missing"][""] == note
+        token = CSRF_RE.search(page).group(1)
+        switched = analyst.post(
+            "/admin/language", data={"csrf_token": token, "language": "en", "next": URL}
+        )
+        assert switched.status_code == 303

@@ -20,7 +20,8 @@ errorlog = "-"
 access_log_format = (
     "%(t)s level=INFO logger=access method=%(m)s path=%(U)s status=%(s)s bytes=%(B)s ms=%(M)s"
 )
-# The app's own proxy headers are ignored: the client address is never needed.
+# gunicorn ignores X-Forwarded-*; the app reads X-Forwarded-For/-Proto itself (Werkzeug's
+# ProxyFix) only when SURVEYAPP_PROXY_HOPS is set (docs/operations.md, "HTTPS in front").
 forwarded_allow_ips = ""
 
 

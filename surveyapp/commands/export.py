@@ -57,7 +57,7 @@ FORMATS = {
     "--lang",
     type=click.Choice(["fr", "en"]),
     default=None,
-    help="Language of the SPSS labels (default: the survey's).",
+    help="Language of the SPSS labels and of the codebook's notes (default: the survey's).",
 )
 @click.option(
     "--status",

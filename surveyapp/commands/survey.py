@@ -13,6 +13,7 @@ from surveyapp.commands.xlsform import (
     read_schema_source,
 )
 from surveyapp.engine import SchemaError
+from surveyapp.engine.messages import N_
 from surveyapp.extensions import db
 from surveyapp.services import surveys
 from surveyapp.services.audit import Actor
@@ -204,35 +205,50 @@ def quotas_(slug: str, check: bool, lang: str | None) -> None:
         click.echo("invariant holds: every counter equals its complete, non-test responses")
 
 
-QUOTA_HEADER = ("Quota", "Cell", "Target", "Complete", "In progress", "Status")
+#: The table's column headers (msgids of the admin quota page).
+QUOTA_HEADER = (
+    N_("Quota"),
+    N_("Cell"),
+    N_("Target"),
+    N_("Complete"),
+    N_("In progress"),
+    N_("Status"),
+)
 
 
 def _quota_table(survey, lang: str | None) -> str:
-    """Every cell in the schema's order, with labels: an aligned plain-text table."""
+    """Every cell in the schema's order, with labels: an aligned plain-text table, its
+    headers, status words and numbers in `lang` (English when the interface lacks it)."""
     from datetime import UTC
 
+    from flask_babel import force_locale, format_number
+    from flask_babel import gettext as _
+
     from surveyapp.auth.access import now
+    from surveyapp.languages import INTERFACE_LANGUAGES
     from surveyapp.services import quota_report
 
     schema = surveys.compiled(survey.current_version) if survey.current_version else None
     lang = lang or (schema.default_language if schema else "en")
     report = quota_report.quota_report(db.session, survey, lang, UTC, now())
-    rows = [
-        (
-            group.label,
-            " × ".join(cell.labels) or "all",
-            f"{'≤' if cell.limit == 'at_most' else '≥' if cell.kind == 'soft' else ''}"
-            f"{cell.target:,}",
-            f"{cell.completes:,}",
-            f"{cell.in_progress:,}",
-            _cell_status(cell),
-        )
-        for group in (*report.hard, *report.soft)
-        for cell in group.cells
-    ]
-    if not rows:
-        return f"{survey.slug}: no quota"
-    widths = [max(len(r[i]) for r in (QUOTA_HEADER, *rows)) for i in range(len(QUOTA_HEADER))]
+    with force_locale(lang if lang in INTERFACE_LANGUAGES else "en"):
+        header = tuple(_(text) for text in QUOTA_HEADER)
+        rows = [
+            (
+                group.label,
+                " × ".join(cell.labels) or _("all"),
+                f"{'≤' if cell.limit == 'at_most' else '≥' if cell.kind == 'soft' else ''}"
+                f"{format_number(cell.target)}",
+                format_number(cell.completes),
+                format_number(cell.in_progress),
+                _cell_status(cell),
+            )
+            for group in (*report.hard, *report.soft)
+            for cell in group.cells
+        ]
+        if not rows:
+            return _("%(slug)s: no quota", slug=survey.slug)
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     numeric = {2, 3, 4}
 
     def line(cells) -> str:
@@ -242,18 +258,21 @@ def _quota_table(survey, lang: str | None) -> str:
         ).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(QUOTA_HEADER), rule, *(line(r) for r in rows)])
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def _cell_status(cell) -> str:
-    """A cell's state in words (soft cells: the goal; hard cells: open, full or closed)."""
+    """A cell's state in words, in the current locale (soft cells: the goal; hard cells:
+    open, full or closed)."""
+    from flask_babel import gettext as _
+
     if cell.kind == "soft":
         if cell.limit == "at_most":
-            return "under the cap" if cell.met else "over the cap"
-        return "met" if cell.met else "not met"
+            return _("under the cap") if cell.met else _("over the cap")
+        return _("met") if cell.met else _("not met")
     if cell.is_closed:
-        return "closed"
-    return "full" if cell.full else "open"
+        return _("closed")
+    return _("full") if cell.full else _("open")
 
 
 survey_group.add_command(import_command)

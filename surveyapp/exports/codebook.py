@@ -5,6 +5,11 @@ code with its label in both languages, the condition under which it is asked, th
 missing-data codes that can appear in it, the quota cells it feeds, whether it may hold
 personal data, and the survey versions that have it. The JSON codebook adds the file-level
 facts: presets (what each one does to text cells), the missing-data scheme, the filters.
+
+The notes written in one language (the `missing` meanings, the file facts, the preset
+descriptions, the formula-injection note) are gettext messages: the caller chooses their
+language with `flask_babel.force_locale` (services/exports.py uses the export's `lang`);
+outside an app context they are English.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from surveyapp.engine.messages import N_
 from surveyapp.exports.cells import PRESETS
 from surveyapp.exports.columns import NOT_ANSWERED, ExportColumn
 from surveyapp.exports.spss import spss_names
 
-#: The missing-data scheme, as documented in docs/exports.md.
+#: The missing-data scheme, as documented in docs/exports.md (the `csv` and `spss` texts are
+#: msgids, translated by `missing_scheme`).
 MISSING_SCHEME = {
     "not_asked": {
         "csv": "",
-        "spss": "system-missing (numeric), empty string (text)",
+        "spss": N_("system-missing (numeric), empty string (text)"),
         "fr": "Non posée : la route l'a masquée, l'option ou la ligne n'a pas été proposée, "
         "ou la réponse s'est arrêtée avant",
         "en": "Not asked: hidden by the route, option or row not offered, or the response "
@@ -28,13 +39,13 @@ MISSING_SCHEME = {
     },
     "shown_not_answered": {
         "csv": str(NOT_ANSWERED),
-        "spss": f"{NOT_ANSWERED} (declared user-missing; '{NOT_ANSWERED}' in text variables)",
+        "spss": N_("-99 (declared user-missing; '-99' in text variables)"),
         "fr": "Affichée, sans réponse (question facultative laissée vide)",
         "en": "Shown, not answered (an optional question left blank)",
     },
     "dont_know": {
-        "csv": "the option's own code",
-        "spss": "the option's own code (a valid value, not declared missing)",
+        "csv": N_("the option's own code"),
+        "spss": N_("the option's own code (a valid value, not declared missing)"),
         "fr": "« Ne sais pas » est une réponse : il garde son propre code d'option",
         "en": 'An answered "don\'t know" is an answer: it keeps its own option code',
     },
@@ -51,22 +62,22 @@ PRESET_FR = {
     "neutralisé : n’ouvrez pas ce fichier dans un tableur",
 }
 
-#: What an empty cell or -99 means, per column kind.
-_MISSING_BY_KIND: dict[str, dict[str, str]] = {
-    "answer": {"": "not asked", str(NOT_ANSWERED): "shown, not answered"},
+#: What an empty cell or -99 means, per column kind (translated when read).
+_MISSING_BY_KIND: dict[str, dict[str, LazyString]] = {
+    "answer": {"": _l("not asked"), str(NOT_ANSWERED): _l("shown, not answered")},
     "other": {
-        "": "not asked (the question was not asked or the 'other' option was not chosen)",
-        str(NOT_ANSWERED): "'other' chosen, text left blank",
+        "": _l("not asked (the question was not asked or the 'other' option was not chosen)"),
+        str(NOT_ANSWERED): _l("'other' chosen, text left blank"),
     },
     "flag": {
-        "": "not asked (question not asked, or this option not offered)",
-        str(NOT_ANSWERED): "question shown, nothing ticked",
+        "": _l("not asked (question not asked, or this option not offered)"),
+        str(NOT_ANSWERED): _l("question shown, nothing ticked"),
     },
-    "derived": {"": "not set (no case of the definition applies)"},
-    "order": {"": "not asked"},
-    "quality": {"": "not applicable (not complete, or not enough answers to judge)"},
-    "completed": {"": "in progress"},
-    "param": {"": "not given"},
+    "derived": {"": _l("not set (no case of the definition applies)")},
+    "order": {"": _l("not asked")},
+    "quality": {"": _l("not applicable (not complete, or not enough answers to judge)")},
+    "completed": {"": _l("in progress")},
+    "param": {"": _l("not given")},
     "none": {},
 }
 
@@ -91,9 +102,14 @@ CSV_HEADER = [
 
 
 def missing_codes(col: ExportColumn) -> dict[str, str]:
-    """The missing-data codes that can appear in a column, with their meaning."""
+    """The missing-data codes that can appear in a column, with their meaning (in the
+    current locale)."""
     if col.section == "derived" and col.extra.get("calc"):
-        return {"": "empty (a value it reads is empty, or a division by zero)"}
+        return {"": _("empty (a value it reads is empty, or a division by zero)")}
+    return {code: str(meaning) for code, meaning in _missing_by_kind(col).items()}
+
+
+def _missing_by_kind(col: ExportColumn) -> Mapping[str, LazyString | str]:
     if col.section in ("derived", "order", "quality"):
         return _MISSING_BY_KIND[col.section]
     if col.section == "answer":
@@ -103,13 +119,33 @@ def missing_codes(col: ExportColumn) -> dict[str, str]:
             return _MISSING_BY_KIND["flag"]
         if col.extra.get("dont_know") is not None:  # a number question's "don't know" box
             code = str(col.extra["dont_know"])
-            return {**_MISSING_BY_KIND["answer"], code: '"don\'t know" selected (user-missing)'}
+            return {
+                **_MISSING_BY_KIND["answer"],
+                code: _('"don\'t know" selected (user-missing)'),
+            }
         return _MISSING_BY_KIND["answer"]
     if col.kind in ("ending", "ending_detail", "completed_at", "completed_date", "duration"):
         return _MISSING_BY_KIND["completed"]
     if col.kind.startswith("param"):
         return _MISSING_BY_KIND["param"]
     return _MISSING_BY_KIND["none"]
+
+
+def preset_description(name: str, lang: str) -> str:
+    """What a preset does, in French or (any other language) English."""
+    return PRESET_FR[name] if lang == "fr" and name in PRESET_FR else PRESETS[name].description
+
+
+def missing_scheme() -> dict[str, dict[str, str]]:
+    """`MISSING_SCHEME` with its `csv` and `spss` descriptions in the current locale (a bare
+    code such as -99 or an empty cell stays as it is)."""
+    return {
+        key: {
+            fmt: _(text) if fmt in ("csv", "spss") and any(c.isalpha() for c in text) else text
+            for fmt, text in entry.items()
+        }
+        for key, entry in MISSING_SCHEME.items()
+    }
 
 
 def column_entry(
@@ -119,8 +155,10 @@ def column_entry(
     name in the SPSS file)."""
     naming = {"id_name": col.id_name or col.name, "spss_name": spss or col.name}
     if spss is not None and spss != col.name:
-        naming["spss_note"] = (
-            f"'{col.name}' is not a valid SPSS variable name: the SPSS file names it '{spss}'"
+        naming["spss_note"] = _(
+            "'%(name)s' is not a valid SPSS variable name: the SPSS file names it '%(spss)s'",
+            name=col.name,
+            spss=spss,
         )
     return {
         "name": col.name,
@@ -154,24 +192,27 @@ def codebook_document(
     preset: str,
     labels: str | None,
     filters: Mapping[str, Any] | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """The JSON codebook."""
+    """The JSON codebook; its notes in the current locale, the presets described in `lang`
+    (French or English)."""
+    chosen = PRESETS[preset]
     return {
         "survey": dict(survey),
         "versions": [dict(v) for v in versions],
         "file": {
             "preset": preset,
-            "values": "labels (" + labels + ")" if labels else "option codes",
-            "encoding": "UTF-8" + (" with BOM" if PRESETS[preset].bom else ""),
+            "values": _("labels (%(lang)s)", lang=labels) if labels else _("option codes"),
+            "encoding": _("UTF-8 with BOM") if chosen.bom else "UTF-8",
             "delimiter": PRESETS[preset].delimiter,
             "decimal_separator": "," if PRESETS[preset].decimal_comma else ".",
             "row_terminator": "CRLF",
-            "timestamps": "ISO 8601, UTC (YYYY-MM-DDTHH:MM:SSZ)",
+            "timestamps": _("ISO 8601, UTC (YYYY-MM-DDTHH:MM:SSZ)"),
             "filters": dict(filters or {}),
         },
         "presets": {
             name: {
-                "description": p.description,
+                "description": preset_description(name, lang),
                 "delimiter": p.delimiter,
                 "bom": p.bom,
                 "decimal_comma": p.decimal_comma,
@@ -179,13 +220,13 @@ def codebook_document(
             }
             for name, p in PRESETS.items()
         },
-        "formula_injection": (
+        "formula_injection": _(
             "In the excel and excel-fr presets every text cell (answers, labels, header cells) "
             "whose first character is = + - @ TAB CR LF or a full-width = + - @ is prefixed with "
             "a single quote ('); numbers are never prefixed. The plain preset writes text "
             "verbatim: do not open it in a spreadsheet."
         ),
-        "missing_data": MISSING_SCHEME,
+        "missing_data": missing_scheme(),
         "columns": [
             column_entry(col, survey["languages"], spss)
             for col, spss in zip(layout, spss_names(layout), strict=True)
@@ -198,8 +239,9 @@ def _values_text(col: ExportColumn, lang: str) -> str:
 
 
 def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[Any]]:
-    """The CSV codebook: two note rows (the preset, the missing-data scheme), then one row per
-    column, after the header `CSV_HEADER`."""
+    """The CSV codebook: two note rows (the preset, the missing-data scheme, in French and
+    English), then one row per column, after the header `CSV_HEADER` (its `missing` meanings
+    in the current locale)."""
     chosen = PRESETS[preset]
     yield [
         "_file",
@@ -238,6 +280,7 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
         None,
         None,
     ]
+    empty = _("(empty)")
     for col, spss in zip(layout, spss_names(layout), strict=True):
         missing = missing_codes(col)
         yield [
@@ -251,7 +294,7 @@ def codebook_rows(layout: Sequence[ExportColumn], preset: str) -> Iterator[list[
             _values_text(col, "en"),
             1 if col.numeric else 0,
             col.condition,
-            " | ".join(f"{code or '(empty)'}={meaning}" for code, meaning in missing.items()),
+            " | ".join(f"{code or empty}={meaning}" for code, meaning in missing.items()),
             " ".join(col.quota_cells),
             1 if col.personal else 0,
             " ".join(str(v) for v in col.versions),

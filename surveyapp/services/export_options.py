@@ -27,7 +27,7 @@ class ExportOptions:
     preset: str = DEFAULT_PRESET
     #: None: option codes; "fr" / "en": value labels in that language.
     labels: str | None = None
-    #: Language of the SPSS variable and value labels.
+    #: Language of the SPSS variable and value labels and of the codebook's notes.
     lang: str | None = None
     filters: ExportFilters = field(default_factory=ExportFilters)
     #: Full start and completion times instead of the completion date (spec §9.9): only
@@ -65,7 +65,7 @@ def parse_options(
     `languages` are the survey's (the choices of `labels`, `lang` and `language`); without
     them, the interface languages.
 
-    preset=excel|excel-fr|plain, labels=codes|fr|en, lang=fr|en (SPSS labels),
+    preset=excel|excel-fr|plain, labels=codes|fr|en, lang=fr|en (SPSS labels, codebook notes),
     status=complete[,screened_out,…]|all, from=YYYY-MM-DD, to=YYYY-MM-DD (inclusive),
     language=fr|en, source=<code>, test=exclude|include|only, timestamps=0|1 (the caller
     decides who may ask for timestamps).

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ from surveyapp.exports.query import (
 )
 from surveyapp.exports.rows import RowBuilder, Target
 from surveyapp.exports.spss import SavBuilder, sav_notes
+from surveyapp.languages import INTERFACE_LANGUAGES
 from surveyapp.models import AuditEvent, Contact, Survey, SurveyVersion
 from surveyapp.services.audit import Actor
 from surveyapp.services.export_options import LABEL_CHOICES as LABEL_CHOICES
@@ -259,25 +261,36 @@ def sav_chunks(
 
 
 # ----------------------------------------------------------------------------- codebook
+def notes_language(layout: SurveyLayout, options: ExportOptions) -> str:
+    """The language of the codebook's one-language notes: `lang`, as for the SPSS labels
+    (default: the survey's), English when the interface has no catalog for it."""
+    lang = options.lang or layout.current.default_language
+    return lang if lang in INTERFACE_LANGUAGES else "en"
+
+
 def codebook_document(
     session: Session, survey: Survey, options: ExportOptions, actor: Actor
 ) -> dict[str, Any]:
-    """The JSON codebook (audit-logged)."""
+    """The JSON codebook (audit-logged), its notes in `notes_language`."""
     layout = export_layout(session, survey, options)
-    document = codebook_mod.codebook_document(
-        layout.columns,
-        survey={
-            "slug": survey.slug,
-            "title": dict(layout.current.title),
-            "languages": list(layout.current.languages),
-            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        },
-        versions=[{"number": n, "label": layout.labels[n]} for n in sorted(layout.versions)],
-        preset=options.preset,
-        labels=options.labels,
-        filters=options.filters.describe(),
-    )
-    event_id = _audit_start(session, actor, survey, options.describe("codebook.json"))
+    lang = notes_language(layout, options)
+    with force_locale(lang):
+        document = codebook_mod.codebook_document(
+            layout.columns,
+            survey={
+                "slug": survey.slug,
+                "title": dict(layout.current.title),
+                "languages": list(layout.current.languages),
+                "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            },
+            versions=[{"number": n, "label": layout.labels[n]} for n in sorted(layout.versions)],
+            preset=options.preset,
+            labels=options.labels,
+            filters=options.filters.describe(),
+            lang=lang,
+        )
+    describe = options.describe("codebook.json") | {"lang": lang}
+    event_id = _audit_start(session, actor, survey, describe)
     _audit_end(session, event_id, len(layout.columns), True, None)
     return document
 
@@ -289,12 +302,16 @@ def codebook_json(session: Session, survey: Survey, options: ExportOptions, acto
 
 
 def codebook_csv(session: Session, survey: Survey, options: ExportOptions, actor: Actor) -> bytes:
-    """The CSV codebook, written with the chosen preset (neutralised in the default ones)."""
+    """The CSV codebook, written with the chosen preset (neutralised in the default ones); its
+    `missing` meanings in `notes_language`."""
     layout = export_layout(session, survey, options)
     writer = CsvWriter(PRESETS[options.preset])
-    rows = list(codebook_mod.codebook_rows(layout.columns, options.preset))
+    lang = notes_language(layout, options)
+    with force_locale(lang):
+        rows = list(codebook_mod.codebook_rows(layout.columns, options.preset))
     text = writer.start() + writer.rows([codebook_mod.CSV_HEADER]) + writer.rows(rows)
-    event_id = _audit_start(session, actor, survey, options.describe("codebook.csv"))
+    describe = options.describe("codebook.csv") | {"lang": lang}
+    event_id = _audit_start(session, actor, survey, describe)
     _audit_end(session, event_id, len(layout.columns), True, None)
     return text.encode("utf-8")
 

@@ -20,8 +20,8 @@ EVERYONE = {
     "/admin/surveys/demo/export.csv?preset=plain&labels=en",
     "/admin/surveys/demo/export.sav?lang=fr",
     "/admin/surveys/demo/export.sav?lang=en",
-    "/admin/surveys/demo/codebook.csv",
-    "/admin/surveys/demo/codebook.json",
+    "/admin/surveys/demo/codebook.csv?lang=en",  # the notes in the account's language
+    "/admin/surveys/demo/codebook.json?lang=en",
     "/admin/surveys/demo/results.xlsx?lang=fr",
     "/admin/surveys/demo/results.xlsx?lang=en",
 }

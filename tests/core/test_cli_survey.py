@@ -258,9 +258,11 @@ def test_quotas_check_holds_then_finds_a_mismatch(app, runner):
 def test_quotas_of_a_survey_without_quota(app, runner):
     text = DEMO[: DEMO.index("quotas:")]
     _load(app, text.replace("id: demo", "id: plain"), "plain.yaml")
-    result = _invoke(app, runner, "survey", "quotas", "plain")
+    result = _invoke(app, runner, "survey", "quotas", "plain")  # the survey's French
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "plain: no quota"
+    assert result.stdout.strip() == "plain : aucun quota"
+    english = _invoke(app, runner, "survey", "quotas", "plain", "--lang", "en")
+    assert english.stdout.strip() == "plain: no quota"
 
 
 @pytest.mark.parametrize("args", [("quotas", "nosuch"), ("quotas", "nosuch", "--check")])

@@ -6,13 +6,15 @@ from it: MANIFEST.in is checked too); a fresh virtualenv in
 tmp_path (no system site-packages) gets the dependencies from requirements.lock (hash-checked)
 and the wheel, nothing else. Then, in an empty working directory and without PYTHONPATH,
 `surveyapp init` migrates a new SQLite database and loads the bundled survey, and the installed
-app's test client fetches the login page in French and in English. The timings are printed
-(`pytest -s`).
+app's test client fetches the login page in French and in English. The build prints no
+warning (a setuptools deprecation, a license classifier…) but two known, harmless distutils
+notes. The timings are printed (`pytest -s`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,18 @@ pytestmark = pytest.mark.slow
 
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md")
 FOLDERS = ("surveyapp", "migrations", "translations")
+#: A line of build output that warns (a Python warning category, distutils' "warning:", any
+#: deprecation, setuptools' boxed "!!" notices).
+WARNING_LINE = re.compile(r"warning\b|deprecat|^\s*!!|\*{8}", re.IGNORECASE)
+#: The warnings a correct build still prints: MANIFEST.in's global-exclude finds no junk to
+#: drop in a clean tree, and PYTHONDONTWRITEBYTECODE turns byte-compiling off.
+HARMLESS = (
+    re.compile(
+        r"warning: no previously-included files matching '[^']+' found anywhere in "
+        r"distribution"
+    ),
+    re.compile(r"warning: \w+: byte-compiling is disabled, skipping\."),
+)
 HEAVY = ("numpy", "scipy", "statsmodels", "matplotlib", "pandas", "pyreadstat")
 
 PROBE = """
@@ -65,6 +79,15 @@ def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
+def build_warnings(output: str) -> list[str]:
+    """The lines of a build's output that warn, but the known harmless ones."""
+    return [
+        line
+        for line in output.splitlines()
+        if WARNING_LINE.search(line) and not any(h.fullmatch(line.strip()) for h in HARMLESS)
+    ]
+
+
 def _timed(label: str, timings: dict[str, float], argv: list[str], **kwargs):
     start = time.perf_counter()
     result = _run(argv, **kwargs)
@@ -73,8 +96,9 @@ def _timed(label: str, timings: dict[str, float], argv: list[str], **kwargs):
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, float]]:
-    """(the wheel, a fresh virtualenv with the locked dependencies and the wheel, timings)."""
+def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, float], str]:
+    """(the wheel, a fresh virtualenv with the locked dependencies and the wheel, timings, the
+    build's output)."""
     root = tmp_path_factory.mktemp("wheel")
     src = root / "src"
     src.mkdir()
@@ -84,7 +108,7 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, float]]:
         skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
         shutil.copytree(REPO / name, src / name, ignore=skip)
     uv, timings = _uv(), {}
-    _timed("build", timings, [uv, "build", "--out-dir", str(root / "dist"), str(src)])
+    build = _timed("build", timings, [uv, "build", "--out-dir", str(root / "dist"), str(src)])
     (wheel,) = (root / "dist").glob("surveyapp-*.whl")
     venv = root / "venv"
     python = venv / "bin" / "python"
@@ -93,11 +117,32 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, float]]:
     _timed("install dependencies", timings, [uv, "pip", "install", "--python", str(python), *lock])
     _timed("install wheel", timings, [uv, "pip", "install", "--python", str(python), str(wheel)])
     print(f"\nwheel test timings (s): {json.dumps(timings)}")
-    return wheel, venv, timings
+    return wheel, venv, timings, build.stdout + build.stderr
+
+
+def test_the_warning_filter_catches_setuptools_warnings():
+    output = "\n".join(
+        [
+            "running egg_info",
+            "warning: no previously-included files matching '*.mo' found anywhere in distribution",
+            "warning: install_lib: byte-compiling is disabled, skipping.",
+            "/tmp/x/setuptools/dist.py:759: SetuptoolsDeprecationWarning: License classifiers "
+            "are deprecated.",
+            "!!",
+            "warning: no files found matching 'CHANGES.txt'",
+        ]
+    )
+    assert build_warnings(output) == output.splitlines()[3:]
+
+
+def test_the_build_prints_no_warning(installed):
+    *_, output = installed
+    found = build_warnings(output)
+    assert not found, "the sdist/wheel build warns:\n" + "\n".join(found)
 
 
 def test_wheel_carries_migrations_compiled_catalogs_templates_and_surveys(installed):
-    wheel, _, _ = installed
+    wheel, *_ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "surveyapp/_data/migrations/alembic.ini",
@@ -117,7 +162,7 @@ def test_wheel_carries_migrations_compiled_catalogs_templates_and_surveys(instal
 
 
 def test_installed_wheel_migrates_and_serves_both_languages(installed, tmp_path):
-    _, venv, _ = installed
+    _, venv, *_ = installed
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     env = {

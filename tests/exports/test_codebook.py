@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from surveyapp.exports.cells import TRIGGERS
+from tests.exports.conftest import CSRF_RE
 from tests.exports.helpers import add_version
 
 URL = "/admin/surveys/barometre-2015"
@@ -24,7 +25,7 @@ def demo(app):
 
 def test_json_codebook_describes_every_export_column(login_as, panel):
     analyst = login_as("analyst")
-    book = analyst.get(f"{URL}/codebook.json").get_json()
+    book = analyst.get(f"{URL}/codebook.json?lang=en").get_json()
     header = analyst.get(f"{URL}/export.csv").data.decode("utf-8-sig").split("\r\n")[0]
     columns = {c["name"]: c for c in book["columns"]}
     assert list(columns) == header.split(",")
@@ -80,3 +81,58 @@ def test_titles_and_labels_are_neutralised_in_codebook_and_labels_mode(login_as,
     fav = next(c for c in book["columns"] if c["name"] == "fav")
     assert fav["text"]["fr"].startswith("=HYPERLINK(")
     assert book["survey"]["title"]["en"] == "=Export demo"
+
+
+def test_codebook_notes_follow_the_export_language(login_as, panel):
+    analyst = login_as("analyst")
+    french = analyst.get(f"{URL}/codebook.json?lang=fr&labels=fr").get_json()
+    english = analyst.get(f"{URL}/codebook.json?lang=en&labels=fr").get_json()
+    french_columns = {c["name"]: c for c in french["columns"]}
+    english_columns = {c["name"]: c for c in english["columns"]}
+    assert french_columns["q1b"]["missing"] == {"": "non posée", "-99": "affichée, sans réponse"}
+    assert english_columns["q1b"]["missing"] == {"": "not asked", "-99": "shown, not answered"}
+    assert french_columns["q3_1"]["missing"][""].startswith("non posée (question non posée")
+    assert french_columns["q11b_other"]["missing"]["-99"] == "« autre » choisie, texte laissé vide"
+    assert french["file"]["values"] == "libellés (fr)"
+    assert english["file"]["values"] == "labels (fr)"
+    assert french["file"]["encoding"] == "UTF-8 avec BOM"
+    assert english["file"]["encoding"] == "UTF-8 with BOM"
+    assert french["file"]["timestamps"].startswith("ISO 8601, en UTC")
+    assert french["formula_injection"].startswith("Dans les préréglages excel et excel-fr")
+    assert english["formula_injection"].startswith("In the excel and excel-fr presets")
+    assert "NON neutralisé" in french["presets"]["plain"]["description"]
+    assert "NOT neutralised" in english["presets"]["plain"]["description"]
+    scheme = french["missing_data"]
+    assert scheme["not_asked"]["spss"].startswith("valeur manquante système")
+    assert scheme["dont_know"]["csv"] == "le code propre de l’option"
+    assert scheme["shown_not_answered"]["csv"] == "-99"
+    assert english["missing_data"]["dont_know"]["csv"] == "the option's own code"
+    # Without `lang`: the survey's default language, as for the SPSS labels.
+    assert analyst.get(f"{URL}/codebook.json").get_json()["file"] == french["file"] | {
+        "values": "codes des réponses"
+    }
+
+    def missing(lang: str) -> dict[str, str]:
+        data = analyst.get(f"{URL}/codebook.csv?preset=plain&lang={lang}").data.decode("utf-8")
+        return {r["name"]: r["missing"] for r in csv.DictReader(io.StringIO(data, newline=""))}
+
+    assert missing("fr")["q1b"] == "(vide)=non posée | -99=affichée, sans réponse"
+    assert missing("en")["q1b"] == "(empty)=not asked | -99=shown, not answered"
+    assert missing("fr")["completed_date"] == "(vide)=en cours"
+
+
+def test_the_admin_page_asks_for_the_codebook_in_its_language(login_as, panel):
+    analyst = login_as("analyst")  # a French account: the admin pages are in French
+    for lang, note in (("fr", "non posée"), ("en", "not asked")):
+        page = analyst.get(URL).get_data(as_text=True)
+        assert f'<html lang="{lang}"' in page
+        assert f'href="{URL}/codebook.csv?lang={lang}"' in page
+        href = f"{URL}/codebook.json?lang={lang}"
+        assert f'href="{href}"' in page
+        book = analyst.get(href).get_json()
+        assert {c["name"]: c for c in book["columns"]}["q1b"]["missing"][""] == note
+        token = CSRF_RE.search(page).group(1)
+        switched = analyst.post(
+            "/admin/language", data={"csrf_token": token, "language": "en", "next": URL}
+        )
+        assert switched.status_code == 303

@@ -194,8 +194,7 @@ def run_wave(
         raise SendingError("SURVEYAPP_SMTP_URL is not set: no mail can be sent")
     delivery = mail.Delivery(settings.smtp)
     interval = 60.0 / settings.per_minute if settings.per_minute > 0 else 0.0
-    started = clock()
-    count = 0
+    next_at = clock()
     last_id = 0
     today = date.today()
     try:
@@ -212,11 +211,14 @@ def run_wave(
                 break
             for contact in batch:
                 last_id = contact.id
-                wait = started + count * interval - clock()
+                # Paced from the end of the previous send, not from a fixed timetable: after a
+                # stall (a slow SMTP server, a busy host) the next mails do not rush to catch
+                # up, so no stretch of mails ever reaches the server faster than the rate.
+                wait = next_at - clock()
                 if wait > 0:
                     sleep(wait)
                 error = delivery.send(compose(session, survey, contact, wave.kind, settings))
-                count += 1
+                next_at = clock() + interval
                 _mark(session, wave, contact, today, error)
                 session.commit()
                 if progress is not None:

@@ -51,10 +51,19 @@ CLOSED = "mini-fin"
 #: Canadian answers in, is the page's language (it switches the interface).
 FULL_CELL = "country_size__3__3"
 FULL_CELL_PROFILE = {**FRENCH_USER, "s1": "3", "s6": "6"}
-#: Spec §10.2.2: one generic screen-out message, a quota-full message naming no variable.
+#: Spec §10.2.2: one generic screen-out message, a quota-full message naming no variable
+#: (nor a "group" the respondent never heard of in the interface's sentence after it).
 ENDINGS = {
-    "fr": ("ne vous concerne pas", "Nous avons déjà reçu toutes les réponses nécessaires"),
-    "en": ("does not apply to you", "We have already received all the answers we need"),
+    "fr": (
+        "ne vous concerne pas",
+        "Nous avons déjà reçu toutes les réponses nécessaires",
+        "elles ne sont pas comptées dans les résultats.",
+    ),
+    "en": (
+        "does not apply to you",
+        "We have already received all the answers we need",
+        "they are not counted in the results.",
+    ),
 }
 #: Marks that must never start a line box in French.
 MARKS = "?!:;»%"
@@ -283,10 +292,11 @@ def test_screenshots_of_every_respondent_page_type(
     context.close()
     # The two other endings, each reached by a new respondent (a fresh browser context).
     query(server, "UPDATE quota_cells SET target = 0 WHERE cell_id = :cell", cell=FULL_CELL)
-    screened_out, quota_full = ENDINGS[lang]
+    screened_out, quota_full, not_counted = ENDINGS[lang]
+    full = {**FULL_CELL_PROFILE, "s1b": "1" if lang == "fr" else "2"}
     for kind, script, words in (
-        ("12-screened-out", SCREENED_OUT, screened_out),
-        ("13-quota-full", {**FULL_CELL_PROFILE, "s1b": "1" if lang == "fr" else "2"}, quota_full),
+        ("12-screened-out", SCREENED_OUT, (screened_out,)),
+        ("13-quota-full", full, (quota_full, not_counted)),
     ):
         context, page = new_page(browser, viewport, "fr-FR" if lang == "fr" else "en-US")
         page.goto(f"{base}/s/{SLUG}/?lang={lang}")
@@ -297,7 +307,8 @@ def test_screenshots_of_every_respondent_page_type(
             submit(page)
         assert page.url.endswith("/end"), kind
         take(kind)
-        assert words in page.inner_text("main"), kind
+        text = page.inner_text("main")
+        assert all(w in text for w in words), (kind, text)
         assert page.inner_text(".r-title") == neutral  # still the neutral title (§10.2.1)
         assert page.errors == []  # type: ignore[attr-defined]
         context.close()

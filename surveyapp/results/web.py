@@ -249,7 +249,12 @@ def open_answers(slug: str):
     except service.ResultsError as exc:
         abort(404, description=str(exc))
     return render_template(
-        "results/open_answers.html", survey=survey, options=options, page=page, tr=_tr
+        "results/open_answers.html",
+        survey=survey,
+        options=options,
+        page=page,
+        tr=_tr,
+        typeset=_typeset,
     )
 
 

@@ -142,6 +142,13 @@ def test_screenshots_of_every_admin_page(browser, server, lang):
         _login(page, base, "admin@example.org", lang)
         page.goto(f"{base}/admin/surveys/{slug}/responses")
         detail = page.locator("table tbody th a").first.get_attribute("href")
+        # A job started from the jobs page (no worker runs here: it stays queued, the page
+        # shows its progress); starting it again finds the same queued job.
+        page.goto(f"{base}/admin/surveys/{slug}/jobs")
+        with page.expect_navigation():
+            page.click("form.job-start button[type=submit]")
+        job = page.url.removeprefix(base)
+        assert re.fullmatch(rf"/admin/surveys/{slug}/jobs/\d+", job), job
         shots = [
             ("dashboard", "/admin/"),
             ("survey", f"/admin/surveys/{slug}"),
@@ -154,6 +161,11 @@ def test_screenshots_of_every_admin_page(browser, server, lang):
             ("upload", "/admin/surveys/upload"),
             ("preview", f"/admin/surveys/{slug}/preview?page=p03&lang={lang}"),
             ("results", f"/admin/surveys/{slug}/results?by=s1&lang={lang}"),
+            ("open-answers", f"/admin/surveys/{slug}/open-answers?q=q22&group_by=s1"),
+            ("invitations", f"/admin/surveys/{slug}/invitations"),
+            ("jobs", f"/admin/surveys/{slug}/jobs"),
+            ("job", job),
+            ("password", "/admin/password"),
         ]
         for name, path in shots:
             response = page.goto(f"{base}{path}")

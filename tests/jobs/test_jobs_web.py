@@ -11,7 +11,7 @@ from surveyapp.jobs import queue
 from surveyapp.models import Job, Survey
 from surveyapp.services import jobs, tokens
 from surveyapp.services.audit import Actor
-from tests.admin.helpers import page_csrf, post_form
+from tests.admin.helpers import login, page_csrf, post_form
 from tests.jobs.helpers import add_responses
 
 BASE = "/admin/surveys/demo/jobs"
@@ -26,7 +26,9 @@ def _run(app, job_id):
         return jobs.run_job(db.session, queue.settings_for(app), job_id)
 
 
-def test_a_job_started_from_the_page_shows_progress_then_its_file(app, demo_survey, as_role):
+def test_a_job_started_from_the_page_shows_progress_then_its_file(
+    app, demo_survey, as_role, make_user
+):
     with app.app_context():
         add_responses(db.session, demo_survey, 120)
     client = as_role("analyst")
@@ -39,6 +41,11 @@ def test_a_job_started_from_the_page_shows_progress_then_its_file(app, demo_surv
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "Waiting for a worker" in page
     assert "0 of 120 responses read" in page
+    make_user("fr@example.org", "analyst", language="fr")
+    french = app.test_client()
+    assert login(french, "fr@example.org").status_code == 303
+    # "Réponses lues : 0 sur 120", never « 0 réponses lues » (the French singular has 0 and 1).
+    assert "Réponses lues : 0 sur 120" in french.get(page_url).get_data(as_text=True)
     status = client.get(f"{BASE}/{job_id}.json").get_json()
     assert status["state"] == "queued"
     assert status["total"] == 120
@@ -74,8 +81,6 @@ def test_failed_job_is_explained_in_both_languages(app, demo_survey, make_user):
     for lang, words in (("en", "stopped twice"), ("fr", "s’est arrêté deux fois")):
         make_user(f"{lang}@example.org", "study", language=lang)
         client = app.test_client()
-        from tests.admin.helpers import login
-
         assert login(client, f"{lang}@example.org").status_code == 303
         page = client.get(f"{BASE}/{job_id}").get_data(as_text=True)
         assert words in page

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.respondent.helpers import BAROMETER, EVERY_USER_PAGE, FRENCH_USER, SLUG
+from tests.respondent.helpers import (
+    BAROMETER,
+    EVERY_USER_PAGE,
+    FRENCH_USER,
+    SCREENED_OUT,
+    SLUG,
+)
 
 # The page helpers of test_browser.py; `axe_source` is its fixture (hence F811 below).
 from tests.respondent.test_browser import (  # noqa: F401
@@ -21,6 +27,7 @@ from tests.respondent.test_browser import (  # noqa: F401
     fill,
     new_page,
     page_id,
+    query,
     scan,
     submit,
 )
@@ -39,6 +46,25 @@ TITLES = {
     "en": ("Survey of business professionals", "Social Media Barometer for Marketing Departments"),
 }
 CLOSED = "mini-fin"
+#: The quota-full ending: Canada (s1=3), 250 staff or more (s6=6), whose cell the screenshot
+#: test empties (no other test of this module walks as a Canadian). S1b, the language a
+#: Canadian answers in, is the page's language (it switches the interface).
+FULL_CELL = "country_size__3__3"
+FULL_CELL_PROFILE = {**FRENCH_USER, "s1": "3", "s6": "6"}
+#: Spec §10.2.2: one generic screen-out message, a quota-full message naming no variable
+#: (nor a "group" the respondent never heard of in the interface's sentence after it).
+ENDINGS = {
+    "fr": (
+        "ne vous concerne pas",
+        "Nous avons déjà reçu toutes les réponses nécessaires",
+        "elles ne sont pas comptées dans les résultats.",
+    ),
+    "en": (
+        "does not apply to you",
+        "We have already received all the answers we need",
+        "they are not counted in the results.",
+    ),
+}
 #: Marks that must never start a line box in French.
 MARKS = "?!:;»%"
 #: For each text node: every mark whose line box starts with it (its Range rect lies below
@@ -264,3 +290,25 @@ def test_screenshots_of_every_respondent_page_type(
     take("11-closed")
     assert page.errors == []  # type: ignore[attr-defined]
     context.close()
+    # The two other endings, each reached by a new respondent (a fresh browser context).
+    query(server, "UPDATE quota_cells SET target = 0 WHERE cell_id = :cell", cell=FULL_CELL)
+    screened_out, quota_full, not_counted = ENDINGS[lang]
+    full = {**FULL_CELL_PROFILE, "s1b": "1" if lang == "fr" else "2"}
+    for kind, script, words in (
+        ("12-screened-out", SCREENED_OUT, (screened_out,)),
+        ("13-quota-full", full, (quota_full, not_counted)),
+    ):
+        context, page = new_page(browser, viewport, "fr-FR" if lang == "fr" else "en-US")
+        page.goto(f"{base}/s/{SLUG}/?lang={lang}")
+        for _ in range(12):
+            if "/p/" not in page.url:
+                break
+            fill(page, script)
+            submit(page)
+        assert page.url.endswith("/end"), kind
+        take(kind)
+        text = page.inner_text("main")
+        assert all(w in text for w in words), (kind, text)
+        assert page.inner_text(".r-title") == neutral  # still the neutral title (§10.2.1)
+        assert page.errors == []  # type: ignore[attr-defined]
+        context.close()

@@ -127,6 +127,23 @@ def test_open_answers_reader_filter_and_audited_csv(app, baro, as_role):
     assert client.get(f"{BASE}/open-answers?q=q2").status_code == 404
 
 
+def test_open_answers_in_french_plural_typography_and_column_names(baro, as_role):
+    """« 0 réponse. » / « 44 réponses. » (French plural: 0 and 1 singular), the schema's
+    column headers set in French (no "?" alone on a line), and the response-number column
+    not named like the answer column."""
+    client = as_role("analyst", "fr")
+    for by, group, n in (("q1", "2", 0), ("s1", "1", 44)):  # Q22 is not asked to non-users
+        assert n == len([a for a in _completes(**{by: group}) if a.get("q22")])
+        query = f"q=q22&group_by={by}&group={group}&lang=fr"
+        page = client.get(f"{BASE}/open-answers?{query}").get_data(as_text=True)
+        assert f"<p>{n} réponse{'s' if n > 1 else ''}." in page
+        assert "Réponses ouvertes · Baromètre des médias sociaux" in page  # title, not slug
+    assert '<th scope="col">Dans quel pays travaillez-vous principalement\u202f?</th>' in page
+    assert '<th scope="col">N° de réponse</th>' in page
+    english = as_role("analyst", "en").get(f"{BASE}/open-answers?q=q22&group_by=q1&group=2")
+    assert "<p>0 answers." in english.get_data(as_text=True)
+
+
 def test_report_command_writes_the_workbook(app, baro, runner, tmp_path):
     target = tmp_path / "report.xlsx"
     with app.app_context():

@@ -39,13 +39,13 @@ MISSING_SCHEME = {
     },
     "shown_not_answered": {
         "csv": str(NOT_ANSWERED),
-        "spss": N_("-99 (declared user-missing; '-99' in text variables)"),
+        "spss": N_("-99 (declared user-missing; “-99” in text variables)"),
         "fr": "Affichée, sans réponse (question facultative laissée vide)",
         "en": "Shown, not answered (an optional question left blank)",
     },
     "dont_know": {
-        "csv": N_("the option's own code"),
-        "spss": N_("the option's own code (a valid value, not declared missing)"),
+        "csv": N_("the option’s own code"),
+        "spss": N_("the option’s own code (a valid value, not declared missing)"),
         "fr": "« Ne sais pas » est une réponse : il garde son propre code d'option",
         "en": 'An answered "don\'t know" is an answer: it keeps its own option code',
     },
@@ -66,12 +66,12 @@ PRESET_FR = {
 _MISSING_BY_KIND: dict[str, dict[str, LazyString]] = {
     "answer": {"": _l("not asked"), str(NOT_ANSWERED): _l("shown, not answered")},
     "other": {
-        "": _l("not asked (the question was not asked or the 'other' option was not chosen)"),
-        str(NOT_ANSWERED): _l("'other' chosen, text left blank"),
+        "": _l("not asked (the question was not asked or the “other” option was not chosen)"),
+        str(NOT_ANSWERED): _l("“other” chosen, text left blank"),
     },
     "flag": {
         "": _l("not asked (question not asked, or this option not offered)"),
-        str(NOT_ANSWERED): _l("question shown, nothing ticked"),
+        str(NOT_ANSWERED): _l("question shown, nothing selected"),
     },
     "derived": {"": _l("not set (no case of the definition applies)")},
     "order": {"": _l("not asked")},
@@ -121,7 +121,7 @@ def _missing_by_kind(col: ExportColumn) -> Mapping[str, LazyString | str]:
             code = str(col.extra["dont_know"])
             return {
                 **_MISSING_BY_KIND["answer"],
-                code: _('"don\'t know" selected (user-missing)'),
+                code: _("“don’t know” selected (user-missing)"),
             }
         return _MISSING_BY_KIND["answer"]
     if col.kind in ("ending", "ending_detail", "completed_at", "completed_date", "duration"):
@@ -156,7 +156,7 @@ def column_entry(
     naming = {"id_name": col.id_name or col.name, "spss_name": spss or col.name}
     if spss is not None and spss != col.name:
         naming["spss_note"] = _(
-            "'%(name)s' is not a valid SPSS variable name: the SPSS file names it '%(spss)s'",
+            "“%(name)s” is not a valid SPSS variable name: the SPSS file names it “%(spss)s”",
             name=col.name,
             spss=spss,
         )
@@ -223,7 +223,7 @@ def codebook_document(
         "formula_injection": _(
             "In the excel and excel-fr presets every text cell (answers, labels, header cells) "
             "whose first character is = + - @ TAB CR LF or a full-width = + - @ is prefixed with "
-            "a single quote ('); numbers are never prefixed. The plain preset writes text "
+            "an apostrophe (U+0027); numbers are never prefixed. The plain preset writes text "
             "verbatim: do not open it in a spreadsheet."
         ),
         "missing_data": missing_scheme(),

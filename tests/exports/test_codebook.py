@@ -106,7 +106,7 @@ def test_codebook_notes_follow_the_export_language(login_as, panel):
     assert scheme["not_asked"]["spss"].startswith("valeur manquante système")
     assert scheme["dont_know"]["csv"] == "le code propre de l’option"
     assert scheme["shown_not_answered"]["csv"] == "-99"
-    assert english["missing_data"]["dont_know"]["csv"] == "the option's own code"
+    assert english["missing_data"]["dont_know"]["csv"] == "the option’s own code"
     # Without `lang`: the survey's default language, as for the SPSS labels.
     assert analyst.get(f"{URL}/codebook.json").get_json()["file"] == french["file"] | {
         "values": "codes des réponses"

@@ -67,3 +67,14 @@ def cli(app, runner) -> Callable:
             return runner.invoke(args=list(args))
 
     return _invoke
+
+
+@pytest.fixture
+def clients(app, make_user):
+    """A French-speaking and an English-speaking analyst, logged in."""
+    out = {}
+    for lang in ("fr", "en"):
+        make_user(f"{lang}@example.org", "analyst", language=lang)
+        out[lang] = app.test_client()
+        login(out[lang], f"{lang}@example.org")
+    return out

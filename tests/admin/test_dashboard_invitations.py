@@ -6,13 +6,10 @@ from __future__ import annotations
 import html as htmlmod
 import re
 
-import pytest
-
 from surveyapp.extensions import db
 from surveyapp.models import Survey
 from surveyapp.models.invitation import InvitationContact
 from surveyapp.services.invitations import participation
-from tests.admin.helpers import login
 from tests.admin.test_query_counts import statements
 
 #: pending: never mailed (not invited yet); the others were mailed and went that far.
@@ -33,16 +30,6 @@ def add_contacts(app, survey_id: int, progress: list[str], first: int = 0) -> No
             for i, step in enumerate(progress)
         )
         db.session.commit()
-
-
-@pytest.fixture
-def clients(app, make_user):
-    out = {}
-    for lang in ("fr", "en"):
-        make_user(f"{lang}@example.org", "analyst", language=lang)
-        out[lang] = app.test_client()
-        login(out[lang], f"{lang}@example.org")
-    return out
 
 
 def funnel_rows(page: str) -> dict[str, list[str]]:

@@ -27,17 +27,6 @@ SOFT_SCHEMA = (
 
 
 @pytest.fixture
-def clients(app, make_user):
-    """A French-speaking and an English-speaking analyst, logged in."""
-    out = {}
-    for lang in ("fr", "en"):
-        make_user(f"{lang}@example.org", "analyst", language=lang)
-        out[lang] = app.test_client()
-        login(out[lang], f"{lang}@example.org")
-    return out
-
-
-@pytest.fixture
 def seeded(app):
     """The demo survey with a soft "at most" quota, two completes in the North, sources set."""
     with app.app_context():

@@ -11,6 +11,7 @@ from flask_babel import (
     format_decimal,
     format_number,
     format_percent,
+    pgettext,
 )
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -124,9 +125,10 @@ def language_label(code: str | None) -> str:
 
 
 @bp.app_template_global()
-def survey_title(survey) -> str:
-    """The survey's title in the admin's language (its slug when it has no version)."""
-    version = survey.current_version
+def survey_title(survey, version=None) -> str:
+    """The survey's title in the admin's language (its slug when it has no version); `version`,
+    when the caller has it loaded, saves reading the survey's current one."""
+    version = version if version is not None else survey.current_version
     if version is None:
         return survey.slug
     try:
@@ -187,4 +189,9 @@ def status_label(status: str) -> str:
 @bp.app_template_global()
 def state_label(state: str) -> str:
     """The translated name of a survey state."""
-    return {"draft": _("draft"), "open": _("open"), "closed": _("closed")}.get(state, state)
+    labels = {
+        "draft": pgettext("the state of a survey", "draft"),
+        "open": pgettext("the state of a survey", "open"),
+        "closed": pgettext("the state of a survey", "closed"),
+    }
+    return labels.get(state, state)

@@ -265,14 +265,17 @@ def _cell_status(cell) -> str:
     """A cell's state in words, in the current locale (soft cells: the goal; hard cells:
     open, full or closed)."""
     from flask_babel import gettext as _
+    from flask_babel import pgettext
 
     if cell.kind == "soft":
         if cell.limit == "at_most":
             return _("under the cap") if cell.met else _("over the cap")
         return _("met") if cell.met else _("not met")
     if cell.is_closed:
-        return _("closed")
-    return _("full") if cell.full else _("open")
+        return pgettext("the state of a quota cell", "closed")
+    if cell.full:
+        return pgettext("the state of a quota cell", "full")
+    return pgettext("the state of a quota cell", "open")
 
 
 survey_group.add_command(import_command)

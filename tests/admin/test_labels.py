@@ -94,6 +94,19 @@ def test_quota_page_names_cells_and_languages(clients, seeded):
     assert "4\u202f%" in visible_fr
 
 
+def test_states_agree_with_the_nouns_they_describe_in_french(clients, seeded):
+    """One English word, two French forms: a survey (une enquête) and a quota cell (une cellule)
+    are both feminine, so « ouverte », never the masculine « ouvert » beside « pleine »."""
+    survey_list = text_of(clients["fr"].get("/admin/").get_data(as_text=True))
+    quotas = text_of(clients["fr"].get("/admin/surveys/demo/quotas").get_data(as_text=True))
+    assert "Démo" in survey_list  # the survey list names surveys by their title
+    assert "brouillon" in survey_list
+    assert re.search(r"\bouverte\b", quotas)
+    assert not re.search(r"\bouvert\b", quotas)
+    english = text_of(clients["en"].get("/admin/surveys/demo/quotas").get_data(as_text=True))
+    assert re.search(r"\bopen\b", english)
+
+
 def soft_states(html: str) -> list[str]:
     return [s.strip() for s in re.findall(r'<td data-field="met"[^>]*>(.*?)</td>', html, re.S)]
 

@@ -61,8 +61,8 @@ def test_a_french_table_has_french_headers_status_words_and_numbers(app, cli):
     assert header == ["Quota", "Cellule", "Objectif", "Complètes", "En cours", "Statut"]
     cells = [[part.strip() for part in row.split("  ") if part.strip()] for row in lines[2:]]
     assert cells == [
-        ["by_region", "Nord", "50", "1", "0", "ouvert"],
-        ["by_region", "Sud", "50", "0", "0", "ouvert"],
+        ["by_region", "Nord", "50", "1", "0", "ouverte"],
+        ["by_region", "Sud", "50", "0", "0", "ouverte"],
         ["Nord, maximum", "Nord", "≤1", "0", "0", "sous le plafond"],
         ["Nord, maximum", "Sud", "≤1\u202f500", "0", "0", "sous le plafond"],
     ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from surveyapp.engine import Survey as Schema
@@ -40,6 +40,29 @@ class ResponseContext:
     version_id: int
 
 
+#: The survey by its slug, with its current version's SHA-256 (the compiled schema is then
+#: found in the cache without reading the version's row). Built once: a request only binds
+#: the slug (statement construction and cache-key generation are per-request CPU otherwise).
+_SURVEY_BY_SLUG = (
+    select(Survey, SurveyVersion.sha256)
+    .outerjoin(SurveyVersion, SurveyVersion.id == Survey.current_version_id)
+    .where(Survey.slug == bindparam("slug"))
+    .execution_options(populate_existing=True)
+)
+#: The same, and the response behind the token (NULL when there is none), in one statement.
+_SURVEY_AND_RESPONSE = (
+    select(Survey, SurveyVersion.sha256, Response)
+    .outerjoin(SurveyVersion, SurveyVersion.id == Survey.current_version_id)
+    .outerjoin(
+        Response,
+        and_(Response.survey_id == Survey.id, Response.token_hash == bindparam("token_hash")),
+    )
+    .where(Survey.slug == bindparam("slug"))
+    .execution_options(populate_existing=True)
+)
+_VERSION_SHA = select(SurveyVersion.sha256).where(SurveyVersion.id == bindparam("version_id"))
+
+
 def load_context(
     session: Session, slug: str, token: str | None, test: bool = False
 ) -> ResponseContext:
@@ -47,19 +70,12 @@ def load_context(
 
     Raises `SurveyNotFound` for an unknown or unpublished survey, and for a draft one unless
     this is a test run (or the response is a test response)."""
-    # one statement: the survey, its current version's SHA-256 (the compiled schema is then
-    # found in the cache without reading the version's row) and the response behind the token
-    statement = (
-        select(Survey, SurveyVersion.sha256)
-        .outerjoin(SurveyVersion, SurveyVersion.id == Survey.current_version_id)
-        .where(Survey.slug == slug)
-    )
+    row: Any
     if token:
-        statement = statement.add_columns(Response).outerjoin(
-            Response,
-            and_(Response.survey_id == Survey.id, Response.token_hash == secret_hash(token)),
-        )
-    row = session.execute(statement.execution_options(populate_existing=True)).first()
+        params = {"slug": slug, "token_hash": secret_hash(token)}
+        row = session.execute(_SURVEY_AND_RESPONSE, params).first()
+    else:
+        row = session.execute(_SURVEY_BY_SLUG, {"slug": slug}).first()
     if row is None:
         raise SurveyNotFound(slug)
     found: tuple[Any, ...] = tuple(row)
@@ -72,7 +88,7 @@ def load_context(
         raise SurveyNotFound(slug)
     version_id = response.version_id if response is not None else survey.current_version_id
     if version_id != survey.current_version_id:  # a response begun on an earlier version
-        sha256 = session.scalar(select(SurveyVersion.sha256).where(SurveyVersion.id == version_id))
+        sha256 = session.scalar(_VERSION_SHA, {"version_id": version_id})
     return ResponseContext(
         survey, surveys.compiled_by_sha(session, version_id, sha256), response, version_id
     )

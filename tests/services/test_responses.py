@@ -433,3 +433,19 @@ def test_an_ending_redirect_carries_the_panel_id_then_forgets_it(session, app):
     response = stored(session, token)
     assert response.params == {}
     assert response.answers == {"consent": "1", "age": 42}
+
+
+def test_a_response_write_refuses_a_key_that_names_no_column(session, barometer):
+    """The write is a Core UPDATE whose SET clause follows the keys bound: a key naming no
+    column would be dropped without a word, so it is refused and nothing is written."""
+    from surveyapp.services.responses.context import load_context
+    from surveyapp.services.responses.writes import write_changes
+
+    token = start(session)
+    before = stored(session, token).revision
+    ctx = load_context(session, SLUG, token)
+    with pytest.raises(ValueError, match="current_pgae"):
+        write_changes(session, ctx, {"current_pgae": "p04"}, Redirect("page", page_id="p04"))
+    session.rollback()
+    assert stored(session, token).revision == before
+    assert stored(session, token).current_page == "p02"

@@ -2,19 +2,34 @@
 WHERE revision = <read>` and commit; or find that a concurrent twin of the post won, and go
 where it went. A write that must hold the row before its last step (quota claims) takes it
 first (`take_response`), then writes the changes.
+
+The UPDATEs are Core statements on the responses table, built once at import: a request only
+binds values (the SET clause follows the keys bound, and the compiled form is cached per set
+of keys). The ORM's UPDATE would rebuild the statement and resolve every key through the
+mapper on each page; neither touches the session's identity map.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Response, utcnow
 from surveyapp.services.responses.context import ResponseContext, where_respondent_is
 from surveyapp.services.responses.contract import Redirect
 from surveyapp.services.sqlutil import affected
+
+_RESPONSES: Table = Response.__table__  # type: ignore[assignment]  # a declarative model's table
+#: Columns a write may set (the WHERE clause binds `_id` and `_revision`, never a column).
+WRITABLE = frozenset(_RESPONSES.c.keys()) - {"id"}
+#: The revision-guarded write: matches nothing when a concurrent twin moved the revision on.
+_GUARDED = update(_RESPONSES).where(
+    _RESPONSES.c.id == bindparam("_id"), _RESPONSES.c.revision == bindparam("_revision")
+)
+#: The write of a response this transaction already holds (`take_response`).
+_LOCKED = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("_id"))
 
 
 def take_response(session: Session, ctx: ResponseContext) -> bool:
@@ -23,11 +38,9 @@ def take_response(session: Session, ctx: ResponseContext) -> bool:
     waits here, then finds the revision moved on and changes nothing."""
     response = ctx.response
     assert response is not None
+    values = {"revision": response.revision + 1, "updated_at": utcnow()}
     result = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.revision == response.revision)
-        .values(revision=response.revision + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        _GUARDED, {**values, "_id": response.id, "_revision": response.revision}
     )
     return affected(result) == 1
 
@@ -54,13 +67,15 @@ def write_changes(
     by `take_response` in this transaction)."""
     response = ctx.response
     assert response is not None
-    statement = update(Response).where(Response.id == response.id)
-    if not locked:
-        statement = statement.where(Response.revision == response.revision)
-        changes = {**changes, "revision": response.revision + 1, "updated_at": utcnow()}
-    result = session.execute(
-        statement.values(**changes).execution_options(synchronize_session=False)
-    )
+    unknown = changes.keys() - WRITABLE
+    if unknown:  # a Core UPDATE would ignore a key that names no column: refuse it instead
+        raise ValueError(f"not a writable column of responses: {sorted(unknown)}")
+    if locked:
+        result = session.execute(_LOCKED, {**changes, "_id": response.id})
+    else:
+        values = {**changes, "revision": response.revision + 1, "updated_at": utcnow()}
+        params = {**values, "_id": response.id, "_revision": response.revision}
+        result = session.execute(_GUARDED, params)
     if not locked and affected(result) != 1:
         return lost_race(session, ctx)
     session.commit()

@@ -449,3 +449,52 @@ def test_a_response_write_refuses_a_key_that_names_no_column(session, barometer)
     session.rollback()
     assert stored(session, token).revision == before
     assert stored(session, token).current_page == "p02"
+
+
+def test_the_context_of_a_posted_page_carries_the_full_and_closed_hard_cells(session, barometer):
+    """Read in the context's own statement: full or closed hard cells, never soft ones."""
+    from surveyapp.services.responses.context import load_context
+
+    session.execute(
+        update(QuotaCell).where(QuotaCell.cell_id == "country_size__1__1").values(target=0)
+    )
+    session.execute(
+        update(QuotaCell).where(QuotaCell.cell_id == "country_size__1__2").values(is_closed=True)
+    )
+    session.execute(update(QuotaCell).where(QuotaCell.kind == "soft").values(target=0))
+    session.commit()
+    token = start(session)
+    assert load_context(session, SLUG, token).full_cells is None  # not asked: not read
+    full = load_context(session, SLUG, token, full_cells=True).full_cells
+    assert full == {"country_size__1__1", "country_size__1__2"}
+    assert load_context(session, SLUG, None, full_cells=True).full_cells == full
+    session.rollback()
+
+
+def test_a_posted_page_reads_the_quota_cells_with_its_context(session, barometer, app):
+    """One SELECT per posted page (survey, response and full cells), then the UPDATE: no
+    separate read of the quota cells; a full cell still screens out early."""
+    from sqlalchemy import event
+
+    from surveyapp.extensions import db
+
+    session.execute(
+        update(QuotaCell).where(QuotaCell.cell_id == "country_size__1__1").values(target=0)
+    )
+    session.commit()
+    token = start(session)
+    walk(session, token, SCREENING[:3])
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        seen.append(statement.split()[0].upper())
+
+    engine = db.engine_for(app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        out = post(session, token, *SCREENING[3])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert out == Redirect("end")
+    assert stored(session, token).ending_id == "qf"
+    assert [s for s in seen if s != "BEGIN"] == ["SELECT", "UPDATE", "UPDATE"]

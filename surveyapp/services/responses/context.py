@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from surveyapp.domain import QuotaKind
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
-from surveyapp.models import Response, Survey, SurveyVersion, utcnow
+from surveyapp.models import QuotaCell, Response, Survey, SurveyVersion, utcnow
 from surveyapp.services import surveys
 from surveyapp.services.responses.codes import secret_hash
 from surveyapp.services.responses.contract import (
@@ -38,6 +39,10 @@ class ResponseContext:
     schema: Schema
     response: Response | None
     version_id: int
+    #: The survey's hard quota cells that take no more completes (full or closed), read in
+    #: the same statement as the rest when the caller asked (`load_context(full_cells=True)`),
+    #: else None (not read).
+    full_cells: frozenset[str] | None = None
 
 
 #: The survey by its slug, with its current version's SHA-256 (the compiled schema is then
@@ -60,28 +65,55 @@ _SURVEY_AND_RESPONSE = (
     .where(Survey.slug == bindparam("slug"))
     .execution_options(populate_existing=True)
 )
+#: The survey's hard cells that take no more completes, as one string (ids joined by a space:
+#: cell ids are identifiers and codes joined by "__", never a space). Correlated to the survey.
+_FULL_CELLS = (
+    select(func.aggregate_strings(QuotaCell.cell_id, " "))
+    .where(
+        QuotaCell.survey_id == Survey.id,
+        QuotaCell.kind == QuotaKind.HARD,
+        (QuotaCell.completes >= QuotaCell.target) | QuotaCell.is_closed,
+    )
+    .scalar_subquery()
+)
+#: For a page posted: the same two statements, and the full cells (one statement, not two).
+_SURVEY_BY_SLUG_FULL = _SURVEY_BY_SLUG.add_columns(_FULL_CELLS)
+_SURVEY_AND_RESPONSE_FULL = _SURVEY_AND_RESPONSE.add_columns(_FULL_CELLS)
 _VERSION_SHA = select(SurveyVersion.sha256).where(SurveyVersion.id == bindparam("version_id"))
 
 
 def load_context(
-    session: Session, slug: str, token: str | None, test: bool = False
+    session: Session,
+    slug: str,
+    token: str | None,
+    test: bool = False,
+    *,
+    full_cells: bool = False,
 ) -> ResponseContext:
-    """The survey `slug` and the response behind `token` (None when there is none).
+    """The survey `slug` and the response behind `token` (None when there is none); with
+    `full_cells`, also the survey's full or closed hard cells, read in the same statement
+    (the caller's transaction: the database's word when the page is stored, as a separate
+    read a moment later would be; the claim at the ending stays the exact decision).
 
     Raises `SurveyNotFound` for an unknown or unpublished survey, and for a draft one unless
     this is a test run (or the response is a test response)."""
     row: Any
     if token:
         params = {"slug": slug, "token_hash": secret_hash(token)}
-        row = session.execute(_SURVEY_AND_RESPONSE, params).first()
+        statement = _SURVEY_AND_RESPONSE_FULL if full_cells else _SURVEY_AND_RESPONSE
+        row = session.execute(statement, params).first()
     else:
-        row = session.execute(_SURVEY_BY_SLUG, {"slug": slug}).first()
+        statement = _SURVEY_BY_SLUG_FULL if full_cells else _SURVEY_BY_SLUG
+        row = session.execute(statement, {"slug": slug}).first()
     if row is None:
         raise SurveyNotFound(slug)
     found: tuple[Any, ...] = tuple(row)
     survey: Survey = found[0]
     sha256: str | None = found[1]
     response: Response | None = found[2] if token else None
+    full: frozenset[str] | None = None
+    if full_cells:
+        full = frozenset((found[-1] or "").split())
     if survey.current_version_id is None:
         raise SurveyNotFound(slug)
     if survey.state == "draft" and not (test or (response is not None and response.is_test)):
@@ -89,9 +121,8 @@ def load_context(
     version_id = response.version_id if response is not None else survey.current_version_id
     if version_id != survey.current_version_id:  # a response begun on an earlier version
         sha256 = session.scalar(_VERSION_SHA, {"version_id": version_id})
-    return ResponseContext(
-        survey, surveys.compiled_by_sha(session, version_id, sha256), response, version_id
-    )
+    schema = surveys.compiled_by_sha(session, version_id, sha256)
+    return ResponseContext(survey, schema, response, version_id, full)
 
 
 def fieldwork_open(survey: Survey, now: datetime) -> bool:

@@ -68,7 +68,7 @@ def submit_page(
 
     def once() -> Outcome:  # one attempt: begins, and commits or rolls back
         begin_write(session)
-        ctx = context.load_context(session, slug, visitor.token, visitor.test)
+        ctx = context.load_context(session, slug, visitor.token, visitor.test, full_cells=True)
         response = ctx.response
         if response is None:
             return _start_response(session, ctx, page_id, visitor, form, args)
@@ -285,7 +285,7 @@ def _store_page(
         session.add(Contact(survey_id=ctx.survey.id, email=result.contact.email, requests=codes))
     cells = flow.quota_cells(schema, new)
     hard = [c.cell_id for c in cells if c.kind == "hard"]
-    step = flow.next_step(schema, page_id, new, quotas.full_cells(session, ctx.survey.id, hard))
+    step = flow.next_step(schema, page_id, new, _full_cells(session, ctx, hard))
     changes: dict[str, Any] = {
         "answers": answers,
         "language": language,
@@ -300,6 +300,14 @@ def _store_page(
         return lost_race(session, ctx)
     redirect = finish_response(session, ctx, step.ending, new, cells, changes, token, secret)
     return write_changes(session, ctx, changes, redirect, locked=True)
+
+
+def _full_cells(session: Session, ctx: ResponseContext, hard: list[str]) -> frozenset[str]:
+    """The cells among `hard` that take no more completes: as read with the context in this
+    transaction (`load_context(full_cells=True)`), else read now."""
+    if ctx.full_cells is None:
+        return quotas.full_cells(session, ctx.survey.id, hard)
+    return ctx.full_cells.intersection(hard)
 
 
 def _language_after_page(

@@ -50,10 +50,16 @@ def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
         return env
     memo = _memo(survey)
     key: tuple[Any, ...] | None
+    inputs = [env.get(i) for i in memo.inputs]
+    types = tuple(map(type, inputs))
+    if list in types or dict in types:
+        inputs = [
+            _frozen(v) if t is list or t is dict else v for v, t in zip(inputs, types, strict=True)
+        ]
     try:
-        frozen = tuple(_frozen(env.get(i)) for i in memo.inputs)
-        values = memo.values.get(frozen)
-        key = frozen
+        # the values with their types: 1, 1.0 and True stay apart (hot path: no call per input)
+        key = (tuple(inputs), types)
+        values = memo.values.get(key)
     except TypeError:  # a value that cannot be a key: computed, not memoised
         key, values = None, None
     if values is None:

@@ -64,3 +64,16 @@ def test_without_an_application_the_strings_are_untranslated_and_not_kept(app, t
     template = app.jinja_env.from_string('{{ _("Error:") }}')
     assert template.render() == "Error:"
     assert len(i18n._UI_TEXTS) == 0
+
+
+def test_schema_texts_are_typeset_once_per_text():
+    from surveyapp import typography
+
+    typography._typeset_fr.cache_clear()
+    text = "Pourquoi? Remarque: 12 345 e-mails, l'enquête"
+    expected = f"Pourquoi{NNBSP}? Remarque{NBSP}: 12{NBSP}345 e\u2011mails, l’enquête"
+    assert typography.typeset(text, "fr") == expected
+    assert typography.typeset(text, "fr") == expected
+    assert typography.typeset(text, "en") == text
+    info = typography._typeset_fr.cache_info()
+    assert (info.hits, info.misses) == (1, 1)

@@ -84,11 +84,13 @@ def test_list_answers_are_memoised_with_their_items_types(barometer, monkeypatch
     # the same items as numbers: another entry, as a number and a code are different answers
     environment(barometer, {**answers, "q3": [1, 2]})
     assert len(calls) == 2 * once
+    environment(barometer, {**answers, "q3": [1.0, 2]})  # 1 == 1.0, yet another answer
+    assert len(calls) == 3 * once
     # an unhashable value is computed, never memoised, and still right
     odd = {**answers, "q3": [{"1"}]}
     assert environment(barometer, odd) == computed(barometer, odd)
     assert environment(barometer, odd) == computed(barometer, odd)
-    assert len(calls) == 4 * once
+    assert len(calls) == 5 * once
 
 
 def test_progress_reads_the_derived_dependencies_once_per_survey(barometer, monkeypatch):

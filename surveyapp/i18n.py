@@ -96,6 +96,25 @@ def _ui_text(method: str, *args: Any) -> str:
     return text
 
 
+#: Percentages as the interface language writes them, by (locale, whole percent): a page's
+#: progress is one of 0..100, formatted by Babel's number patterns at every page otherwise.
+_PERCENTS: LRUCache[tuple[Any, int], str] = LRUCache(512)
+
+
+def percent_text(percent: int) -> str:
+    """`percent` (a whole number) as a percentage in the interface language ("42 %" in
+    French, with its no-break space; "42%" in English): Flask-Babel's format_percent,
+    memoised per locale."""
+    from flask_babel import format_percent, get_locale
+
+    key = (get_locale(), percent)
+    text = _PERCENTS.get(key)
+    if text is None:
+        text = format_percent(percent / 100)
+        _PERCENTS.put(key, text)
+    return text
+
+
 def init_app(app) -> None:
     """Template globals, and the templates' gettext callables wrapped by the typography filter
     (before Jinja formats them, so a value passed as a parameter is never altered)."""

@@ -77,3 +77,20 @@ def test_schema_texts_are_typeset_once_per_text():
     assert typography.typeset(text, "en") == text
     info = typography._typeset_fr.cache_info()
     assert (info.hits, info.misses) == (1, 1)
+
+
+def test_percentages_are_formatted_once_per_locale(app, monkeypatch):
+    import flask_babel
+
+    i18n._PERCENTS.clear()
+    calls = []
+    real = flask_babel.format_percent
+    monkeypatch.setattr(flask_babel, "format_percent", lambda n: calls.append(n) or real(n))
+    with app.test_request_context("/s/some-survey/resume"):
+        with force_locale("fr"):
+            assert i18n.percent_text(42) == f"42{NBSP}%"
+            assert i18n.percent_text(42) == f"42{NBSP}%"
+            assert i18n.percent_text(7) == f"7{NBSP}%"
+        with force_locale("en"):
+            assert i18n.percent_text(42) == "42%"
+    assert calls == [0.42, 0.07, 0.42]

@@ -8,9 +8,12 @@ English, and the interface's elements say `lang="en"` (`ui_lang_attr`).
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from typing import Any
+
+from flask import g, has_app_context, has_request_context, request
 from markupsafe import Markup
 
+from surveyapp.caching import LRUCache
 from surveyapp.languages import INTERFACE_LANGUAGES
 from surveyapp.typography import NBSP, typeset_html
 
@@ -66,24 +69,62 @@ def longdate(value) -> str:
     return format_date(value, "long").replace(" ", NBSP)
 
 
-def _typeset_ui(text: str) -> str:
-    if not has_request_context() or request.blueprint not in TYPESET_BLUEPRINTS:
-        return text
-    return typeset_html(text, ui_lang())
+#: Interface strings as the templates show them, before their %(name)s values are put in:
+#: (translations, typeset or not, gettext method, its arguments) -> text. A catalog does not
+#: change while the process runs, and the translations object (one per locale, cached by
+#: Flask-Babel and held here) stands for its locale: the entry is exactly the translation,
+#: typeset in a `TYPESET_BLUEPRINTS` page, and the typography's regular expressions run once
+#: per string and locale, not at every rendering.
+_UI_TEXTS: LRUCache[tuple[Any, ...], str] = LRUCache(4096)
+
+
+def _ui_text(method: str, *args: Any) -> str:
+    """`get_translations().<method>(*args)`, typeset for the interface language in a
+    `TYPESET_BLUEPRINTS` request, memoised in `_UI_TEXTS`."""
+    from flask_babel import get_translations
+
+    translations = get_translations()
+    typeset = has_request_context() and request.blueprint in TYPESET_BLUEPRINTS
+    key = (translations, typeset, method, args)
+    text = _UI_TEXTS.get(key)
+    if text is None:
+        text = getattr(translations, method)(*args)
+        if typeset:
+            text = typeset_html(text, ui_lang())
+        if has_app_context():  # else a new NullTranslations at each call: nothing to reuse
+            _UI_TEXTS.put(key, text)
+    return text
+
+
+#: Percentages as the interface language writes them, by (locale, whole percent): a page's
+#: progress is one of 0..100, formatted by Babel's number patterns at every page otherwise.
+_PERCENTS: LRUCache[tuple[Any, int], str] = LRUCache(512)
+
+
+def percent_text(percent: int) -> str:
+    """`percent` (a whole number) as a percentage in the interface language ("42 %" in
+    French, with its no-break space; "42%" in English): Flask-Babel's format_percent,
+    memoised per locale."""
+    from flask_babel import format_percent, get_locale
+
+    key = (get_locale(), percent)
+    text = _PERCENTS.get(key)
+    if text is None:
+        text = format_percent(percent / 100)
+        _PERCENTS.put(key, text)
+    return text
 
 
 def init_app(app) -> None:
     """Template globals, and the templates' gettext callables wrapped by the typography filter
     (before Jinja formats them, so a value passed as a parameter is never altered)."""
-    from flask_babel import get_translations
-
     app.jinja_env.globals.update(current_lang=current_lang, ui_lang_attr=ui_lang_attr)
     app.jinja_env.filters["typeset"] = lambda text: typeset_html(text, ui_lang())
     app.jinja_env.filters["longdate"] = longdate
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _typeset_ui(get_translations().ugettext(s)),
-        ngettext=lambda s, p, n: _typeset_ui(get_translations().ungettext(s, p, n)),
+        gettext=lambda s: _ui_text("ugettext", s),
+        ngettext=lambda s, p, n: _ui_text("ungettext", s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: _typeset_ui(get_translations().upgettext(c, s)),
-        npgettext=lambda c, s, p, n: _typeset_ui(get_translations().unpgettext(c, s, p, n)),
+        pgettext=lambda c, s: _ui_text("upgettext", c, s),
+        npgettext=lambda c, s, p, n: _ui_text("unpgettext", c, s, p, n),
     )

@@ -38,18 +38,29 @@ def _limit_form_parts() -> None:
             abort(413)
 
 
+#: Set on every response that does not carry its own (a view may set a stricter one).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    # same-origin: Flask-WTF's HTTPS referrer check needs our own pages' referrer; no other
+    # site ever receives one.
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _set_headers(response: Response) -> Response:
-    """Content-Security-Policy, nosniff, referrer policy, frame ban and HSTS in production."""
+    """Content-Security-Policy, nosniff, referrer policy, frame ban and HSTS in production,
+    unless the response has its own. The names present are read once (`Headers.setdefault`
+    scans and lower-cases every header twice per name: ~4 times this hook's cost)."""
     from flask import current_app
 
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # same-origin: Flask-WTF's HTTPS referrer check needs our own pages' referrer; no other
-    # site ever receives one.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    present = {name.lower() for name in headers.keys()}
+    wanted = SECURITY_HEADERS + ((HSTS,) if current_app.config.get("HSTS") else ())
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -58,6 +59,13 @@ def typeset(text: str, lang: str) -> str:
     """`text` set for `lang`: French rules for `fr`, anything else unchanged."""
     if lang != "fr" or not text:
         return text
+    return _typeset_fr(text)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _typeset_fr(text: str) -> str:
+    """The French rules applied to `text`: a pure function of the text, memoised, as a page
+    sets the same schema texts at every rendering (typed: a `Markup` is its own entry)."""
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return _THOUSANDS.sub(lambda m: re.sub(_SP, NBSP, m.group(0)), text)

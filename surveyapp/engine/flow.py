@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from surveyapp.caching import LRUCache
+
 from .derived import derived_values
 from .expressions import evaluate3
 from .model import Ending, Page, Question, Survey
@@ -166,10 +168,23 @@ def is_last_page(survey: Survey, page_id: str, answers: Answers) -> bool:
 
 def _unknown_ids(survey: Survey, answers: Answers, index: int) -> frozenset[str]:
     unknown = {q.id for page in survey.pages[index:] for q in page.questions if q.id not in answers}
-    for d in survey.derived_order:
-        if derived_deps(d) & unknown:
-            unknown.add(d.id)
+    for derived_id, deps in _derived_reads(survey):
+        if not deps.isdisjoint(unknown):
+            unknown.add(derived_id)
     return frozenset(unknown)
+
+
+_DERIVED_READS: LRUCache[int, tuple[Survey, tuple[tuple[str, frozenset[str]], ...]]] = LRUCache(16)
+
+
+def _derived_reads(survey: Survey) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each derived variable's id and the ids it reads, in `derived_order`: computed once per
+    survey (a loaded survey does not change), not at every `progress` and `is_last_page`."""
+    found = _DERIVED_READS.get(id(survey))
+    if found is None or found[0] is not survey:  # the survey is held: its id() is not reused
+        found = (survey, tuple((d.id, frozenset(derived_deps(d))) for d in survey.derived_order))
+        _DERIVED_READS.put(id(survey), found)
+    return found[1]
 
 
 def _maybe_visible(page: Page, env: Mapping[str, Any], unknown: frozenset[str]) -> bool:

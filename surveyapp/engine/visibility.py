@@ -50,10 +50,16 @@ def environment(survey: Survey, answers: Answers) -> dict[str, Any]:
         return env
     memo = _memo(survey)
     key: tuple[Any, ...] | None
+    inputs = [env.get(i) for i in memo.inputs]
+    types = tuple(map(type, inputs))
+    if list in types or dict in types:
+        inputs = [
+            _frozen(v) if t is list or t is dict else v for v, t in zip(inputs, types, strict=True)
+        ]
     try:
-        frozen = tuple(_frozen(env.get(i)) for i in memo.inputs)
-        values = memo.values.get(frozen)
-        key = frozen
+        # the values with their types: 1, 1.0 and True stay apart (hot path: no call per input)
+        key = (tuple(inputs), types)
+        values = memo.values.get(key)
     except TypeError:  # a value that cannot be a key: computed, not memoised
         key, values = None, None
     if values is None:
@@ -82,6 +88,8 @@ class _Memo:
     def __init__(self, survey: Survey) -> None:
         self.survey = survey  # held: its id() is not reused while the memo lives
         self.inputs = memo_inputs(survey)
+        #: The contact e-mail questions (`is_contact`), for `prune`'s loop over every answer.
+        self.contacts = frozenset(q.id for q in survey.questions.values() if is_contact(q))
         self.values: LRUCache[tuple[Any, ...], dict[str, Any]] = LRUCache(self.MAX)
 
 
@@ -99,7 +107,10 @@ def _memo(survey: Survey) -> _Memo:
 def _frozen(value: Any) -> Any:
     """A hashable stand-in for an answer, its type kept (1, 1.0 and True stay apart)."""
     if isinstance(value, list):
-        return (list, tuple(_frozen(v) for v in value))
+        types = tuple(map(type, value))
+        if list in types or dict in types:
+            return (list, tuple(_frozen(v) for v in value))
+        return (list, tuple(value), types)  # codes (the usual list): no call per item
     if isinstance(value, dict):
         return (dict, tuple(sorted((k, _frozen(v)) for k, v in value.items())))
     return (type(value), value)
@@ -173,6 +184,7 @@ def prune(survey: Survey, answers: Answers) -> dict[str, Any]:
     """
     kept = dict(answers)
     env = environment(survey, kept)
+    contacts = _memo(survey).contacts
     ended = False
     for page in survey.pages:
         changed = False
@@ -185,7 +197,7 @@ def prune(survey: Survey, answers: Answers) -> dict[str, Any]:
                 changed |= kept.get(q.id) != state.autocode
                 drop(kept, q.id)
                 kept[q.id] = state.autocode
-            elif not state.visible or is_contact(q):
+            elif not state.visible or q.id in contacts:
                 changed |= drop(kept, q.id)
             elif q.dynamic and q.id in kept:
                 changed |= _prune_value(kept, q, state)

@@ -16,10 +16,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_percent, refresh
+from flask_babel import refresh
 
 from surveyapp.extensions import db
-from surveyapp.i18n import SUPPORTED_LOCALES
+from surveyapp.i18n import SUPPORTED_LOCALES, percent_text
 from surveyapp.respondent import starts
 from surveyapp.respondent.display import build_fields, other_languages
 from surveyapp.respondent.forms import PageForm
@@ -132,7 +132,7 @@ def _page(slug: str, screen: PageScreen, switch, notices=()):
         action=action,
         switch=switch,
         percent=percent,
-        percent_text=format_percent(percent / 100),
+        percent_text=percent_text(percent),
         moved="moved" in notices,
     )
     return html, screen.status

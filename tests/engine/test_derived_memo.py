@@ -66,3 +66,42 @@ def test_inputs_cover_every_id_a_derived_variable_reads(barometer):
     inputs = set(memo_inputs(barometer))
     assert {"s1", "s1b", "q3", "q4", "q3_count"} <= inputs
     assert "unrelated" not in inputs
+
+
+def test_list_answers_are_memoised_with_their_items_types(barometer, monkeypatch):
+    visibility._MEMOS.clear()
+    calls = []
+    real = visibility.derived_value
+    monkeypatch.setattr(
+        visibility, "derived_value", lambda d, env: calls.append(d.id) or real(d, env)
+    )
+    answers = {"s1": "1", "s6": "4", "q3": ["1", "2"]}
+    environment(barometer, answers)
+    once = len(calls)
+    # an equal list in another dict: from the memo
+    environment(barometer, {**answers, "q3": ["1", "2"]})
+    assert len(calls) == once
+    # the same items as numbers: another entry, as a number and a code are different answers
+    environment(barometer, {**answers, "q3": [1, 2]})
+    assert len(calls) == 2 * once
+    environment(barometer, {**answers, "q3": [1.0, 2]})  # 1 == 1.0, yet another answer
+    assert len(calls) == 3 * once
+    # an unhashable value is computed, never memoised, and still right
+    odd = {**answers, "q3": [{"1"}]}
+    assert environment(barometer, odd) == computed(barometer, odd)
+    assert environment(barometer, odd) == computed(barometer, odd)
+    assert len(calls) == 5 * once
+
+
+def test_progress_reads_the_derived_dependencies_once_per_survey(barometer, monkeypatch):
+    from surveyapp.engine import flow
+
+    flow._DERIVED_READS.clear()
+    calls = []
+    real = flow.derived_deps
+    monkeypatch.setattr(flow, "derived_deps", lambda d: calls.append(d.id) or real(d))
+    page = barometer.pages[1].id
+    first = (flow.progress(barometer, page, {}), flow.is_last_page(barometer, page, {}))
+    again = (flow.progress(barometer, page, {}), flow.is_last_page(barometer, page, {}))
+    assert first == again
+    assert sorted(calls) == sorted(d.id for d in barometer.derived_order)

@@ -232,6 +232,9 @@ def test_contact_email_is_split_from_the_answers(rich, walk):
     )
     after = flow.apply_page(rich, "contact", {"email": "a.b@example.org"}, answers)
     assert "email" not in after
+    # an e-mail found in stored answers is pruned too, the others kept
+    assert flow.prune(rich, {**answers, "email": "a.b@example.org"}) == flow.prune(rich, answers)
+    assert flow.prune(rich, answers)["want"] == ["2"]
     assert flow.validate_page(rich, "contact", {"email": [""]}, answers).contact is None
     values, record = flow.split_contact(rich, {"email": "z@z.zz", "x": 1}, {"want": ["1"]})
     assert values == {"x": 1}

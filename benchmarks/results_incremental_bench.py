@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/results_incremental_bench.py [--rows 100000] [--added 1000]
         [--backends sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-        [--db-name surveyapp_results_incr_bench]
+        [--db-name surveyapp_results_incr_bench] [--vacuum] [--stale-rounds 1]
 
 For each backend: a fresh database, the barometer with `--rows` generated responses inserted in
 bulk (`results_bench.fill`), an analyst logged in through the login form (CSRF on), and the
@@ -98,8 +98,22 @@ def add_completes(app, pool, added: int, offset: int) -> None:
         db.session.commit()
 
 
-def measure(url: str, pool, rows: int, added: int) -> dict:
-    """The timings of one backend (see the module docstring)."""
+def vacuum(url: str) -> None:
+    """VACUUM ANALYZE the responses on PostgreSQL: the visibility map an index-only scan needs
+    (autovacuum sets it some time after a bulk insert; nothing to do on SQLite)."""
+    from sqlalchemy import create_engine, text
+
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE responses"))
+    engine.dispose()
+
+
+def measure(url: str, pool, rows: int, added: int, stale_rounds: int = 1) -> dict:
+    """The timings of one backend (see the module docstring); the stale page's best of
+    `stale_rounds` requests."""
     from sqlalchemy import delete, func, select
 
     from surveyapp import create_app
@@ -138,8 +152,13 @@ def measure(url: str, pool, rows: int, added: int) -> dict:
     page("warm")
     add_completes(app, pool, added, rows)
     app.config["RESULTS_JOB_ROWS"] = 5000
-    service.clear_cache()
-    page("stale")
+    rounds = []
+    for _ in range(stale_rounds):  # the same job is found again: nothing else changes
+        service.clear_cache()
+        page("stale")
+        rounds.append(out["stale"])
+    out["stale_rounds"] = rounds
+    out["stale"] = min(rounds, key=lambda p: p["wall_s"])
     with app.app_context():
         job_id = db.session.scalar(select(Job.id).where(Job.kind == "results_page"))
         size = db.session.scalar(select(func.length(ResultsColumns.payload)))
@@ -190,6 +209,13 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite")
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="a server the run may create on")
     parser.add_argument("--db-name", default=BENCH_DB, help="the database made and dropped")
+    parser.add_argument("--stale-rounds", type=int, default=1, help="stale page: best of N")
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="VACUUM ANALYZE the responses after the bulk insert (PostgreSQL), as autovacuum "
+        "leaves a table filled over weeks (the --added responses are not vacuumed)",
+    )
     args = parser.parse_args()
     from surveyapp.engine import load_survey_file
 
@@ -200,8 +226,11 @@ def main() -> None:
             url = fresh_database(backend, args.pg_url, Path(tmp), args.db_name)
             try:
                 fill_s = fill(url, args.rows, pool)
+                if args.vacuum:
+                    vacuum(url)
+                timings = measure(url, pool, args.rows, args.added, args.stale_rounds)
                 r = {"backend": backend, "rows": args.rows, "added": args.added,
-                     "fill_s": fill_s, **measure(url, pool, args.rows, args.added)}  # fmt: skip
+                     "fill_s": fill_s, **timings}  # fmt: skip
             finally:
                 drop_database(backend, args.pg_url, args.db_name)
         problems = baseline_problems(r, args.rows)
@@ -225,6 +254,9 @@ def main() -> None:
             print(f"  page {name:>6}: {p['wall_s']:.3f} s wall, {p['cpu_s']:.3f} s CPU, "
                   f"status {p['status']}, {p['responses']} responses"
                   f"{', refresh note' if p['refresh'] else ''}")  # fmt: skip
+        if len(r["stale_rounds"]) > 1:
+            walls = ", ".join(f"{p['wall_s']:.3f}" for p in r["stale_rounds"])
+            print(f"  (stale page: best of {walls} s wall)")
         for name in ("incremental", "full"):
             p = r[name]
             print(f"  {name:>11} refresh: {p['wall_s']:.2f} s wall, {p['cpu_s']:.2f} s CPU")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -41,6 +42,19 @@ class Response(Base):
         Index("ix_responses_survey_id_started_at", "survey_id", "started_at"),
         # Responses of a version (quota report schemas, deleting a version's survey).
         Index("ix_responses_version_id", "version_id"),
+        # Covers the results' fingerprint (count, max id, max update of the matching responses:
+        # services.results._fingerprint), an index-only scan. PostgreSQL: finished responses
+        # only (the results' statuses imply it; SQLite would not use it). Migration 0011.
+        Index(
+            "ix_responses_results_fingerprint",
+            "survey_id",
+            "status",
+            "is_test",
+            "completed_at",
+            "updated_at",
+            "id",
+            postgresql_where=text("status <> 'in_progress'"),
+        ),
         # SQLite: never reuse a deleted response's id (audit lines and exports name ids).
         {"sqlite_autoincrement": True},
     )

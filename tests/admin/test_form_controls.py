@@ -1,0 +1,81 @@
+"""What the admin forms show, in the page's language: placeholders in hints as unbreakable
+code, French punctuation that never starts a line, and file inputs whose visible text is the
+page's language (the browser's own text is in the browser's language)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from surveyapp.typography import NNBSP
+
+INVITATIONS = "/admin/surveys/demo/invitations"
+
+
+def _make_study(make_user, app, lang):
+    make_user(f"study-{lang}@example.org", "study", language=lang)
+    from tests.admin.helpers import login
+
+    client = app.test_client()
+    assert login(client, f"study-{lang}@example.org").status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_placeholders_in_a_hint_are_unbreakable_code(app, make_user, demo_survey, lang):
+    client = _make_study(make_user, app, lang)
+    html = client.get(INVITATIONS).get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="text-hint">(.*?)</p>', html, re.S)
+    assert hint, "no hint under the mail text"
+    codes = re.findall(r'<code class="placeholder">(.*?)</code>', hint[1])
+    assert codes == ["{{ link }}", "{{ unsubscribe_link }}", "{{ source }}"]
+    outside = re.sub(r'<code class="placeholder">.*?</code>', "", hint[1])
+    assert "{{" not in outside
+    assert "}}" not in outside
+    if lang == "fr":  # « {{ link }} ; peut » : the semicolon never starts a line
+        assert f"</code>{NNBSP}; peut contenir" in hint[1]
+
+
+def test_a_hint_is_escaped_around_its_placeholders(app):
+    from flask_babel import force_locale
+
+    from surveyapp.admin.formatting import field_hint
+
+    with app.test_request_context(), force_locale("en"):
+        out = str(field_hint("<b>{{ x }}</b> & {{ <i> }}"))
+    assert out == (
+        '&lt;b&gt;<code class="placeholder">{{ x }}</code>&lt;/b&gt; &amp; '
+        '<code class="placeholder">{{ &lt;i&gt; }}</code>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "none"),
+    [
+        ("fr", "Choisir un fichier", "Aucun fichier choisi"),
+        ("en", "Choose a file", "No file chosen"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("page", "name", "accept"),
+    [("/admin/surveys/upload", "schema", ".yaml,.yml"), (INVITATIONS, "contacts", ".csv,.txt")],
+)
+def test_file_inputs_carry_the_pages_language(
+    app, make_user, demo_survey, lang, button, none, page, name, accept
+):
+    client = _make_study(make_user, app, lang)
+    html = client.get(page).get_data(as_text=True)
+    picker = re.search(r'<div class="file-picker" data-file-picker>(.*?)</div>', html, re.S)
+    assert picker, "no file picker"
+    native = re.search(r"<input [^>]*>", picker[1])[0]
+    # The real input: labelled, required, filtered by extension.
+    assert f'id="{name}"' in native
+    assert 'type="file"' in native
+    assert "required" in native
+    assert f'accept="{accept}"' in native
+    assert f'<label for="{name}">' in html
+    face = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", picker[1])).strip()
+    assert face == f"{button} {none}"
+    assert 'aria-hidden="true" hidden' in picker[1]  # without JavaScript: the native control
+    assert "/static/file-picker.js" in html

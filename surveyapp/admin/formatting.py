@@ -141,7 +141,9 @@ def survey_title(survey, version=None) -> str:
     except SchemaError:
         return survey.slug
     lang = get_locale_language()
-    return title.get(lang) or next(iter(title.values()), survey.slug)
+    if title.get(lang):
+        return typeset(title[lang], lang)  # French typography in French
+    return next(iter(title.values()), survey.slug)
 
 
 @bp.app_template_filter("admin_duration")

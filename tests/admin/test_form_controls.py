@@ -79,3 +79,18 @@ def test_file_inputs_carry_the_pages_language(
     assert face == f"{button} {none}"
     assert 'aria-hidden="true" hidden' in picker[1]  # without JavaScript: the native control
     assert "/static/file-picker.js" in html
+
+
+def test_french_admin_pages_get_french_typography(app, make_user, demo_survey):
+    """Interface strings and the questionnaire's texts on admin pages: no `?`, `:` or `;`
+    starts a line in French; English is untouched."""
+    from tests.admin.helpers import add_response
+
+    add_response(app, demo_survey, current_page="p2")  # in progress, stopped on p2
+    fr = _make_study(make_user, app, "fr")
+    en = _make_study(make_user, app, "en")
+    dashboard = "/admin/surveys/demo/dashboard"
+    assert f"2 · Couleurs aimées{NNBSP}?" in fr.get(dashboard).get_data(as_text=True)
+    assert "2 · Colours you like?" in en.get(dashboard).get_data(as_text=True)
+    invitations = fr.get(INVITATIONS).get_data(as_text=True)
+    assert f"Contacts\u00a0: 0{NNBSP}; à inviter\u00a0: 0{NNBSP}; à relancer" in invitations

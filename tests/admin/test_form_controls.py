@@ -94,3 +94,53 @@ def test_french_admin_pages_get_french_typography(app, make_user, demo_survey):
     assert "2 · Colours you like?" in en.get(dashboard).get_data(as_text=True)
     invitations = fr.get(INVITATIONS).get_data(as_text=True)
     assert f"Contacts\u00a0: 0{NNBSP}; à inviter\u00a0: 0{NNBSP}; à relancer" in invitations
+
+
+def test_quota_labels_keep_their_numbers_whole_in_french(app, make_user):
+    """The barometer's size bands: « (1 000 personnes ou plus) » never splits after « 1 »."""
+    from pathlib import Path
+
+    from surveyapp.extensions import db
+    from surveyapp.services import surveys
+    from surveyapp.services.audit import Actor
+
+    path = Path(__file__).resolve().parents[2] / "surveyapp/surveys/barometre-2015.yaml"
+    with app.app_context():
+        slug = surveys.load_schema_text(
+            db.session, path.read_text(), path.name, Actor("system", "t")
+        ).survey.slug
+    fr = _make_study(make_user, app, "fr").get(f"/admin/surveys/{slug}/quotas")
+    html = fr.get_data(as_text=True)
+    assert "(1\u00a0000 personnes ou plus)" in html
+    assert "(1 000 " not in html
+    en = _make_study(make_user, app, "en").get(f"/admin/surveys/{slug}/quotas")
+    assert "\u202f" not in re.sub(r"<[^>]+>", "", en.get_data(as_text=True))
+
+
+def test_a_response_names_its_next_page_by_number_and_question(app, make_user, demo_survey):
+    from tests.admin.helpers import add_response
+
+    rid = add_response(app, demo_survey, current_page="p2")
+    fr = _make_study(make_user, app, "fr").get(f"/admin/surveys/demo/responses/{rid}")
+    en = _make_study(make_user, app, "en").get(f"/admin/surveys/demo/responses/{rid}")
+    assert f'2 · Couleurs aimées{NNBSP}? <span class="hint">(p2)</span>' in fr.get_data(
+        as_text=True
+    )
+    assert '2 · Colours you like? <span class="hint">(p2)</span>' in en.get_data(as_text=True)
+
+
+def test_the_tokens_page_keeps_code_as_code_and_names_roles(app, make_user):
+    """« Authorization: Bearer » is an HTTP header: French typography must not put a space
+    before its colon; the owner list names roles in words."""
+    from tests.admin.helpers import login
+
+    pages = {}
+    for lang in ("fr", "en"):
+        make_user(f"admin-{lang}@example.org", "admin", language=lang)
+        client = app.test_client()
+        assert login(client, f"admin-{lang}@example.org").status_code == 303
+        pages[lang] = client.get("/admin/tokens").get_data(as_text=True)
+    assert "dans l’en-tête <code>Authorization: Bearer …</code>. Un jeton" in pages["fr"]
+    assert "admin-fr@example.org (administrateur)" in pages["fr"]
+    assert "in the header <code>Authorization: Bearer …</code>. A token" in pages["en"]
+    assert "admin-en@example.org (administrator)" in pages["en"]

@@ -65,7 +65,7 @@ def test_dashboard_shows_language_and_source_labels_and_the_title(clients, seede
         assert "fr" not in names
         assert "2" not in names
         assert "p2" not in names  # the page is named by its number and first question
-    assert "2 · Couleurs aimées ?" in fr
+    assert "2 · Couleurs aimées\u202f?" in fr  # French typography
     assert "2 · Colours you like?" in en
 
 

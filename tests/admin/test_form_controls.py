@@ -140,7 +140,7 @@ def test_the_tokens_page_keeps_code_as_code_and_names_roles(app, make_user):
         client = app.test_client()
         assert login(client, f"admin-{lang}@example.org").status_code == 303
         pages[lang] = client.get("/admin/tokens").get_data(as_text=True)
-    assert "dans l’en-tête <code>Authorization: Bearer …</code>. Un jeton" in pages["fr"]
+    assert "dans l’en-tête <code>Authorization: Bearer …</code>\u202f; un jeton" in pages["fr"]
     assert "admin-fr@example.org (administrateur)" in pages["fr"]
-    assert "in the header <code>Authorization: Bearer …</code>. A token" in pages["en"]
+    assert "in the header <code>Authorization: Bearer …</code>; a token" in pages["en"]
     assert "admin-en@example.org (administrator)" in pages["en"]

@@ -9,8 +9,11 @@ from __future__ import annotations
 from flask import Blueprint
 
 from surveyapp.auth.access import current_user, guard_blueprint, private_page_headers
+from surveyapp.i18n import TYPESET_BLUEPRINTS
 
 bp = Blueprint("admin", __name__)
+#: French interface strings of these pages get French typography (no mark starts a line).
+TYPESET_BLUEPRINTS.add(bp.name)
 bp.before_request(guard_blueprint)
 bp.after_request(private_page_headers)
 

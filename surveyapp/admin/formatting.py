@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -21,7 +22,11 @@ from surveyapp.admin import bp
 from surveyapp.engine import SchemaError
 from surveyapp.exports.columns import language_name
 from surveyapp.services import surveys
+from surveyapp.typography import typeset
 
+#: A template placeholder written in a hint (`{{ unsubscribe_link }}`): shown as one unbreakable
+#: piece of code, never split after its `{{`.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
 #: Invisible or direction-changing characters an admin should see rather than be fooled by.
 _REVEALED = {"Cf", "Cc", "Zl", "Zp"}
 
@@ -136,7 +141,9 @@ def survey_title(survey, version=None) -> str:
     except SchemaError:
         return survey.slug
     lang = get_locale_language()
-    return title.get(lang) or next(iter(title.values()), survey.slug)
+    if title.get(lang):
+        return typeset(title[lang], lang)  # French typography in French
+    return next(iter(title.values()), survey.slug)
 
 
 @bp.app_template_filter("admin_duration")
@@ -148,6 +155,21 @@ def admin_duration(seconds: float | None) -> str:
     if minutes:
         return _("%(minutes)s min %(seconds)s s", minutes=format_number(minutes), seconds=secs)
     return _("%(seconds)s s", seconds=secs)
+
+
+@bp.app_template_filter("field_hint")
+def field_hint(value: object) -> Markup:
+    """A form field's description for the page: French typography in French, and each
+    `{{ placeholder }}` in a `<code class="placeholder">` that never wraps inside."""
+    text = typeset(str(value), get_locale_language())
+    parts = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(Markup('<code class="placeholder">{0}</code>').format(match.group(0)))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 @bp.app_template_filter("reveal_controls")

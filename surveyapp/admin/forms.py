@@ -68,6 +68,7 @@ class UploadSchemaForm(FlaskForm):
     schema = FileField(
         _l("Schema file (YAML)"),
         validators=[FileRequired(), FileAllowed(["yaml", "yml"], _l("Choose a .yaml file."))],
+        render_kw={"accept": ".yaml,.yml"},
     )
     submit = SubmitField(_l("Check and load"))
 

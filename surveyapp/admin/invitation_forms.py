@@ -24,6 +24,7 @@ class ContactsForm(FlaskForm):
             "declares. Comma or semicolon separated, UTF-8."
         ),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+        render_kw={"accept": ".csv,.txt"},
     )
 
 

@@ -76,13 +76,14 @@ def response(slug: str, response_id: int):
     if item is None:
         abort(404)
     rows = answer_rows(item, signed_in_user().language)
-    _pages, sources = display_names(survey, get_locale_language())
+    pages, sources = display_names(survey, get_locale_language())
     return render_template(
         "admin/response.html",
         survey=survey,
         item=item,
         rows=rows,
         delete_form=EmptyForm(),
+        page_names=pages,
         source_names=sources,
     )
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from surveyapp.admin import bp
+from surveyapp.admin.formatting import role_label
 from surveyapp.admin.forms import EmptyForm, TokenForm
 from surveyapp.auth.access import current_user, now, roles_required
 from surveyapp.extensions import db
@@ -18,7 +19,7 @@ from surveyapp.services import tokens as token_service
 def _token_form() -> TokenForm:
     form = TokenForm()
     form.email.choices = [
-        SelectChoice(u.email, f"{u.email} ({u.role})")
+        SelectChoice(u.email, f"{u.email} ({role_label(u.role)})")
         for u in accounts.list_users(db.session)
         if u.is_active
     ]

@@ -16,8 +16,11 @@ from surveyapp.auth.access import (
     require_access,
     roles_required,
 )
+from surveyapp.i18n import TYPESET_BLUEPRINTS
 
 bp = Blueprint("auth", __name__)
+#: French interface strings of these pages get French typography (no mark starts a line).
+TYPESET_BLUEPRINTS.add(bp.name)
 bp.after_request(private_page_headers)
 
 __all__ = [

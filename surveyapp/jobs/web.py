@@ -29,6 +29,7 @@ from surveyapp.auth.access import (
 )
 from surveyapp.domain import JobState, Role, TokenScope
 from surveyapp.extensions import db
+from surveyapp.i18n import TYPESET_BLUEPRINTS
 from surveyapp.jobs import queue
 from surveyapp.jobs.kinds import KINDS
 from surveyapp.models import Job, Survey
@@ -38,6 +39,8 @@ from surveyapp.services.surveys import get_survey
 #: Kinds the jobs page starts (a mailing starts from the Invitations page, study team only).
 STARTABLE = [name for name, kind in KINDS.items() if kind.startable]
 bp = Blueprint("jobs", __name__)
+#: French interface strings of these pages get French typography (no mark starts a line).
+TYPESET_BLUEPRINTS.add(bp.name)
 bp.before_request(guard_blueprint)
 bp.after_request(private_page_headers)
 

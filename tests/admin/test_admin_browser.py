@@ -1,7 +1,9 @@
 """The admin pages in a real browser (Debian chromium + Playwright) against gunicorn: an analyst
 reaches every export from the survey page by following links only, and every admin page is
 photographed in French and English at 360 and 1280 px (test-output/admin/pages/), checked for
-horizontal overflow and overprinted links."""
+horizontal overflow and overprinted links. The fieldwork dashboard is photographed with its
+invitation funnel (contacts mailed through a real SMTP server, some following their links) and
+a finished background job with its download link (run by a real `surveyapp worker`)."""
 
 from __future__ import annotations
 
@@ -10,35 +12,110 @@ import re
 import subprocess
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from surveyapp.engine import load_survey_file
 from tests.admin.helpers import PASSWORD
 from tests.admin.test_fieldwork_browser import BAROMETER, OUTPUT, SCRIPT
 from tests.support.http_respondent import HttpRespondent
-from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn, load_and_open
+from tests.support.mail import MailSink
+from tests.support.servers import (
+    REPO,
+    VENV_BIN,
+    app_env,
+    free_port,
+    fresh_database,
+    gunicorn,
+    load_and_open,
+    spawn,
+    stop,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGES = OUTPUT / "pages"
 USERS = {"analyst@example.org": "analyst", "admin@example.org": "admin"}
+#: What each invited contact does with the link of their mail (8 mailed, 2 never open it):
+#: the funnel reads invited 8 -> opened 6 -> started 4 -> reached an ending 2.
+INVITED = ["finish", "finish", "start", "start", "open", "open", "none", "none"]
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [str(VENV_BIN / "surveyapp"), *args],
+        input=stdin, text=True, env=env, cwd=REPO, capture_output=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, (args, done.stderr[-2000:])
+    return done.stdout + done.stderr
+
+
+def _invite(base: str, env: dict[str, str], slug: str, schema, sink: MailSink, tmp) -> None:
+    """Import a contact list, mail it through the SMTP sink, and follow the links as INVITED
+    says (each contact in their own language)."""
+    contacts = tmp / "contacts.csv"
+    languages = ["fr", "en"] * (len(INVITED) // 2)
+    lines = [f"contact{i}@example.org,{lang}" for i, lang in enumerate(languages)]
+    contacts.write_text("email,language\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    _cli(env, "invite", "import", slug, str(contacts))
+    mail = {"SMTP_URL": sink.url, "PUBLIC_URL": base, "MAIL_PER_MINUTE": "6000"}
+    mail_env = dict(env, **{f"SURVEYAPP_{key}": value for key, value in mail.items()})
+    _cli(mail_env, "invite", "send", slug)
+    assert len(sink.received) == len(INVITED)
+    link = re.compile(re.escape(base) + rf"/s/{slug}/i/[A-Za-z0-9_-]+")
+    for i, (action, lang) in enumerate(zip(INVITED, languages, strict=True)):
+        if action == "none":
+            continue
+        message = sink.to(f"contact{i}@example.org")[0].message
+        url = link.search(message.get_body(("plain",)).get_content())[0]
+        respondent = HttpRespondent(
+            base, slug, schema, random.Random(100 + i), lang=lang, script=dict(SCRIPT)
+        )
+        respondent.get(url)  # opened
+        if action == "start":
+            respondent.answer_page()  # consent given: started
+        elif action == "finish":
+            while respondent.answer_page():
+                pass
+
+
+def _finished_job(env: dict[str, str], slug: str, tmp) -> str:
+    """A results workbook prepared by a real worker; returns its page's path."""
+    out = _cli(env, "jobs", "start", slug, "--kind", "results", "--no-wait")
+    job_id = re.search(r"job (\d+): queued", out)[1]
+    worker = spawn([str(VENV_BIN / "surveyapp"), "worker", "--workers", "1"], env, tmp / "w.log")
+    try:
+        _cli(env, "jobs", "watch", job_id)  # exit status 0: the job is done
+    finally:
+        stop(worker)
+    return f"/admin/surveys/{slug}/jobs/{job_id}"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with fresh_database(tmp_path_factory.mktemp("admin-browser"), "adminpages") as url:
-        for email, role in USERS.items():
-            subprocess.run(
-                [str(VENV_BIN / "surveyapp"), "user", "create", email, "--role", role,
-                 "--password-stdin"],
-                input=PASSWORD + "\n", text=True, env=app_env(url), cwd=REPO, check=True,
-                capture_output=True,
-            )  # fmt: skip
-        slug = load_and_open(url, BAROMETER)
-        with gunicorn(url, workers=1) as (base, _proc):
-            schema = load_survey_file(BAROMETER)
-            for i in range(3):
-                HttpRespondent(base, slug, schema, random.Random(i), script=dict(SCRIPT)).run()
-            yield base, slug
+    tmp = tmp_path_factory.mktemp("admin-browser")
+    instance = tmp / "instance"  # the jobs' queue and files, shared by gunicorn and the worker
+    instance.mkdir()
+    sink = MailSink("127.0.0.1", free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    try:
+        with fresh_database(tmp, "adminpages") as url:
+            env = app_env(url, SURVEYAPP_INSTANCE_PATH=str(instance), SURVEYAPP_JOBS_URL="")
+            for email, role in USERS.items():
+                _cli(env, "user", "create", email, "--role", role, "--password-stdin",
+                     stdin=PASSWORD + "\n")  # fmt: skip
+            slug = load_and_open(url, BAROMETER)
+            with gunicorn(
+                url, workers=1, SURVEYAPP_INSTANCE_PATH=str(instance), SURVEYAPP_JOBS_URL=""
+            ) as (base, _proc):
+                schema = load_survey_file(BAROMETER)
+                for i in range(3):
+                    HttpRespondent(base, slug, schema, random.Random(i), script=dict(SCRIPT)).run()
+                _invite(base, env, slug, schema, sink, tmp)
+                done_job = _finished_job(env, slug, tmp)
+                yield base, slug, done_job
+    finally:
+        controller.stop()
 
 
 def _login(page, base: str, email: str, lang: str | None = None) -> None:
@@ -57,7 +134,7 @@ def _login(page, base: str, email: str, lang: str | None = None) -> None:
 def test_an_analyst_reaches_every_export_by_links(browser, server):
     from playwright.sync_api import expect
 
-    base, slug = server
+    base, slug, _job = server
     context = browser.new_context(accept_downloads=True, locale="en")
     page = context.new_page()
     _login(page, base, "analyst@example.org", "en")
@@ -130,7 +207,7 @@ LAYOUT_PROBLEMS = """() => {
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_screenshots_of_every_admin_page(browser, server, lang):
-    base, slug = server
+    base, slug, done_job = server
     PAGES.mkdir(parents=True, exist_ok=True)
     problems = {}
     for width in (360, 1280):
@@ -165,6 +242,7 @@ def test_screenshots_of_every_admin_page(browser, server, lang):
             ("invitations", f"/admin/surveys/{slug}/invitations"),
             ("jobs", f"/admin/surveys/{slug}/jobs"),
             ("job", job),
+            ("job-done", done_job),
             ("password", "/admin/password"),
         ]
         for name, path in shots:
@@ -173,6 +251,13 @@ def test_screenshots_of_every_admin_page(browser, server, lang):
             assert response.status == 200, (name, response.status)
             assert page.locator("html").get_attribute("lang") == lang, name
             _shoot(page, PAGES / f"{name}_{lang}_{width}.png", problems)
+            if name == "fieldwork":  # the invitation funnel: 8 mailed, 2 reached an ending
+                funnel = page.locator("table.invitation-funnel")
+                counts = funnel.locator("tbody tr td:nth-of-type(1)").all_inner_texts()
+                assert counts == ["8", "6", "4", "2"], counts
+            elif name == "job-done":
+                assert page.locator("#job-progress").get_attribute("value") == "100"
+                assert page.locator(".job-file a[download]").count() == 1
         context.close()
     assert not problems, problems
 

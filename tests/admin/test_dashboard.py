@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from surveyapp.admin import charts
@@ -85,7 +86,10 @@ def test_dashboard_page(app, as_role, demo_survey):
     assert "<polyline" in html
     assert "<title" in html
     assert "style=" not in html
-    assert "<script" not in html
+    # CSP: scripts come from files (script-src 'self'), never inline.
+    assert re.findall(r"<script[^>]*>", html) == [
+        f'<script src="/static/{name}" defer>' for name in ("file-picker.js", "table-scroll.js")
+    ]
     assert "20 min 0 s" in html
     assert "2 · Colours you like?" in html  # the page p2, by number and first question
 

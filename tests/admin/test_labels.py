@@ -65,7 +65,7 @@ def test_dashboard_shows_language_and_source_labels_and_the_title(clients, seede
         assert "fr" not in names
         assert "2" not in names
         assert "p2" not in names  # the page is named by its number and first question
-    assert "2 · Couleurs aimées ?" in fr
+    assert "2 · Couleurs aimées\u202f?" in fr  # French typography
     assert "2 · Colours you like?" in en
 
 
@@ -88,7 +88,8 @@ def test_quota_page_names_cells_and_languages(clients, seeded):
     assert "Nord" in visible_fr
     assert "North" in visible_en
     assert "Totals by the question “Your region?”" in visible_en
-    assert "Totaux selon la question « Votre région ? »" in visible_fr
+    # French typography on the admin pages too, the question's text included.
+    assert "Totaux selon la question «\u202fVotre région\u202f?\u202f»" in visible_fr
     assert "Français" in visible_fr
     assert re.search(r"\b4%", visible_en)  # 2 / 50
     assert "4\u202f%" in visible_fr

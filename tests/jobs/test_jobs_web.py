@@ -45,7 +45,7 @@ def test_a_job_started_from_the_page_shows_progress_then_its_file(
     french = app.test_client()
     assert login(french, "fr@example.org").status_code == 303
     # "Réponses lues : 0 sur 120", never « 0 réponses lues » (the French singular has 0 and 1).
-    assert "Réponses lues : 0 sur 120" in french.get(page_url).get_data(as_text=True)
+    assert "Réponses lues\u00a0: 0 sur 120" in french.get(page_url).get_data(as_text=True)
     status = client.get(f"{BASE}/{job_id}.json").get_json()
     assert status["state"] == "queued"
     assert status["total"] == 120

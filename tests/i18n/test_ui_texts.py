@@ -1,5 +1,6 @@
-"""The templates' interface strings: translated, set in French typography on respondent pages
-only, and each string's typography computed once per locale (memoised), not at every page."""
+"""The templates' interface strings: translated, set in French typography on the pages of the
+blueprints that opt in (respondent, admin, auth, jobs, results; not the export files), and each
+string's typography computed once per locale (memoised), not at every page."""
 
 from __future__ import annotations
 
@@ -50,14 +51,20 @@ def test_respondent_pages_typeset_each_string_once_per_locale(app, typeset_calls
 
 
 def test_other_pages_are_not_typeset(app, typeset_calls):
-    shown = render(app, "/admin/", "fr", 2)
+    """Files (exports: the codebook's texts are data) keep their plain spaces; the admin pages
+    opt in (`TYPESET_BLUEPRINTS`), like the respondent's."""
+    assert "exports" not in i18n.TYPESET_BLUEPRINTS
+    assert {"respondent", "admin", "auth", "jobs", "results"} <= i18n.TYPESET_BLUEPRINTS
+    export = "/admin/surveys/some-survey/codebook.csv"
+    shown = render(app, export, "fr", 2)
     assert shown == "Erreur :|2 problèmes : rien n’a été chargé|N° de réponse"
     assert NNBSP not in shown
     assert NBSP not in shown
     assert typeset_calls == []
-    # the respondent's typeset entries are not served on other pages, nor the reverse
+    # the typeset entries are not served on other pages, nor the reverse
+    assert render(app, "/admin/", "fr", 2).startswith(f"Erreur{NBSP}:")
     assert render(app, "/s/some-survey/resume", "fr", 2).startswith(f"Erreur{NBSP}:")
-    assert render(app, "/admin/", "fr", 2) == shown
+    assert render(app, export, "fr", 2) == shown
 
 
 def test_without_an_application_the_strings_are_untranslated_and_not_kept(app, typeset_calls):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 
 import pytest
 
@@ -15,7 +14,7 @@ from surveyapp.engine import load_survey_file
 from tests.admin.helpers import PASSWORD
 from tests.support.browser import output_dir
 from tests.support.http_respondent import HttpRespondent
-from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn
+from tests.support.servers import REPO, create_user, fresh_database, gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,12 +28,7 @@ SCRIPT = {"s1": "1", "s2": "1", "s3": "1", "s5": "1", "s6": "4", "q1": "1"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("fieldwork-browser"), "fieldwork") as url:
-        subprocess.run(
-            [str(VENV_BIN / "surveyapp"), "user", "create", EMAIL, "--role", "study",
-             "--password-stdin"],
-            input=PASSWORD + "\n", text=True, env=app_env(url), cwd=REPO, check=True,
-            capture_output=True,
-        )  # fmt: skip
+        create_user(url, EMAIL, "study", PASSWORD)
         with gunicorn(url, workers=2) as (base, _proc):
             yield base
 

@@ -8,14 +8,13 @@ test-output/admin/pages/ (`upload-chosen_<lang>_360.png`, `invitations-hint_<lan
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from tests.admin.helpers import PASSWORD
 from tests.admin.test_admin_browser import PAGES, _login
 from tests.respondent.test_browser import axe_source  # noqa: F401 - fixture
-from tests.support.servers import REPO, VENV_BIN, app_env, fresh_database, gunicorn, load_and_open
+from tests.support.servers import REPO, create_user, fresh_database, gunicorn, load_and_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,12 +31,7 @@ TEXTS = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("file-picker"), "filepicker") as url:
-        subprocess.run(
-            [str(VENV_BIN / "surveyapp"), "user", "create", EMAIL, "--role", "admin",
-             "--password-stdin"],
-            input=PASSWORD + "\n", text=True, env=app_env(url), cwd=REPO, check=True,
-            capture_output=True,
-        )  # fmt: skip
+        create_user(url, EMAIL, "admin", PASSWORD)
         slug = load_and_open(url, DEMO)
         with gunicorn(url, workers=1) as (base, _proc):
             yield base, slug

@@ -64,6 +64,19 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def create_user(database_url: str, email: str, role: str, password: str) -> None:
+    """An account made as an operator makes it: `surveyapp user create … --password-stdin`."""
+    subprocess.run(
+        [str(VENV_BIN / "surveyapp"), "user", "create", email, "--role", role, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env=app_env(database_url),
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+
+
 @contextmanager
 def gunicorn(
     database_url: str,

@@ -10,7 +10,7 @@ from surveyapp.extensions import db
 from surveyapp.models import User
 from surveyapp.services import accounts, surveys
 from surveyapp.services.audit import Actor
-from tests.admin.helpers import FIXTURES, PASSWORD, ROLES, login
+from tests.admin.helpers import FIXTURES, PASSWORD, ROLES, clients_by_language, login
 
 
 @pytest.fixture
@@ -72,9 +72,4 @@ def cli(app, runner) -> Callable:
 @pytest.fixture
 def clients(app, make_user):
     """A French-speaking and an English-speaking analyst, logged in."""
-    out = {}
-    for lang in ("fr", "en"):
-        make_user(f"{lang}@example.org", "analyst", language=lang)
-        out[lang] = app.test_client()
-        login(out[lang], f"{lang}@example.org")
-    return out
+    return clients_by_language(app, make_user, "analyst")

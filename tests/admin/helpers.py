@@ -118,3 +118,15 @@ def session_client(app, user_id: int):
     with client.session_transaction() as cookie:
         cookie[SESSION_KEY] = raw
     return client
+
+
+def clients_by_language(app, make_user, role: str, prefix: str = "") -> dict:
+    """A French-speaking and an English-speaking account of `role`, each logged in on its own
+    test client ({"fr": client, "en": client}; e-mails `<prefix><lang>@example.org`)."""
+    out = {}
+    for lang in ("fr", "en"):
+        email = f"{prefix}{lang}@example.org"
+        make_user(email, role, language=lang)
+        out[lang] = app.test_client()
+        login(out[lang], email)
+    return out

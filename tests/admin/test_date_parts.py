@@ -12,17 +12,12 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Survey
-from tests.admin.helpers import add_response, csrf_from, login
+from tests.admin.helpers import add_response, clients_by_language, csrf_from
 
 
 @pytest.fixture
 def clients(app, make_user):
-    out = {}
-    for lang in ("fr", "en"):
-        make_user(f"study-{lang}@example.org", "study", language=lang)
-        out[lang] = app.test_client()
-        login(out[lang], f"study-{lang}@example.org")
-    return out
+    return clients_by_language(app, make_user, "study", prefix="study-")
 
 
 def names_in(page: str, fieldset_id: str) -> list[tuple[str, str]]:

@@ -34,9 +34,10 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import create_engine, text, update  # noqa: E402
 
 from benchmarks.load_checks import Floors, ratio_refusal  # noqa: E402
+from benchmarks.reference_app import create_table  # noqa: E402
 from surveyapp.engine import load_survey_file  # noqa: E402
 from surveyapp.models import QuotaCell  # noqa: E402
-from tests.support.http_respondent import HttpRespondent  # noqa: E402
+from tests.support.http_respondent import HttpRespondent, loopback_session  # noqa: E402
 from tests.support.servers import gunicorn, load_and_open  # noqa: E402
 
 BAROMETER = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
@@ -141,7 +142,7 @@ def drive_reference(
 
     def user(n: int) -> None:
         rng = random.Random(n)
-        http = requests.Session()
+        http = loopback_session()
         while time.monotonic() < deadline:
             try:
                 if think:
@@ -242,6 +243,7 @@ def run(args) -> dict:
                 options = 6
                 questions = max(1, round(inputs / options))
                 ref_url = database_for(backend, tmp, f"ref{concurrency}")
+                create_table(ref_url)
                 ref_stats = Stats()
                 with gunicorn(
                     ref_url, workers=args.workers, app="benchmarks.reference_app:app"

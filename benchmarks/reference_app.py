@@ -3,8 +3,9 @@
 Fixed so that it cannot be tuned: GET renders a Jinja template with the same number of inputs as
 the barometer page under test; POST stores the page's answers as one JSON document in one
 transaction and redirects (303). Run under the same gunicorn settings, worker class, worker
-count and database as surveyapp:
-`gunicorn -c python:surveyapp.gunicorn_conf benchmarks.reference_app:app`.
+count and database as surveyapp, once its table exists (`create_table`, before the server starts:
+workers importing the app at the same time would race to create it, and gunicorn stops when one
+fails to boot): `gunicorn -c python:surveyapp.gunicorn_conf benchmarks.reference_app:app`.
 """
 
 from __future__ import annotations
@@ -36,9 +37,17 @@ pages = Table(
     Column("answers", Text, nullable=False),
 )
 
+
+
+def create_table(url: str) -> None:
+    """Create the reference's one table in the database at `url`."""
+    engine = engine_for_url(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 app = Flask(__name__)
-engine = engine_for_url(os.environ["SURVEYAPP_DATABASE_URL"])
-metadata.create_all(engine)
+engine = engine_for_url(os.environ.get("SURVEYAPP_DATABASE_URL", "sqlite://"))
 
 
 @app.get("/page")

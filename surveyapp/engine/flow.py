@@ -137,6 +137,19 @@ def progress(survey: Survey, page_id: str, answers: Answers) -> float:
     possible). The estimate never counts the longest path and only moves forward as
     answers rule pages out, so progress = done / (done + 1 + remaining).
     """
+    return position(survey, page_id, answers)[0]
+
+
+def is_last_page(survey: Survey, page_id: str, answers: Answers) -> bool:
+    """No page after `page_id` can still be shown (three-valued, as `progress`): submitting it
+    finishes the questionnaire, whatever the answers still to come on it."""
+    return position(survey, page_id, answers)[1]
+
+
+def position(survey: Survey, page_id: str, answers: Answers) -> tuple[float, bool]:
+    """(`progress`, `is_last_page`) of `page_id` in one walk of the route: a page shown needs
+    both, and the last page is exactly the one with no later page that may still be shown
+    before an ending fires (remaining = 0)."""
     env = environment(survey, answers)
     index = survey.page_index[page_id]
     done = sum(1 for page in survey.pages[:index] if page_visible(page, env))
@@ -148,22 +161,7 @@ def progress(survey: Survey, page_id: str, answers: Answers) -> float:
         endings = survey.endings_after.get(page.id, ())
         if any(e.when is None or evaluate3(e.when.node, env, unknown) for e in endings):
             break
-    return done / (done + 1 + remaining)
-
-
-def is_last_page(survey: Survey, page_id: str, answers: Answers) -> bool:
-    """No page after `page_id` can still be shown (three-valued, as `progress`): submitting it
-    finishes the questionnaire, whatever the answers still to come on it."""
-    env = environment(survey, answers)
-    index = survey.page_index[page_id]
-    unknown = _unknown_ids(survey, answers, index)
-    for page in survey.pages[index:]:
-        if page.index > index and _maybe_visible(page, env, unknown):
-            return False
-        endings = survey.endings_after.get(page.id, ())
-        if any(e.when is None or evaluate3(e.when.node, env, unknown) for e in endings):
-            return True
-    return True
+    return done / (done + 1 + remaining), remaining == 0
 
 
 def _unknown_ids(survey: Survey, answers: Answers, index: int) -> frozenset[str]:
@@ -232,6 +230,7 @@ __all__ = [
     "language_from_answers",
     "next_step",
     "parameters_from_query",
+    "position",
     "previous_page",
     "progress",
     "prune",

@@ -247,15 +247,16 @@ def page_screen(
     view = flow.render_page(ctx.schema, page_id, env, seed, lang, lambda t: typeset(t, lang))
     history = ctx.response.page_history if ctx.response is not None else []
     intro = ctx.schema.introduction if ctx.response is None else None
+    progress, last = flow.position(ctx.schema, page_id, env)
     return PageScreen(
         survey=survey_info_for(ctx, lang, page_id),
         view=view,
         lang=lang,
-        progress=flow.progress(ctx.schema, page_id, env),
+        progress=progress,
         new=ctx.response is None,
         can_go_back=bool(history),
         test=is_test_run(ctx, visitor),
-        last=flow.is_last_page(ctx.schema, page_id, env),
+        last=last,
         introduction=typeset(intro[lang], lang) if intro else None,
         **extra,
     )

@@ -38,7 +38,6 @@ pages = Table(
 )
 
 
-
 def create_table(url: str) -> None:
     """Create the reference's one table in the database at `url`."""
     engine = engine_for_url(url)

@@ -18,7 +18,6 @@ from surveyapp.auth.access import roles_required
 from surveyapp.engine import flow
 from surveyapp.languages import autonym
 from surveyapp.respondent.display import build_fields
-from surveyapp.respondent.forms import PageForm
 from surveyapp.respondent.outcomes import use_language
 from surveyapp.services import responses, surveys
 from surveyapp.typography import typeset
@@ -74,7 +73,6 @@ def preview(slug: str):
         survey=screen.survey,
         fields=fields,
         summary=summary,
-        form=PageForm(),
         action=url_for(".preview", slug=slug, page=page_id, lang=lang),
         switch=switch,
         percent=percent,

@@ -22,7 +22,6 @@ from surveyapp.extensions import db
 from surveyapp.i18n import SUPPORTED_LOCALES, percent_text
 from surveyapp.respondent import starts
 from surveyapp.respondent.display import build_fields, other_languages
-from surveyapp.respondent.forms import PageForm
 from surveyapp.services import responses
 from surveyapp.services.responses import (
     ClosedScreen,
@@ -128,7 +127,6 @@ def _page(slug: str, screen: PageScreen, switch, notices=()):
         survey=screen.survey,
         fields=fields,
         summary=summary,
-        form=PageForm(),
         action=action,
         switch=switch,
         percent=percent,

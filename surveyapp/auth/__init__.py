@@ -37,10 +37,11 @@ __all__ = [
 def init_app(app: Flask) -> None:
     """Bind the rate limiter (shared counters, see `ratelimit.check_storage`)."""
     from surveyapp.auth.ratelimit import check_storage, configure_storage
-    from surveyapp.extensions import limiter
+    from surveyapp.extensions import limiter, skip_limiter_hooks
 
     configure_storage(app)
     limiter.init_app(app)
+    skip_limiter_hooks(app)
     check_storage(app)
 
 

@@ -1,9 +1,10 @@
-"""Flask-Limiter's per-request resolution is skipped for the blueprints that declare no limit
+"""Flask-Limiter's request hooks are skipped for the blueprints that declare no limit
 (`extensions.UNLIMITED_BLUEPRINTS`), and only for them: none of their views has a limit, nor
 does the application, so skipping it changes nothing but the cost of a request."""
 
 from __future__ import annotations
 
+import pytest
 from flask_limiter.util import get_qualified_name
 
 from surveyapp.extensions import UNLIMITED_BLUEPRINTS, limiter
@@ -43,3 +44,14 @@ def test_limits_resolved_for_limited_blueprints_only(app, monkeypatch):
     assert calls == []
     assert client.get("/admin/login").status_code == 200
     assert set(calls) == {"auth.login"}
+
+
+def test_hooks_not_found_as_expected_stop_the_app():
+    """A Flask-Limiter that registers its hooks differently stops the app at start, instead
+    of leaving the respondent's requests to its hooks (or skipping a limited view's)."""
+    from flask import Flask
+
+    from surveyapp.extensions import skip_limiter_hooks
+
+    with pytest.raises(RuntimeError, match="request hooks are not as expected"):
+        skip_limiter_hooks(Flask(__name__))

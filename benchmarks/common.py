@@ -1,7 +1,9 @@
-"""Database set-up shared by the benchmarks: a fresh migrated database per run, and its removal."""
+"""Shared by the benchmarks: a fresh migrated database per run and its removal; the machine's
+speed at the time of a run."""
 
 from __future__ import annotations
 
+import timeit
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -36,3 +38,13 @@ def drop_database(backend: str, pg_url: str, name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def machine_speed() -> float:
+    """Microseconds per `sum(range(1000))`, best of 5, as `python -m timeit` prints it: what a
+    CPU-time figure is worth on this machine at this moment. A shared virtual machine's speed
+    moves (13 to 21 µs was seen here within one hour), so CPU times from different runs compare
+    only with this beside them; ratios measured within one run do not need it."""
+    timer = timeit.Timer("sum(range(1000))")
+    loops, _ = timer.autorange()
+    return min(timer.repeat(5, loops)) / loops * 1e6

@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine, text, update  # noqa: E402
 
+from benchmarks.common import machine_speed  # noqa: E402
 from benchmarks.load_checks import Floors, ratio_refusal  # noqa: E402
 from benchmarks.reference_app import create_table  # noqa: E402
 from surveyapp.engine import load_survey_file  # noqa: E402
@@ -225,7 +226,13 @@ def prepare(url: str) -> str:
 
 def run(args) -> dict:
     survey = load_survey_file(BAROMETER)
-    results: dict = {"machine": {"cores": os.cpu_count()}, "seconds": args.seconds, "runs": []}
+    speed = machine_speed()
+    print(f"machine speed: sum(range(1000)) {speed:.1f} µs", flush=True)
+    results: dict = {
+        "machine": {"cores": os.cpu_count(), "sum_range_1000_us": [speed]},
+        "seconds": args.seconds,
+        "runs": [],
+    }
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         for backend in args.backends:
@@ -271,6 +278,9 @@ def run(args) -> dict:
                     }
                 )
                 print_row(results["runs"][-1])
+    speed = machine_speed()
+    results["machine"]["sum_range_1000_us"].append(speed)
+    print(f"machine speed: sum(range(1000)) {speed:.1f} µs at the end", flush=True)
     return results
 
 

@@ -207,7 +207,16 @@ def export_revision(rev: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
 
 
+def machine_speed() -> float:
+    """`benchmarks.common.machine_speed`, imported in the parent only (a --measure child must
+    import the surveyapp of the code it measures, which benchmarks.common would import first)."""
+    from benchmarks.common import machine_speed as speed
+
+    return speed()
+
+
 def compare(rev: str, respondents: int, rounds: int) -> int:
+    speed = machine_speed()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         export_revision(rev, base)
@@ -256,6 +265,7 @@ def compare(rev: str, respondents: int, rounds: int) -> int:
     )
     with open("/proc/loadavg") as fh:
         print("load average:", " ".join(fh.read().split()[:3]))
+    print(f"machine speed: sum(range(1000)) {speed:.1f} µs before, {machine_speed():.1f} µs after")
     return 0
 
 
@@ -281,7 +291,9 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     if args.baseline:
         sys.exit(compare(args.baseline, args.respondents, args.rounds))
+    speed = machine_speed()
     figures = measure(args.respondents)
+    print(f"machine speed: sum(range(1000)) {speed:.1f} µs before, {machine_speed():.1f} µs after")
     print(
         f"{figures['cycles']} page cycles (POST + redirected GET): "
         f"{figures['server_cpu_ms']:.2f} ms server CPU ({figures['cpu_ms']:.2f} ms with the test "

@@ -152,19 +152,18 @@ def _redirect(slug: str, outcome: Redirect):
     response = redirect(url, 303)
     if outcome.notice:
         flash(outcome.notice, NOTICE)
-    path = url_for(".enter", slug=slug)
     if outcome.set_token:
         response.set_cookie(
             cookie_name(slug),
             outcome.set_token,
-            path=path,
+            path=url_for(".enter", slug=slug),
             max_age=current_app.config["RESPONDENT_COOKIE_DAYS"] * 86400,
             httponly=True,
             samesite="Lax",
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     elif outcome.clear_token:
-        response.delete_cookie(cookie_name(slug), path=path)
+        response.delete_cookie(cookie_name(slug), path=url_for(".enter", slug=slug))
     return response
 
 

@@ -1,12 +1,14 @@
 """Respondent load benchmark: simulated respondents walk the barometer through a real gunicorn,
 beside a bare reference app (the ceiling) under the same settings, on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/load_bench.py [--seconds 15] [--concurrency 16 64]
-                                              [--backends sqlite postgresql] [--think 0]
+    .venv/bin/python benchmarks/load_bench.py [--seconds 10] [--rounds 3] [--warmup 3]
+        [--concurrency 16 64] [--backends sqlite postgresql] [--think 0]
 
-Prints a table and writes benchmarks/results/load.json. The result is the ratio of our page
-cycles per second (GET a page + POST it) to the reference app's, measured in the same run. No
-ratio is printed (and the exit status is 1) when the reference run had errors, completed fewer
+Prints a row per round and a summary per setting, and writes benchmarks/results/load.json. The
+result is the ratio of our page cycles per second (POST a page + GET the next) to the reference
+app's (GET its form + POST it), both servers running side by side, driven unmeasured for a few
+seconds first, then in alternating rounds; the median round's ratio is the result. No ratio is
+printed (and the exit status is 1) when any round's reference run had errors, completed fewer
 cycles than requested or ran at an implausible rate: see benchmarks/load_checks.py.
 """
 
@@ -23,7 +25,9 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -43,6 +47,8 @@ from tests.support.servers import gunicorn, load_and_open  # noqa: E402
 
 BAROMETER = REPO / "surveyapp" / "surveys" / "barometre-2015.yaml"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+#: Options per question of the reference page (its inputs: the page under test's).
+OPTIONS = 6
 INPUT = re.compile(r"<(input|select|textarea)\b(?![^>]*type=\"hidden\")")
 
 
@@ -224,74 +230,141 @@ def prepare(url: str) -> str:
     return slug
 
 
+def measure_round(pid: int, drive: Callable[[Stats], None], seconds: float) -> tuple[dict, Stats]:
+    """One timed drive of a running server (its gunicorn master's pid): its summary."""
+    stats = Stats()
+    cpu0 = cpu_seconds(pid)
+    drive(stats)
+    return summary(stats, seconds, cpu_seconds(pid) - cpu0), stats
+
+
 def run(args) -> dict:
+    """Each backend and concurrency: both servers started once and driven unmeasured for
+    `warmup` seconds (a long-lived worker's steady state: its first requests compile the
+    templates and fill the caches), then `rounds` alternating timed drives (ours, the
+    reference, ours, …). A round's ratio pairs drives made a few
+    seconds apart, so a change in the machine's speed between them (a shared virtual machine's
+    moves by half within minutes) weighs on both; the result is the median round."""
     survey = load_survey_file(BAROMETER)
     speed = machine_speed()
     print(f"machine speed: sum(range(1000)) {speed:.1f} µs", flush=True)
     results: dict = {
         "machine": {"cores": os.cpu_count(), "sum_range_1000_us": [speed]},
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "runs": [],
     }
+    floors = Floors(args.min_reference_rate, args.min_cycles_per_user)
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         for backend in args.backends:
             for concurrency in args.concurrency:
                 ours_url = database_for(backend, tmp, f"ours{concurrency}")
                 slug = prepare(ours_url)
-                stats = Stats()
-                with gunicorn(ours_url, workers=args.workers) as (base, proc):
-                    cpu0 = cpu_seconds(proc.pid)
-                    drive_surveyapp(
-                        base, slug, survey, concurrency, args.seconds, args.think, stats
-                    )
-                    ours = summary(stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
-                inputs = statistics.mean(stats.inputs) if stats.inputs else 30
-                options = 6
-                questions = max(1, round(inputs / options))
                 ref_url = database_for(backend, tmp, f"ref{concurrency}")
                 create_table(ref_url)
-                ref_stats = Stats()
-                with gunicorn(
-                    ref_url, workers=args.workers, app="benchmarks.reference_app:app"
-                ) as (base, proc):
-                    cpu0 = cpu_seconds(proc.pid)
-                    drive_reference(
-                        base, questions, options, concurrency, args.seconds, args.think, ref_stats
-                    )
-                    ref = summary(ref_stats, args.seconds, cpu_seconds(proc.pid) - cpu0)
+                rounds = []
+                with (
+                    gunicorn(ours_url, workers=args.workers) as (ours_base, ours_proc),
+                    gunicorn(ref_url, workers=args.workers, app="benchmarks.reference_app:app") as (
+                        ref_base,
+                        ref_proc,
+                    ),
+                ):
+                    if args.warmup:  # first requests: templates compiled, caches filled
+                        drive_surveyapp(
+                            ours_base, slug, survey, concurrency, args.warmup, 0, Stats()
+                        )
+                        drive_reference(ref_base, 10, OPTIONS, concurrency, args.warmup, 0, Stats())
+                    for number in range(1, args.rounds + 1):
+                        ours, ours_stats = measure_round(
+                            ours_proc.pid,
+                            partial(
+                                drive_surveyapp,
+                                ours_base,
+                                slug,
+                                survey,
+                                concurrency,
+                                args.seconds,
+                                args.think,
+                            ),
+                            args.seconds,
+                        )
+                        inputs = statistics.mean(ours_stats.inputs) if ours_stats.inputs else 30
+                        questions = max(1, round(inputs / OPTIONS))
+                        ref, _ = measure_round(
+                            ref_proc.pid,
+                            partial(
+                                drive_reference,
+                                ref_base,
+                                questions,
+                                OPTIONS,
+                                concurrency,
+                                args.seconds,
+                                args.think,
+                            ),
+                            args.seconds,
+                        )
+                        refusal = ratio_refusal(ours, ref, concurrency, floors)
+                        ratio = (
+                            None
+                            if refusal
+                            else ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
+                        )
+                        rounds.append(
+                            {
+                                "round": number,
+                                "inputs_per_page": inputs,
+                                "surveyapp": ours,
+                                "reference": ref,
+                                "ratio": ratio,
+                                "ratio_refused": refusal,
+                            }
+                        )
+                        print_row(backend, concurrency, rounds[-1])
                 drop_database(ours_url)
                 drop_database(ref_url)
-                floors = Floors(args.min_reference_rate, args.min_cycles_per_user)
-                refusal = ratio_refusal(ours, ref, concurrency, floors)
-                ratio = None if refusal else ours["page_cycles_per_s"] / ref["page_cycles_per_s"]
-                results["runs"].append(
-                    {
-                        "backend": backend,
-                        "concurrency": concurrency,
-                        "think_s": args.think,
-                        "inputs_per_page": inputs,
-                        "surveyapp": ours,
-                        "reference": ref,
-                        "ratio": ratio,
-                        "ratio_refused": refusal,
-                    }
-                )
-                print_row(results["runs"][-1])
+                results["runs"].append(combine(backend, concurrency, args.think, rounds))
+                print_summary(results["runs"][-1])
     speed = machine_speed()
     results["machine"]["sum_range_1000_us"].append(speed)
     print(f"machine speed: sum(range(1000)) {speed:.1f} µs at the end", flush=True)
     return results
 
 
-def print_row(r: dict) -> None:
+def combine(backend: str, concurrency: int, think: float, rounds: list[dict]) -> dict:
+    """The rounds of one backend and concurrency: the median round's ratio, none when any
+    round's reference was no ceiling (a broken baseline is refused, not outvoted)."""
+    refused = [f"round {r['round']}: {r['ratio_refused']}" for r in rounds if r["ratio"] is None]
+    ratios = sorted(r["ratio"] for r in rounds if r["ratio"] is not None)
+    median = (
+        rounds[0]
+        if refused
+        else min(rounds, key=lambda r: abs(r["ratio"] - ratios[len(ratios) // 2]))
+    )
+    return {
+        "backend": backend,
+        "concurrency": concurrency,
+        "think_s": think,
+        "inputs_per_page": median["inputs_per_page"],
+        "surveyapp": median["surveyapp"],
+        "reference": median["reference"],
+        "ratio": None if refused else statistics.median(ratios),
+        "ratios": ratios,
+        "ratio_refused": "; ".join(refused) or None,
+        "rounds": rounds,
+    }
+
+
+def print_row(backend: str, concurrency: int, r: dict) -> None:
     o, f = r["surveyapp"], r["reference"]
     print(
-        f"{r['backend']:<10} c={r['concurrency']:<3} ours {o['page_cycles_per_s']:7.1f} cyc/s "
-        f"(p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / p99 {o['p99_ms']:.0f} ms, "
-        f"{o['completes_per_min']:.0f} completes/min, cpu {o['server_cpu_ms_per_cycle']:.1f} "
-        f"ms/cycle, errors {o['errors'] or 0}) | ceiling {f['page_cycles_per_s']:7.1f} cyc/s "
-        f"(p99 {f['p99_ms']:.0f} ms, errors {f['errors'] or 0}) | "
+        f"{backend:<10} c={concurrency:<3} round {r['round']}: ours "
+        f"{o['page_cycles_per_s']:7.1f} cyc/s (p50 {o['p50_ms']:.0f} / p95 {o['p95_ms']:.0f} / "
+        f"p99 {o['p99_ms']:.0f} ms, {o['completes_per_min']:.0f} completes/min, cpu "
+        f"{o['server_cpu_ms_per_cycle']:.1f} ms/cycle, errors {o['errors'] or 0}) | ceiling "
+        f"{f['page_cycles_per_s']:7.1f} cyc/s (p99 {f['p99_ms']:.0f} ms, cpu "
+        f"{f['server_cpu_ms_per_cycle']:.1f} ms/cycle, errors {f['errors'] or 0}) | "
         + (
             f"ratio {r['ratio']:.2f}"
             if r["ratio"] is not None
@@ -301,12 +374,32 @@ def print_row(r: dict) -> None:
     )
 
 
+def print_summary(r: dict) -> None:
+    o = r["surveyapp"]
+    print(
+        f"{r['backend']:<10} c={r['concurrency']:<3} "
+        + (
+            f"ratio {r['ratio']:.2f} (median of {', '.join(f'{x:.2f}' for x in r['ratios'])}); "
+            f"median round: ours {o['page_cycles_per_s']:.1f} cyc/s, p99 {o['p99_ms']:.0f} ms"
+            if r["ratio"] is not None
+            else f"NO RATIO: {r['ratio_refused']}"
+        ),
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per timed drive")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds (ours, reference) per setting"
+    )
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="unmeasured seconds of each server first"
+    )
     parser.add_argument("--think", type=float, default=0.0, help="mean think time (s)")
     parser.add_argument(
         "--min-reference-rate",

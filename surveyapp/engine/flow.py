@@ -21,7 +21,7 @@ from .derived import derived_values
 from .expressions import evaluate3
 from .model import Ending, Page, Question, Survey
 from .quotas import CellRef, cell_of, parameters_from_query, quota_cells, redirect_url
-from .render import PageView, QuestionView, render_page
+from .render import PageView, QuestionView, posted_names, render_page
 from .resolve import derived_deps
 from .validate import (
     ContactRecord,
@@ -231,6 +231,7 @@ __all__ = [
     "next_step",
     "parameters_from_query",
     "position",
+    "posted_names",
     "previous_page",
     "progress",
     "prune",

@@ -145,6 +145,34 @@ def render_page(
     return PageView(page.id, lang, tuple(views))
 
 
+def posted_names(survey: Survey, page_id: str, answers: Answers) -> set[str]:
+    """The form fields page `page_id` may post for these answers: question ids, `<id>.<row>`,
+    `<id>.<part>` (a date's day, month, year), `<id>_other`, `<id>_dk`, of its visible
+    questions. The names of `render_page`'s view, without building it (no texts, piping or
+    display order): a posted page only needs them to refuse a field the page does not ask."""
+    page: Page = survey.page(page_id)
+    env = environment(survey, answers)
+    names: set[str] = set()
+    if page.when is not None and not page.when(env):
+        return names
+    for q in page.questions:
+        if q.type == "note":
+            continue
+        state = question_state(q, env)
+        if not state.visible:
+            continue
+        if q.type == "matrix":
+            names.update(f"{q.id}.{row.code}" for row in state.rows)
+        else:
+            names.add(q.id)
+        names.update(f"{q.id}.{part}" for part in q.kind.parts)
+        if any(o.other for o in state.options):
+            names.add(f"{q.id}_other")
+        if getattr(q.kind, "dont_know", None) is not None:
+            names.add(f"{q.id}_dk")
+    return names
+
+
 def _own_state(
     view: QuestionView,
     q: Question,

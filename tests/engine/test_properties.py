@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from surveyapp.engine import export_columns, export_row, flow, load_survey_file
 from surveyapp.engine.visibility import environment, page_open, question_state
+from surveyapp.services.responses.forms import field_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = [Path(__file__).resolve().parent / "fixtures" / "rich.yaml"]
@@ -115,6 +116,8 @@ def test_random_respondents_always_reach_an_ending(name, data):
         shown.append(page_id)
         view = flow.render_page(survey, page_id, answers, seed, lang)
         check_view(survey, view, answers)
+        # what a posted page may send: the view's fields, found without building the view
+        assert flow.posted_names(survey, page_id, answers) == field_names(view)
         share = flow.progress(survey, page_id, answers)
         assert previous <= share < 1, "progress went backwards"
         previous = share

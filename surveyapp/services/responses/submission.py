@@ -37,7 +37,6 @@ from surveyapp.services.responses.ending import finish_response
 from surveyapp.services.responses.forms import (
     META_FIELDS,
     draft_with_page,
-    field_names,
     single_value,
     typed_values,
 )
@@ -247,9 +246,9 @@ def _validate_or_page_again(
 ) -> PageResult | PageScreen:
     """Validated values of a page, or the page again (422) with what was typed."""
     env = context.condition_env(ctx.response, params)
-    view = flow.render_page(ctx.schema, page_id, env, seed, ctx.schema.default_language)
     typed = typed_values(form)
-    unknown = [k for k in typed if k not in META_FIELDS and k not in field_names(view)]
+    allowed = flow.posted_names(ctx.schema, page_id, env)
+    unknown = [k for k in typed if k not in META_FIELDS and k not in allowed]
     if unknown:
         log.info("event=unknown_fields page=%s count=%d", page_id, len(unknown))
         screen["notice"] = "unknown_fields"

@@ -56,7 +56,6 @@ from surveyapp.services.responses.forms import (
     DRAFT_VALUE_MAX,
     DRAFT_VALUES_MAX,
     META_FIELDS,
-    field_names,
 )
 from surveyapp.services.responses.reading import (
     continue_later,
@@ -94,7 +93,6 @@ __all__ = [
     "continue_later",
     "ending_screen",
     "enter",
-    "field_names",
     "format_code",
     "issue_test_token",
     "new_token",

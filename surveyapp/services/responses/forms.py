@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from surveyapp.engine import flow
-from surveyapp.engine.render import PageView
 from surveyapp.engine.visibility import is_contact
 from surveyapp.services.responses.context import ResponseContext, condition_env
 
@@ -20,26 +19,6 @@ DRAFT_VALUE_MAX = 10_000
 DRAFT_VALUES_MAX = 50
 #: Drafts are kept for the last few pages left with Back or the language switch only.
 DRAFT_PAGES_MAX = 3
-
-
-def field_names(view: PageView) -> set[str]:
-    """The form fields a page may post: question ids, `<id>.<row>`, `<id>.<part>` (a date's
-    day, month, year), `<id>_other`, `<id>_dk`."""
-    names: set[str] = set()
-    for qv in view.questions:
-        kind = qv.question.type
-        if kind == "note":
-            continue
-        if kind == "matrix":
-            names.update(f"{qv.id}.{row.code}" for row in qv.rows)
-        else:
-            names.add(qv.id)
-        names.update(f"{qv.id}.{part}" for part in qv.kind.parts)
-        if any(o.other for o in qv.options):
-            names.add(f"{qv.id}_other")
-        if qv.dont_know is not None:
-            names.add(f"{qv.id}_dk")
-    return names
 
 
 def _storable(value: str) -> str:
@@ -67,11 +46,8 @@ def single_value(form: Mapping[str, Any], key: str) -> str | None:
 def draft_with_page(ctx: ResponseContext, page_id: str, form: Mapping[str, Any]) -> dict[str, Any]:
     response = ctx.response
     assert response is not None
-    view = flow.render_page(
-        ctx.schema, page_id, condition_env(response), response.seed, ctx.schema.default_language
-    )
-    contact = {qv.id for qv in view.questions if is_contact(qv.question)}
-    allowed = field_names(view) - contact
+    contact = {q.id for q in ctx.schema.page(page_id).questions if is_contact(q)}
+    allowed = flow.posted_names(ctx.schema, page_id, condition_env(response)) - contact
     typed = {k: v for k, v in typed_values(form).items() if k in allowed}
     drafts = {k: v for k, v in (response.draft or {}).items() if k != page_id}
     kept = list(drafts.items())[-(DRAFT_PAGES_MAX - 1) :]

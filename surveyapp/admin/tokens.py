@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from surveyapp.admin import bp
-from surveyapp.admin.formatting import role_label
+from surveyapp.admin.formatting import role_label, survey_title
 from surveyapp.admin.forms import EmptyForm, TokenForm
 from surveyapp.auth.access import current_user, now, roles_required
 from surveyapp.extensions import db
@@ -23,7 +23,12 @@ def _token_form() -> TokenForm:
         for u in accounts.list_users(db.session)
         if u.is_active
     ]
-    form.surveys.choices = [SelectChoice(s.slug) for s in surveys.list_surveys(db.session)]
+    # a token names surveys by slug (the API's URLs do), first so a long title cannot hide it;
+    # the title says which survey it is
+    form.surveys.choices = [
+        SelectChoice(s.slug, f"{s.slug} — {survey_title(s, s.current_version)}")
+        for s in surveys.list_surveys(db.session)
+    ]
     return form
 
 

@@ -226,6 +226,8 @@ def test_csrf_exempt_only_with_authorization_header(poke_app, users, demo_survey
 def test_admin_creates_and_revokes_a_token_in_the_ui(app, as_role, demo_survey):
     client = as_role("admin")
     page = client.get("/admin/tokens")
+    # the survey is offered by the slug the API uses, then its title in the admin's language
+    assert '<option value="demo">demo — Demo</option>' in page.get_data(as_text=True)
     response = client.post(
         "/admin/tokens",
         data={
@@ -246,6 +248,7 @@ def test_admin_creates_and_revokes_a_token_in_the_ui(app, as_role, demo_survey):
     assert secret not in listing
     assert secret[:12] in listing
     assert "R script" in listing
+    assert "<code>demo</code>" in listing
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))
     revoke = client.post(

@@ -43,7 +43,7 @@ def drop_database(backend: str, pg_url: str, name: str) -> None:
 def machine_speed() -> float:
     """Microseconds per `sum(range(1000))`, best of 5, as `python -m timeit` prints it: what a
     CPU-time figure is worth on this machine at this moment. A shared virtual machine's speed
-    moves (13 to 21 µs was seen here within one hour), so CPU times from different runs compare
+    moves (13 to 23.5 µs was seen here within one hour), so CPU times from different runs compare
     only with this beside them; ratios measured within one run do not need it."""
     timer = timeit.Timer("sum(range(1000))")
     loops, _ = timer.autorange()

@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import create_engine, text, update  # noqa: E402
 
 from benchmarks.common import machine_speed  # noqa: E402
-from benchmarks.load_checks import Floors, ratio_refusal  # noqa: E402
+from benchmarks.load_checks import Floors, median_round, ratio_refusal  # noqa: E402
 from benchmarks.reference_app import create_table  # noqa: E402
 from surveyapp.engine import load_survey_file  # noqa: E402
 from surveyapp.models import QuotaCell  # noqa: E402
@@ -242,9 +242,9 @@ def run(args) -> dict:
     """Each backend and concurrency: both servers started once and driven unmeasured for
     `warmup` seconds (a long-lived worker's steady state: its first requests compile the
     templates and fill the caches), then `rounds` alternating timed drives (ours, the
-    reference, ours, …). A round's ratio pairs drives made a few
-    seconds apart, so a change in the machine's speed between them (a shared virtual machine's
-    moves by half within minutes) weighs on both; the result is the median round."""
+    reference, ours, …). A round's ratio pairs drives made a few seconds apart, so a change in
+    the machine's speed between them (a shared virtual machine's moves by half within minutes)
+    weighs on both; the result is the median round."""
     survey = load_survey_file(BAROMETER)
     speed = machine_speed()
     print(f"machine speed: sum(range(1000)) {speed:.1f} µs", flush=True)
@@ -275,7 +275,8 @@ def run(args) -> dict:
                         drive_surveyapp(
                             ours_base, slug, survey, concurrency, args.warmup, 0, Stats()
                         )
-                        drive_reference(ref_base, 10, OPTIONS, concurrency, args.warmup, 0, Stats())
+                        # any form size warms the reference's one template
+                        drive_reference(ref_base, 1, OPTIONS, concurrency, args.warmup, 0, Stats())
                     for number in range(1, args.rounds + 1):
                         ours, ours_stats = measure_round(
                             ours_proc.pid,
@@ -333,24 +334,19 @@ def run(args) -> dict:
 
 
 def combine(backend: str, concurrency: int, think: float, rounds: list[dict]) -> dict:
-    """The rounds of one backend and concurrency: the median round's ratio, none when any
-    round's reference was no ceiling (a broken baseline is refused, not outvoted)."""
-    refused = [f"round {r['round']}: {r['ratio_refused']}" for r in rounds if r["ratio"] is None]
-    ratios = sorted(r["ratio"] for r in rounds if r["ratio"] is not None)
-    median = (
-        rounds[0]
-        if refused
-        else min(rounds, key=lambda r: abs(r["ratio"] - ratios[len(ratios) // 2]))
-    )
+    """The rounds of one backend and concurrency, summed up by their median round
+    (`load_checks.median_round`)."""
+    median, refused = median_round(rounds)
+    shown = median or rounds[0]
     return {
         "backend": backend,
         "concurrency": concurrency,
         "think_s": think,
-        "inputs_per_page": median["inputs_per_page"],
-        "surveyapp": median["surveyapp"],
-        "reference": median["reference"],
-        "ratio": None if refused else statistics.median(ratios),
-        "ratios": ratios,
+        "inputs_per_page": shown["inputs_per_page"],
+        "surveyapp": shown["surveyapp"],
+        "reference": shown["reference"],
+        "ratio": median["ratio"] if median else None,
+        "ratios": sorted(r["ratio"] for r in rounds if r["ratio"] is not None),
         "ratio_refused": "; ".join(refused) or None,
         "rounds": rounds,
     }

@@ -54,3 +54,17 @@ def ratio_refusal(ours: dict, reference: dict, concurrency: int, floors: Floors)
             f"{floors.max_ratio:g}× faster than its ceiling ({rate:.1f}): the reference is not one"
         )
     return None
+
+
+def median_round(rounds: list[dict]) -> tuple[dict | None, list[str]]:
+    """The round whose ratio is the median of a setting's alternating rounds (the upper middle
+    one for an even count), and why there is none: any round whose reference was no ceiling
+    refuses the setting (a broken baseline is refused, not outvoted).
+
+    Each round is a mapping with `round` (its number), `ratio` (None when refused) and
+    `ratio_refused` (the reason, or None)."""
+    refused = [f"round {r['round']}: {r['ratio_refused']}" for r in rounds if r["ratio"] is None]
+    if refused or not rounds:
+        return None, refused or ["no round was run"]
+    ordered = sorted(rounds, key=lambda r: r["ratio"])
+    return ordered[len(ordered) // 2], []

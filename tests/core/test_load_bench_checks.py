@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load_checks import Floors, ratio_refusal
+from benchmarks.load_checks import Floors, median_round, ratio_refusal
 
 FLOORS = Floors(min_rate=20, min_cycles_per_user=5, max_ratio=1.5)
 
@@ -55,3 +55,33 @@ def test_no_cycle_of_ours_gives_no_ratio():
 def test_the_command_line_defaults_are_the_floors():
     assert Floors().min_rate == 20.0
     assert Floors().min_cycles_per_user == 5
+
+
+def rounds(*ratios: float | None) -> list[dict]:
+    return [
+        {"round": n, "ratio": r, "ratio_refused": None if r is not None else "no ceiling"}
+        for n, r in enumerate(ratios, start=1)
+    ]
+
+
+def test_the_median_round_is_the_result():
+    median, refused = median_round(rounds(0.58, 0.45, 0.52))
+    assert refused == []
+    assert median is not None
+    assert (median["round"], median["ratio"]) == (3, 0.52)
+
+
+def test_an_even_count_takes_the_upper_middle_round():
+    median, _ = median_round(rounds(0.4, 0.7, 0.5, 0.6))
+    assert median is not None
+    assert median["ratio"] == 0.6
+
+
+def test_one_refused_round_refuses_the_setting():
+    median, refused = median_round(rounds(0.5, None, 0.55))
+    assert median is None
+    assert refused == ["round 2: no ceiling"]
+
+
+def test_no_round_gives_no_ratio():
+    assert median_round([]) == (None, ["no round was run"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -35,7 +36,17 @@ def full_cells(session: Session, survey_id: int, cell_ids: Iterable[str]) -> fro
     return frozenset(rows)
 
 
-def claim(session: Session, response: Response, cell_ids: Iterable[str]) -> bool:
+class Claimant(Protocol):
+    """What a claim needs of the completing response (an entity or a request's record)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def survey_id(self) -> int: ...
+
+
+def claim(session: Session, response: Claimant, cell_ids: Iterable[str]) -> bool:
     """Claim a slot in every cell for a completing response, inside the caller's transaction.
 
     Returns False, with no counter changed, when any hard cell is full or closed. Soft cells are

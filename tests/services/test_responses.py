@@ -451,6 +451,31 @@ def test_a_response_write_refuses_a_key_that_names_no_column(session, barometer)
     assert stored(session, token).current_page == "p02"
 
 
+def test_the_context_reads_rows_into_records_equal_to_the_entities(session, barometer):
+    """`load_context` reads Core rows, never entities: its records hold what the ORM loads
+    for the same survey and response, and nothing enters the session's identity map."""
+    from dataclasses import fields
+
+    from surveyapp.models import Survey
+    from surveyapp.services.responses.context import ResponseRecord, SurveyRecord, load_context
+
+    token = start(session)
+    session.close()
+    ctx = load_context(session, SLUG, token, full_cells=True)
+    assert not list(session.identity_map.values())
+    unknown = load_context(session, SLUG, "no-such-token")
+    assert unknown.response is None
+    assert unknown.survey == ctx.survey
+    response = stored(session, token)
+    survey = session.get(Survey, response.survey_id)
+    assert ctx.response == ResponseRecord.of(response)
+    assert ctx.response.answers
+    assert ctx.response.page_history
+    assert ctx.survey == SurveyRecord(*(getattr(survey, f.name) for f in fields(SurveyRecord)))
+    assert ctx.version_id == response.version_id
+    session.rollback()
+
+
 def test_the_context_of_a_posted_page_carries_the_full_and_closed_hard_cells(session, barometer):
     """Read in the context's own statement: full or closed hard cells, never soft ones."""
     from surveyapp.services.responses.context import load_context

@@ -25,7 +25,7 @@ from surveyapp.services.responses.codes import (
     normalise_code,
     secret_hash,
 )
-from surveyapp.services.responses.context import ResponseContext
+from surveyapp.services.responses.context import ResponseContext, ResponseRecord
 from surveyapp.services.responses.contract import (
     ClosedScreen,
     PageScreen,
@@ -135,7 +135,9 @@ def _start_response(
     if existing is not None:  # the same start posted twice: one response, same outcome
         session.rollback()
         return with_token(
-            context.where_respondent_is(ResponseContext(ctx.survey, ctx.schema, existing, 0)),
+            context.where_respondent_is(
+                ResponseContext(ctx.survey, ctx.schema, ResponseRecord.of(existing), 0)
+            ),
             token,
         )
     action = single_value(form, "_action") or "next"
@@ -204,7 +206,7 @@ def _start_response(
     except IntegrityError:  # a concurrent twin of this post created it first
         session.rollback()
         return with_token(Redirect("entry"), token)
-    ctx.response = response
+    ctx.response = ResponseRecord.of(response)
     return with_token(
         _store_page(session, ctx, page_id, checked, token, visitor.secret, None), token
     )
@@ -311,7 +313,7 @@ def _full_cells(session: Session, ctx: ResponseContext, hard: list[str]) -> froz
 
 def _language_after_page(
     schema: Schema,
-    response: Response,
+    response: ResponseRecord,
     page_id: str,
     values: Mapping[str, Any],
     page_lang: str | None,

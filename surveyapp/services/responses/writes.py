@@ -17,7 +17,11 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Response, utcnow
-from surveyapp.services.responses.context import ResponseContext, where_respondent_is
+from surveyapp.services.responses.context import (
+    ResponseContext,
+    ResponseRecord,
+    where_respondent_is,
+)
 from surveyapp.services.responses.contract import Redirect
 from surveyapp.services.sqlutil import affected
 
@@ -50,7 +54,8 @@ def lost_race(session: Session, ctx: ResponseContext) -> Redirect:
     assert ctx.response is not None
     response_id = ctx.response.id
     session.rollback()
-    ctx.response = session.get(Response, response_id)
+    found = session.get(Response, response_id)
+    ctx.response = ResponseRecord.of(found) if found is not None else None
     return where_respondent_is(ctx)
 
 

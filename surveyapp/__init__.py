@@ -16,6 +16,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
     app.config.update(load_config(Path(app.instance_path), config))
 
+    from surveyapp.cookie_session import CachedSerializerSessionInterface
+
+    app.session_interface = CachedSerializerSessionInterface()
+
     from surveyapp import errors, input_guard, links, logging_setup, security
     from surveyapp.extensions import babel, csrf, db
     from surveyapp.i18n import init_app as init_i18n

@@ -42,11 +42,28 @@ def select_locale() -> str:
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "fr"
 
 
-def ui_lang() -> str:
-    """The language of the interface strings being rendered."""
+def _locale() -> Any:
+    """Flask-Babel's locale of this request (`get_locale()`), read in one context lookup where
+    Flask-Babel has already set it (its `get_locale` makes three, and the interface strings
+    ask at each string: 1.7 % of a respondent's page cycle, sampled); else its own answer."""
     from flask_babel import get_locale
 
-    locale = get_locale()
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
+def _locale_key(locale: Any) -> tuple[Any, ...] | None:
+    """A memo key for `locale`: its parts, compared as strings (a request's `Locale` object
+    is new each time, and Babel's `__eq__` compares them in Python)."""
+    if locale is None:
+        return None
+    return (locale.language, locale.territory, locale.script, locale.variant)
+
+
+def ui_lang() -> str:
+    """The language of the interface strings being rendered."""
+    locale = _locale()
     return locale.language if locale else "fr"
 
 
@@ -74,18 +91,18 @@ def longdate(value) -> str:
 #: while the process runs, and a locale has one (Flask-Babel loads and caches it per locale):
 #: the entry is exactly the translation, typeset in a `TYPESET_BLUEPRINTS` page, and the
 #: typography's regular expressions run once per string and locale, not at every rendering.
-#: Keyed by the locale (one context lookup), not by the translations object, which Flask-Babel
-#: finds through three (a fifth of a page's interface-string cost).
+#: Keyed by the locale's parts (`_locale`: one context lookup), not by the translations object,
+#: which Flask-Babel finds through three (a fifth of a page's interface-string cost).
 _UI_TEXTS: LRUCache[tuple[Any, ...], str] = LRUCache(4096)
 
 
 def _ui_text(method: str, *args: Any) -> str:
     """`get_translations().<method>(*args)`, typeset for the interface language in a
     `TYPESET_BLUEPRINTS` request, memoised in `_UI_TEXTS`."""
-    from flask_babel import get_locale, get_translations
+    from flask_babel import get_translations
 
     typeset = has_request_context() and request.blueprint in TYPESET_BLUEPRINTS
-    key = (get_locale(), typeset, method, args)
+    key = (_locale_key(_locale()), typeset, method, args)
     text = _UI_TEXTS.get(key)
     if text is None:
         text = getattr(get_translations(), method)(*args)
@@ -105,9 +122,9 @@ def percent_text(percent: int) -> str:
     """`percent` (a whole number) as a percentage in the interface language ("42 %" in
     French, with its no-break space; "42%" in English): Flask-Babel's format_percent,
     memoised per locale."""
-    from flask_babel import format_percent, get_locale
+    from flask_babel import format_percent
 
-    key = (get_locale(), percent)
+    key = (_locale_key(_locale()), percent)
     text = _PERCENTS.get(key)
     if text is None:
         text = format_percent(percent / 100)

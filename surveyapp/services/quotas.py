@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.domain import QuotaKind, ResponseStatus
@@ -46,6 +46,24 @@ class Claimant(Protocol):
     def survey_id(self) -> int: ...
 
 
+_CELLS: Table = QuotaCell.__table__  # type: ignore[assignment]  # a declarative model's table
+_CLAIMS: Table = QuotaClaim.__table__  # type: ignore[assignment]
+#: Built once (Core statements: a claim binds values; the ORM's bulk UPDATE rebuilt and
+#: re-resolved the statement for every cell of every completing respondent).
+_CELLS_OF_RESPONSE = select(_CELLS.c.id, _CELLS.c.cell_id, _CELLS.c.kind).where(
+    _CELLS.c.survey_id == bindparam("survey_id"),
+    _CELLS.c.cell_id.in_(bindparam("cell_ids", expanding=True)),
+)
+_COUNT_SOFT = (
+    update(_CELLS)
+    .where(_CELLS.c.id == bindparam("pk"))
+    .values(completes=_CELLS.c.completes + 1, updated_at=bindparam("now"))
+)
+#: A hard cell takes the slot only while it is under its target and open.
+_COUNT_HARD = _COUNT_SOFT.where(_CELLS.c.completes < _CELLS.c.target, _CELLS.c.is_closed.is_(False))
+_CLAIM = insert(_CLAIMS)
+
+
 def claim(session: Session, response: Claimant, cell_ids: Iterable[str]) -> bool:
     """Claim a slot in every cell for a completing response, inside the caller's transaction.
 
@@ -55,38 +73,22 @@ def claim(session: Session, response: Claimant, cell_ids: Iterable[str]) -> bool
     ids = sorted(set(cell_ids))
     if not ids:
         return True
-    cells = {
-        cell.cell_id: cell
-        for cell in session.scalars(
-            select(QuotaCell).where(
-                QuotaCell.survey_id == response.survey_id, QuotaCell.cell_id.in_(ids)
-            )
-        )
-    }
+    params = {"survey_id": response.survey_id, "cell_ids": ids}
+    cells = {row.cell_id: row for row in session.execute(_CELLS_OF_RESPONSE, params)}
     now = utcnow()
+    claims = []
     with session.begin_nested() as savepoint:
         for cell_id in ids:
             cell = cells.get(cell_id)
             if cell is None:
                 continue  # a cell of a newer or older version: nothing to count against
-            condition = QuotaCell.id == cell.id
-            if cell.kind == QuotaKind.HARD:
-                condition = and_(
-                    condition,
-                    QuotaCell.completes < QuotaCell.target,
-                    QuotaCell.is_closed.is_(False),
-                )
-            result = session.execute(
-                update(QuotaCell)
-                .where(condition)
-                .values(completes=QuotaCell.completes + 1, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if affected(result) != 1:
+            count = _COUNT_HARD if cell.kind == QuotaKind.HARD else _COUNT_SOFT
+            if affected(session.execute(count, {"pk": cell.id, "now": now})) != 1:
                 savepoint.rollback()
                 return False
-            session.add(QuotaClaim(response_id=response.id, cell_id=cell.id, claimed_at=now))
-        session.flush()
+            claims.append({"response_id": response.id, "cell_id": cell.id, "claimed_at": now})
+        if claims:
+            session.execute(_CLAIM, claims)
     return True
 
 

@@ -15,19 +15,23 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
+from surveyapp.caching import LRUCache
+
 
 class CachedSerializerSessionInterface(SecureCookieSessionInterface):
     """`SecureCookieSessionInterface` with the signing serializer kept per set of keys."""
 
     def __init__(self) -> None:
-        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer | None] = {}
+        #: Keys changed at run time (tests, a rotation) keep only the recent sets.
+        self._serializers: LRUCache[tuple[Any, ...], URLSafeTimedSerializer] = LRUCache(8)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None  # as Flask's: no key, no session
         keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        serializer = self._serializers.get(keys)
-        if serializer is None:
-            serializer = super().get_signing_serializer(app)
-            if len(self._serializers) >= 8:  # keys changed at run time: keep only recent sets
-                self._serializers.clear()
-            self._serializers[keys] = serializer
+        return self._serializers.get_or_create(keys, lambda: self._make(app))
+
+    def _make(self, app: Flask) -> URLSafeTimedSerializer:
+        serializer = super().get_signing_serializer(app)
+        assert serializer is not None  # a secret key is set
         return serializer

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, url_for
 
+from surveyapp.caching import LRUCache
+
 
 def init_app(app: Flask) -> None:
     """Offer `public_url` and `static_url` to templates."""
@@ -22,19 +24,14 @@ def init_app(app: Flask) -> None:
 
 #: Static files' URLs by (the request's script root, file name): `url_for("static")` builds
 #: the same path at every page (three per respondent page, 1.2 % of its cycle), and a relative
-#: URL depends on nothing else. Bounded: only the templates' own file names are asked.
-_STATIC_URLS: dict[tuple[str, str], str] = {}
+#: URL depends on nothing else.
+_STATIC_URLS: LRUCache[tuple[str, str], str] = LRUCache(256)
 
 
 def static_url(filename: str) -> str:
     """`url_for("static", filename=filename)`, memoised per script root."""
     key = (request.script_root, filename)
-    url = _STATIC_URLS.get(key)
-    if url is None:
-        url = url_for("static", filename=filename)
-        if len(_STATIC_URLS) < 256:
-            _STATIC_URLS[key] = url
-    return url
+    return _STATIC_URLS.get_or_create(key, lambda: url_for("static", filename=filename))
 
 
 def check_public_url(value: str | None) -> str | None:

@@ -1,10 +1,10 @@
 """Flask's signed cookie session, its serializer built once per set of keys.
 
 Flask's `SecureCookieSessionInterface` builds a new `URLSafeTimedSerializer` at every request
-that opens or saves a session (1.3 % of a respondent's page cycle, measured by sampling the
-barometer's walk: `benchmarks/profile_pages.py`). The serializer holds no per-request state:
-one per (secret key, fallback keys) serves every request, and a key changed at run time (a
-test, a rotation) gets its own.
+that opens or saves a session (1.3 % of a respondent's page cycle in a sampling profile,
+py-spy, of `benchmarks/profile_pages.py`'s barometer walk). The serializer holds no
+per-request state: one per (secret key, fallback keys) serves every request, and a key
+changed at run time (a test, a rotation) gets its own.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from surveyapp.models.account import ROLES, ApiToken, User, UserSession
 from surveyapp.models.audit import AuditEvent
-from surveyapp.models.base import Base, utcnow
+from surveyapp.models.base import Base, table_of, utcnow
 from surveyapp.models.invitation import (
     EmailSuppression,
     InvitationContact,
@@ -16,6 +16,7 @@ from surveyapp.models.results_cache import ResultsCache, ResultsColumns
 from surveyapp.models.survey import SURVEY_STATES, Survey, SurveyVersion
 
 __all__ = [
+    "table_of",
     "JOB_STATES",
     "ROLES",
     "RESPONSE_STATUSES",

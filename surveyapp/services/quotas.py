@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from surveyapp.domain import QuotaKind, ResponseStatus
-from surveyapp.models import QuotaCell, QuotaClaim, Response, utcnow
+from surveyapp.models import QuotaCell, QuotaClaim, Response, table_of, utcnow
 from surveyapp.services.audit import Actor
 from surveyapp.services.sqlutil import affected
 from surveyapp.services.transaction import transactional
@@ -46,8 +46,8 @@ class Claimant(Protocol):
     def survey_id(self) -> int: ...
 
 
-_CELLS: Table = QuotaCell.__table__  # type: ignore[assignment]  # a declarative model's table
-_CLAIMS: Table = QuotaClaim.__table__  # type: ignore[assignment]
+_CELLS = table_of(QuotaCell)
+_CLAIMS = table_of(QuotaClaim)
 #: Built once (Core statements: a claim binds values; the ORM's bulk UPDATE rebuilt and
 #: re-resolved the statement for every cell of every completing respondent).
 _CELLS_OF_RESPONSE = select(_CELLS.c.id, _CELLS.c.cell_id, _CELLS.c.kind).where(

@@ -9,13 +9,13 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.domain import QuotaKind
 from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
-from surveyapp.models import QuotaCell, Response, Survey, SurveyVersion, utcnow
+from surveyapp.models import QuotaCell, Response, Survey, SurveyVersion, table_of, utcnow
 from surveyapp.services import surveys
 from surveyapp.services.responses.codes import secret_hash
 from surveyapp.services.responses.contract import (
@@ -93,10 +93,10 @@ class ResponseContext:
     full_cells: frozenset[str] | None = None
 
 
-_SURVEYS: Table = Survey.__table__  # type: ignore[assignment]  # a declarative model's table
-_RESPONSES: Table = Response.__table__  # type: ignore[assignment]
-_VERSIONS: Table = SurveyVersion.__table__  # type: ignore[assignment]
-_CELLS: Table = QuotaCell.__table__  # type: ignore[assignment]
+_SURVEYS = table_of(Survey)
+_RESPONSES = table_of(Response)
+_VERSIONS = table_of(SurveyVersion)
+_CELLS = table_of(QuotaCell)
 #: The survey by its slug, with its current version's SHA-256 (the compiled schema is then
 #: found in the cache without reading the version's row), as Core rows: a request reads
 #: columns into records, never entities (loading two entities was 40 % of this read's CPU).

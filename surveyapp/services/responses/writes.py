@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from surveyapp.models import Response, utcnow
+from surveyapp.models import Response, table_of, utcnow
 from surveyapp.services.responses.context import (
     ResponseContext,
     ResponseRecord,
@@ -25,7 +25,7 @@ from surveyapp.services.responses.context import (
 from surveyapp.services.responses.contract import Redirect
 from surveyapp.services.sqlutil import affected
 
-_RESPONSES: Table = Response.__table__  # type: ignore[assignment]  # a declarative model's table
+_RESPONSES = table_of(Response)
 #: Columns a write may set (the WHERE clause binds `_id` and `_revision`, never a column).
 WRITABLE = frozenset(_RESPONSES.c.keys()) - {"id"}
 #: The revision-guarded write: matches nothing when a concurrent twin moved the revision on.

@@ -8,6 +8,9 @@ queue at BEGIN instead of one failing with SQLITE_BUSY when it upgrades; a plain
 PostgreSQL. `write_transaction` also commits when its block ends and rolls back when it
 raises, so a refused change (a service error) leaves nothing behind for the caller to undo.
 
+`read_only` lets a use case that only reads (showing a page) run its statements without a
+transaction: no BEGIN and no ROLLBACK, each statement its own snapshot.
+
 `transactional` puts a whole service function in one such transaction, retried as below.
 
 `retrying` runs a whole use case again when PostgreSQL aborts it with a serialization
@@ -69,6 +72,25 @@ def begin_write(session: Session) -> Session:
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={"sqlite_immediate": True})
+    return session
+
+
+def read_only(session: Session) -> Session:
+    """Run the session's next statements without a transaction, when none is open yet.
+
+    For a use case that only reads and needs no snapshot across its statements: each one
+    sees what was committed when it ran, which is what PostgreSQL's READ COMMITTED gives every
+    statement of a transaction anyway. It saves the BEGIN and the closing ROLLBACK: two of the
+    four round trips of a respondent's GET on PostgreSQL (AUTOCOMMIT); on SQLite, the BEGIN
+    that `surveyapp.database` sends itself is skipped. A later `begin_write` (or commit or
+    rollback) ends this mode: the next transaction is a normal one. Inside an open
+    transaction (a page shown again after a refused POST) this does nothing."""
+    if session.in_transaction():
+        return session
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_no_begin": True})
+    else:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session
 
 

@@ -151,3 +151,37 @@ def test_begin_write_refuses_to_drop_unsaved_changes(app, session):
     with write_transaction(session):
         session.add(Survey(slug="after"))
     assert _stored(app) == ["after", "stored"]
+
+
+def _driver_in_transaction(session) -> bool:
+    """Whether the driver's connection under the session has a transaction open."""
+    driver = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "sqlite":
+        return bool(driver.in_transaction)
+    from psycopg.pq import TransactionStatus
+
+    return driver.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_read_only_reads_without_a_transaction_until_a_write_begins(app, session):
+    with write_transaction(session):
+        session.add(Survey(slug="kept"))
+    transaction.read_only(session)
+    assert session.scalar(select(Survey.slug)) == "kept"
+    assert not _driver_in_transaction(session)  # no BEGIN sent, so no ROLLBACK to send
+    # A write after it is a normal writer transaction, committed as one.
+    with write_transaction(session):
+        session.add(Survey(slug="second"))
+        session.flush()
+        assert _driver_in_transaction(session)
+    assert _stored(app) == ["kept", "second"]
+
+
+def test_read_only_inside_an_open_transaction_changes_nothing(app, session):
+    transaction.begin_write(session)
+    session.add(Survey(slug="pending"))
+    session.flush()
+    transaction.read_only(session)
+    assert _driver_in_transaction(session)
+    session.rollback()
+    assert _stored(app) == []

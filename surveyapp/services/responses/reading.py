@@ -13,7 +13,7 @@ from surveyapp.engine import Survey as Schema
 from surveyapp.engine import flow
 from surveyapp.engine.model import Ending
 from surveyapp.models import utcnow
-from surveyapp.services import surveys
+from surveyapp.services import surveys, transaction
 from surveyapp.services.responses import context
 from surveyapp.services.responses.codes import (
     format_code,
@@ -90,6 +90,7 @@ def show_page(
     status: int = 200,
 ) -> PageScreen | Redirect | ClosedScreen:
     """A page to display (GET, or a re-render after a CSRF or database failure)."""
+    transaction.read_only(session)
     ctx = context.load_context(session, slug, visitor.token, visitor.test)
     if ctx.response is None:
         context.refuse_open_link(session, ctx, visitor)

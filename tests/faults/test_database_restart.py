@@ -112,7 +112,7 @@ class Load:
 
 def test_restart_mid_load_then_no_5xx(cluster_app):
     """`pg_ctl restart -m fast` under load: during the restart only polite 503s (never a 500
-    or a broken connection), after it 0 5xx: pool_pre_ping replaces the dead connections."""
+    or a broken connection), after it 0 5xx: the pool replaces the dead connections at checkout."""
     cluster, url, base, proc, log = cluster_app
     workers = worker_pids(proc.pid)
     with Load(base) as load:

@@ -101,7 +101,8 @@ _CELLS = table_of(QuotaCell)
 #: found in the cache without reading the version's row), as Core rows: a request reads
 #: columns into records, never entities (loading two entities was 40 % of this read's CPU).
 #: Built once: a request only binds the slug (statement construction and cache-key
-#: generation are per-request CPU otherwise).
+#: generation are per-request CPU otherwise). Run on the session's connection: `Session.execute`
+#: adds an ORM layer a Core statement does not need (see `writes`).
 _SURVEY_BY_SLUG = (
     select(*(_SURVEYS.c[name] for name in _SURVEY_FIELDS), _VERSIONS.c.sha256)
     .outerjoin(_VERSIONS, _VERSIONS.c.id == _SURVEYS.c.current_version_id)
@@ -155,10 +156,10 @@ def load_context(
     if token:
         params = {"slug": slug, "token_hash": secret_hash(token)}
         statement = _SURVEY_AND_RESPONSE_FULL if full_cells else _SURVEY_AND_RESPONSE
-        row = session.execute(statement, params).first()
+        row = session.connection().execute(statement, params).first()
     else:
         statement = _SURVEY_BY_SLUG_FULL if full_cells else _SURVEY_BY_SLUG
-        row = session.execute(statement, {"slug": slug}).first()
+        row = session.connection().execute(statement, {"slug": slug}).first()
     if row is None:
         raise SurveyNotFound(slug)
     survey = SurveyRecord(*row[: _RESPONSE_AT - 1])

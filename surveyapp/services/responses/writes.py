@@ -6,7 +6,9 @@ first (`take_response`), then writes the changes.
 The UPDATEs are Core statements on the responses table, built once at import: a request only
 binds values (the SET clause follows the keys bound, and the compiled form is cached per set
 of keys). The ORM's UPDATE would rebuild the statement and resolve every key through the
-mapper on each page; neither touches the session's identity map.
+mapper on each page; neither touches the session's identity map. They run on the session's
+connection (its transaction), not through `Session.execute`, whose ORM layer (options,
+events, bind lookup) a Core statement does not need: 20-40 µs a statement on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def take_response(session: Session, ctx: ResponseContext) -> bool:
     response = ctx.response
     assert response is not None
     values = {"revision": response.revision + 1, "updated_at": utcnow()}
-    result = session.execute(
+    result = session.connection().execute(
         _GUARDED, {**values, "_id": response.id, "_revision": response.revision}
     )
     return affected(result) == 1
@@ -76,11 +78,11 @@ def write_changes(
     if unknown:  # a Core UPDATE would ignore a key that names no column: refuse it instead
         raise ValueError(f"not a writable column of responses: {sorted(unknown)}")
     if locked:
-        result = session.execute(_LOCKED, {**changes, "_id": response.id})
+        result = session.connection().execute(_LOCKED, {**changes, "_id": response.id})
     else:
         values = {**changes, "revision": response.revision + 1, "updated_at": utcnow()}
         params = {**values, "_id": response.id, "_revision": response.revision}
-        result = session.execute(_GUARDED, params)
+        result = session.connection().execute(_GUARDED, params)
     if not locked and affected(result) != 1:
         return lost_race(session, ctx)
     session.commit()

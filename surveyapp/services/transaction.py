@@ -8,8 +8,9 @@ queue at BEGIN instead of one failing with SQLITE_BUSY when it upgrades; a plain
 PostgreSQL. `write_transaction` also commits when its block ends and rolls back when it
 raises, so a refused change (a service error) leaves nothing behind for the caller to undo.
 
-`read_only` lets a use case that only reads (showing a page) run its statements without a
-transaction: no BEGIN and no ROLLBACK, each statement its own snapshot.
+`begin_autocommit` runs a use case's statements without a transaction (no BEGIN, no COMMIT or
+ROLLBACK): for reads (`read_only`) and for a use case whose one write is atomic on its own; one
+that goes on to write more begins its writer transaction there (`write_from_here`).
 
 `transactional` puts a whole service function in one such transaction, retried as below.
 
@@ -62,36 +63,64 @@ def begin_write(session: Session) -> Session:
     rolls back, which would drop them without a word. Make the change after `begin_write`
     (or inside `write_transaction`), not before.
     """
+    _end_snapshot(session)
+    session.connection(execution_options={"sqlite_immediate": True})
+    return session
+
+
+def _end_snapshot(session: Session) -> None:
     pending = pending_changes(session)
     if pending:
         raise PendingChangesError(
-            "begin_write would roll back unsaved changes ("
+            "ending the read snapshot would roll back unsaved changes ("
             + ", ".join(sorted(set(pending)))
             + "); make changes after the write transaction begins"
         )
     if session.in_transaction():
         session.rollback()
-    session.connection(execution_options={"sqlite_immediate": True})
+
+
+#: The connection options of a session's statements run without a transaction, per dialect:
+#: PostgreSQL's autocommit; on SQLite, `surveyapp.database` leaves out its own BEGIN.
+_AUTOCOMMIT = {"sqlite": {"sqlite_no_begin": True}}
+_AUTOCOMMIT_DEFAULT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def begin_autocommit(session: Session) -> Session:
+    """End any read snapshot (as `begin_write` does) and run the session's next statements
+    without a transaction: no BEGIN and no COMMIT or ROLLBACK, each statement its own snapshot
+    and, for a write, its own commit.
+
+    For reads that need no snapshot across statements (each sees what was committed when it
+    ran, as every statement of a READ COMMITTED transaction on PostgreSQL does anyway), and for
+    a use case whose only write is one statement, atomic on its own (a respondent's page:
+    one revision-guarded UPDATE). It saves two round trips on PostgreSQL. A use case that
+    goes on to write more calls `write_from_here` first. Raises `PendingChangesError` as
+    `begin_write` does."""
+    _end_snapshot(session)
+    options = _AUTOCOMMIT.get(session.get_bind().dialect.name, _AUTOCOMMIT_DEFAULT)
+    session.connection(execution_options=options)
     return session
 
 
 def read_only(session: Session) -> Session:
-    """Run the session's next statements without a transaction, when none is open yet.
-
-    For a use case that only reads and needs no snapshot across its statements: each one
-    sees what was committed when it ran, which is what PostgreSQL's READ COMMITTED gives every
-    statement of a transaction anyway. It saves the BEGIN and the closing ROLLBACK: two of the
-    four round trips of a respondent's GET on PostgreSQL (AUTOCOMMIT); on SQLite, the BEGIN
-    that `surveyapp.database` sends itself is skipped. A later `begin_write` (or commit or
-    rollback) ends this mode: the next transaction is a normal one. Inside an open
-    transaction (a page shown again after a refused POST) this does nothing."""
+    """`begin_autocommit` for a use case that only reads (showing a page), when no transaction
+    is open; inside one (a page shown again after a refused POST) this does nothing."""
     if session.in_transaction():
         return session
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_no_begin": True})
-    else:
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session
+    return begin_autocommit(session)
+
+
+def write_from_here(session: Session) -> Session:
+    """Begin a writer transaction unless `begin_write` began the one open: after the reads of
+    `begin_autocommit` (or any read snapshot), before a write of more than one statement.
+    What was read before stays valid only as far as the writes check it (a revision guard, a
+    unique key)."""
+    if session.in_transaction() and session.connection().get_execution_options().get(
+        "sqlite_immediate"  # set by begin_write on every dialect (ignored but by SQLite)
+    ):
+        return session
+    return begin_write(session)
 
 
 @contextmanager

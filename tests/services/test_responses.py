@@ -523,3 +523,50 @@ def test_a_posted_page_reads_the_quota_cells_with_its_context(session, barometer
     assert out == Redirect("end")
     assert stored(session, token).ending_id == "qf"
     assert [s for s in seen if s != "BEGIN"] == ["SELECT", "UPDATE", "UPDATE"]
+
+
+def _writes_by_transaction(session, token: str, pages) -> dict[str, set[bool]]:
+    """Walk `pages`; for each kind of write sent ("UPDATE responses", "INSERT INTO contacts",
+    ...), whether the driver's connection was inside a transaction when it ran."""
+    from sqlalchemy import event
+
+    engine = session.get_bind()
+    seen: dict[str, set[bool]] = {}
+
+    def after(conn, cursor, statement, *_):
+        words = statement.split()
+        if words[0] not in ("UPDATE", "INSERT"):
+            return
+        driver = conn.connection.driver_connection
+        if engine.dialect.name == "sqlite":
+            inside = bool(driver.in_transaction)
+        else:
+            from psycopg.pq import TransactionStatus
+
+            inside = driver.info.transaction_status != TransactionStatus.IDLE
+        kind = " ".join(words[:3] if words[0] == "INSERT" else words[:2])
+        seen.setdefault(kind, set()).add(inside)
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        walk(session, token, pages)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    return seen
+
+
+def test_a_plain_page_is_one_update_without_a_transaction_an_ending_is_one_transaction(
+    session, barometer
+):
+    """A page that only moves on is stored by one revision-guarded UPDATE, atomic on its own:
+    no BEGIN and no COMMIT (two round trips on PostgreSQL). The ending page's writes (the
+    claims, the contact, the response) are one transaction."""
+    token = start(session, "fr")
+    assert _writes_by_transaction(session, token, SCREENING + USER_PAGES[:-1]) == {
+        "UPDATE responses": {False}
+    }
+    ending = _writes_by_transaction(session, token, USER_PAGES[-1:])
+    assert ending["UPDATE responses"] == {True}
+    assert ending["INSERT INTO contacts"] == {True}
+    assert ending["UPDATE quota_cells"] == {True}
+    assert stored(session, token).status == "complete"

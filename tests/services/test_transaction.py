@@ -185,3 +185,24 @@ def test_read_only_inside_an_open_transaction_changes_nothing(app, session):
     assert _driver_in_transaction(session)
     session.rollback()
     assert _stored(app) == []
+
+
+def test_write_from_here_after_autocommit_reads_begins_one_writer_transaction(app, session):
+    transaction.begin_autocommit(session)
+    assert session.scalar(select(func.count(Survey.id))) == 0
+    assert not _driver_in_transaction(session)
+    transaction.write_from_here(session)
+    session.add(Survey(slug="first"))
+    session.flush()
+    assert _driver_in_transaction(session)
+    # Inside the writer transaction it began, it keeps it: the flushed row is not rolled back.
+    transaction.write_from_here(session)
+    session.add(Survey(slug="second"))
+    session.commit()
+    assert _stored(app) == ["first", "second"]
+
+
+def test_begin_autocommit_refuses_to_drop_unsaved_changes(app, session):
+    session.add(Survey(slug="unsaved"))
+    with pytest.raises(transaction.PendingChangesError):
+        transaction.begin_autocommit(session)

@@ -147,8 +147,8 @@ def load_context(
 ) -> ResponseContext:
     """The survey `slug` and the response behind `token` (None when there is none); with
     `full_cells`, also the survey's full or closed hard cells, read in the same statement
-    (the caller's transaction: the database's word when the page is stored, as a separate
-    read a moment later would be; the claim at the ending stays the exact decision).
+    (the database's word when the page is posted, as a separate read a moment later would
+    be; the claim at the ending, in the writer transaction, stays the exact decision).
 
     Raises `SurveyNotFound` for an unknown or unpublished survey, and for a draft one unless
     this is a test run (or the response is a test response)."""

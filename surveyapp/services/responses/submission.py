@@ -41,7 +41,7 @@ from surveyapp.services.responses.forms import (
     typed_values,
 )
 from surveyapp.services.responses.writes import lost_race, take_response, with_token, write_changes
-from surveyapp.services.transaction import begin_write, retrying
+from surveyapp.services.transaction import begin_autocommit, retrying, write_from_here
 
 log = logging.getLogger("surveyapp.responses")
 
@@ -65,8 +65,13 @@ def submit_page(
     fails validation or carries fields the page does not show (422, typed values kept).
     """
 
-    def once() -> Outcome:  # one attempt: begins, and commits or rolls back
-        begin_write(session)
+    def once() -> Outcome:  # one attempt: commits or rolls back what it wrote
+        # Read without a transaction: most pages end in one revision-guarded UPDATE, atomic on
+        # its own, so BEGIN and COMMIT would be two more round trips on PostgreSQL. A page
+        # that writes more (a start, a contact, an ending) begins its writer transaction
+        # first (`write_from_here`); its first write is guarded by the revision read here (or,
+        # for a start, by the token's unique key).
+        begin_autocommit(session)
         ctx = context.load_context(session, slug, visitor.token, visitor.test, full_cells=True)
         response = ctx.response
         if response is None:
@@ -200,6 +205,7 @@ def _start_response(
         return StartRefused(
             context.survey_info_for(ctx, response.language), response.language, refused
         )
+    write_from_here(session)  # the response, its first page, any claim: one transaction
     session.add(response)
     try:
         session.flush()
@@ -281,12 +287,14 @@ def _store_page(
     answers = {k: v for k, v in new.items() if k not in param_ids}
     language, chosen = _language_after_page(schema, response, page_id, result.values, page_lang)
     drafts = {k: v for k, v in (response.draft or {}).items() if k != page_id}
-    if result.contact is not None:
-        codes = {k: v for k, v in result.contact.codes.items() if v is not None}
-        session.add(Contact(survey_id=ctx.survey.id, email=result.contact.email, requests=codes))
     cells = flow.quota_cells(schema, new)
     hard = [c.cell_id for c in cells if c.kind == "hard"]
     step = flow.next_step(schema, page_id, new, _full_cells(session, ctx, hard))
+    if result.contact is not None or not isinstance(step, flow.NextPage):
+        write_from_here(session)  # more than the one guarded UPDATE: one transaction
+    if result.contact is not None:
+        codes = {k: v for k, v in result.contact.codes.items() if v is not None}
+        session.add(Contact(survey_id=ctx.survey.id, email=result.contact.email, requests=codes))
     changes: dict[str, Any] = {
         "answers": answers,
         "language": language,
@@ -304,8 +312,8 @@ def _store_page(
 
 
 def _full_cells(session: Session, ctx: ResponseContext, hard: list[str]) -> frozenset[str]:
-    """The cells among `hard` that take no more completes: as read with the context in this
-    transaction (`load_context(full_cells=True)`), else read now."""
+    """The cells among `hard` that take no more completes: as read with the context
+    (`load_context(full_cells=True)`), else read now."""
     if ctx.full_cells is None:
         return quotas.full_cells(session, ctx.survey.id, hard)
     return ctx.full_cells.intersection(hard)

@@ -1,5 +1,6 @@
 """The use cases that only read: the home page's open surveys, the entry, a page to show,
-the ending, the continue-later page.
+the ending, the continue-later page. A respondent's read runs without a transaction
+(`transaction.read_only`: no BEGIN and no ROLLBACK round trip on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def enter(
     session: Session, slug: str, visitor: Visitor, args: Mapping[str, str]
 ) -> Redirect | ClosedScreen:
     """`/s/<slug>/`: resume where the respondent is, or go to the first (consent) page."""
+    transaction.read_only(session)
     ctx = context.load_context(session, slug, visitor.token, visitor.test)
     if visitor.test:  # a test run always starts afresh, whatever this browser did before
         ctx.response = None
@@ -125,6 +127,7 @@ def show_page(
 
 def ending_screen(session: Session, slug: str, visitor: Visitor) -> EndingScreen | Redirect:
     """The ending the respondent reached, in their language, with the withdrawal code."""
+    transaction.read_only(session)
     ctx = context.load_context(session, slug, visitor.token)
     response = ctx.response
     if response is None or response.status == "in_progress":
@@ -160,6 +163,7 @@ def _ending_or_default(schema: Schema, ending_id: str | None) -> Ending:
 
 def continue_later(session: Session, slug: str, visitor: Visitor) -> LaterScreen | Redirect:
     """The continue-later code of an in-progress response."""
+    transaction.read_only(session)
     ctx = context.load_context(session, slug, visitor.token)
     if ctx.response is None or ctx.response.status != "in_progress" or not visitor.token:
         return context.where_respondent_is(ctx)
@@ -172,5 +176,6 @@ def continue_later(session: Session, slug: str, visitor: Visitor) -> LaterScreen
 
 def survey_info(session: Session, slug: str, visitor: Visitor) -> SurveyInfo:
     """Title and languages of a published survey, in the visitor's language."""
+    transaction.read_only(session)
     ctx = context.load_context(session, slug, visitor.token)
     return context.survey_info_for(ctx, context.shown_language(ctx, visitor))

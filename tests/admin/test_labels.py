@@ -134,7 +134,7 @@ def test_response_pages_name_the_language_and_the_source(clients, seeded, app, m
     client = app.test_client()
     login(client, "study-fr@example.org")
     listing = client.get("/admin/surveys/demo/responses").get_data(as_text=True)
-    assert ">Français</td>" in listing
+    assert ">Français</span></td>" in listing
     assert ">Réseaux</td>" in listing
     first = re.search(r'href="(/admin/surveys/demo/responses/\d+)"', listing).group(1)
     detail = client.get(first).get_data(as_text=True)

@@ -19,7 +19,7 @@ def test_admin_lists_and_creates_users(app, as_role):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "study@example.org" in html
-    assert "<table class=\"records\">" in html
+    assert '<table class="records">' in html
     assert "<fieldset>" in html
     response = client.post(
         "/admin/users",

@@ -24,6 +24,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveyapp.admin.date_parts import DatePartsField, DateTimePartsField
 from surveyapp.auth.forms import LANGUAGE_CHOICES
@@ -158,14 +159,21 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create the account"))
 
 
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a group of checkboxes (a legend, one labelled box per choice):
+    a multi-select list box cuts long choices on a phone and needs Ctrl-click on a desktop.
+    Posts the same values as a `<select multiple>`."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class TokenForm(FlaskForm):
     """A new API token."""
 
     email = SelectField(_l("Owner"), choices=[], validate_choice=True)
-    scopes = SelectMultipleField(
-        _l("Allowed uses"), choices=SCOPE_CHOICES, validators=[DataRequired()]
-    )
-    surveys = SelectMultipleField(
+    scopes = CheckboxesField(_l("Allowed uses"), choices=SCOPE_CHOICES, validators=[DataRequired()])
+    surveys = CheckboxesField(
         _l("Surveys"),
         choices=[],
         validators=[Optional()],

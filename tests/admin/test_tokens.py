@@ -227,7 +227,8 @@ def test_admin_creates_and_revokes_a_token_in_the_ui(app, as_role, demo_survey):
     client = as_role("admin")
     page = client.get("/admin/tokens")
     # the survey is offered by the slug the API uses, then its title in the admin's language
-    assert '<option value="demo">demo — Demo</option>' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert 'name="surveys" type="checkbox" value="demo"> <label for="surveys-0">demo — Demo' in html
     response = client.post(
         "/admin/tokens",
         data={

@@ -10,6 +10,7 @@ from surveyapp.models import AuditEvent, Contact, QuotaCell, QuotaClaim, Respons
 from surveyapp.services import responses
 from surveyapp.services.responses import PageScreen, Redirect, Visitor, secret_hash
 from tests.respondent.helpers import SLUG, open_barometer
+from tests.support.transactions import driver_in_transaction
 
 KEY = b"test-secret-key"
 SCREENING = [
@@ -537,13 +538,7 @@ def _writes_by_transaction(session, token: str, pages) -> dict[str, set[bool]]:
         words = statement.split()
         if words[0] not in ("UPDATE", "INSERT"):
             return
-        driver = conn.connection.driver_connection
-        if engine.dialect.name == "sqlite":
-            inside = bool(driver.in_transaction)
-        else:
-            from psycopg.pq import TransactionStatus
-
-            inside = driver.info.transaction_status != TransactionStatus.IDLE
+        inside = driver_in_transaction(conn)
         kind = " ".join(words[:3] if words[0] == "INSERT" else words[:2])
         seen.setdefault(kind, set()).add(inside)
 

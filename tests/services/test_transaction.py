@@ -11,6 +11,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Survey
 from surveyapp.services import transaction
 from surveyapp.services.transaction import retrying, transactional, write_transaction
+from tests.support.transactions import driver_in_transaction
 
 
 class _DriverError(Exception):
@@ -155,12 +156,7 @@ def test_begin_write_refuses_to_drop_unsaved_changes(app, session):
 
 def _driver_in_transaction(session) -> bool:
     """Whether the driver's connection under the session has a transaction open."""
-    driver = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "sqlite":
-        return bool(driver.in_transaction)
-    from psycopg.pq import TransactionStatus
-
-    return driver.info.transaction_status != TransactionStatus.IDLE
+    return driver_in_transaction(session.connection())
 
 
 def test_read_only_reads_without_a_transaction_until_a_write_begins(app, session):
